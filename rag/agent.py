@@ -1,0 +1,67 @@
+"""AgentSpec -> LlamaIndex workflow ``ReActAgent`` with one ``QueryEngineTool`` over the index.
+
+The spec is plain JSON (stored as the agent artifact); the agent object is always
+rebuilt from the spec and the index, never pickled.
+
+>>> spec = AgentSpec.from_config(load_config("configs/default.yaml"))  # doctest: +SKIP
+>>> agent = build_agent(spec, DocsIndex.load("out/index"))             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from llama_index.core.agent.workflow import ReActAgent
+from llama_index.core.query_engine import RetrieverQueryEngine
+from llama_index.core.response_synthesizers.context_only import ContextOnly
+from llama_index.core.tools import QueryEngineTool
+from pydantic import BaseModel, ConfigDict
+
+from rag.config import AgentConfig, EmbeddingConfig, LLMConfig, PersonaConfig, RetrievalConfig, ToolConfig
+from rag.index import DocsIndex
+from rag.llms import build_llm
+
+
+class AgentSpec(BaseModel):
+    """Everything needed to rebuild an agent on top of its index."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    persona: PersonaConfig
+    llm: LLMConfig
+    tool: ToolConfig
+    retrieval: RetrievalConfig
+    embedding: EmbeddingConfig
+
+    @classmethod
+    def from_config(cls, config: AgentConfig) -> AgentSpec:
+        return cls(
+            name=config.name,
+            persona=config.persona,
+            llm=config.llm,
+            tool=config.tool,
+            retrieval=config.retrieval,
+            embedding=config.embedding,
+        )
+
+    def system_prompt(self) -> str:
+        p = self.persona
+        return f"You are {p.name}, {p.description}\n{p.instructions}"
+
+
+def build_agent(spec: AgentSpec, index: DocsIndex) -> ReActAgent:
+    """A ReAct agent whose only tool searches `index` and returns passages with their doc ids."""
+    llm = build_llm(spec.llm, index.embed_model)
+    # context_only: the tool returns the retrieved chunks; the agent's LLM writes the answer once.
+    engine = RetrieverQueryEngine(
+        retriever=index.index.as_retriever(similarity_top_k=spec.retrieval.top_k),
+        response_synthesizer=ContextOnly(llm=llm),
+    )
+    tool = QueryEngineTool.from_defaults(engine, name=spec.tool.name, description=spec.tool.description)
+    return ReActAgent(
+        name=spec.name,
+        description=spec.persona.description,
+        tools=[tool],
+        llm=llm,
+        system_prompt=spec.system_prompt(),
+        streaming=True,
+    )

@@ -1,0 +1,131 @@
+"""ChatSession: talk to an agent across turns, get answers with their sources.
+
+>>> session = ChatSession(agent)                       # doctest: +SKIP
+>>> reply = session.ask("How do I install Agent Factory?")  # doctest: +SKIP
+>>> reply.answer, [s.doc_id for s in reply.sources]    # doctest: +SKIP
+>>> for delta in session.stream("And how do I run the tests?"):  # doctest: +SKIP
+...     print(delta, end="")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from llama_index.core.agent.workflow import AgentStream, ReActAgent, ToolCallResult
+from llama_index.core.workflow import Context
+from pydantic import BaseModel
+
+
+class SourceRef(BaseModel):
+    """A retrieved chunk: which document, how similar, and its text."""
+
+    doc_id: str
+    title: str = ""
+    node_id: str
+    score: float | None
+    text: str
+
+
+class ToolCall(BaseModel):
+    tool: str
+    input: dict[str, Any]
+    sources: list[SourceRef]
+
+
+class ChatAnswer(BaseModel):
+    """One turn: the answer, the chunks the agent retrieved, its tool calls and latency."""
+
+    question: str
+    answer: str
+    sources: list[SourceRef]
+    tool_calls: list[ToolCall]
+    latency_s: float
+
+
+def _sources(raw_output: Any) -> list[SourceRef]:
+    refs = []
+    for hit in getattr(raw_output, "source_nodes", None) or []:
+        meta = hit.node.metadata
+        refs.append(
+            SourceRef(
+                doc_id=meta.get("doc_id", hit.node.ref_doc_id or ""),
+                title=meta.get("title", ""),
+                node_id=hit.node.node_id,
+                score=hit.score,
+                text=hit.node.get_content(),
+            )
+        )
+    return refs
+
+
+class ChatSession:
+    """Memory across turns lives in one workflow ``Context`` on one private event loop."""
+
+    def __init__(self, agent: ReActAgent) -> None:
+        self.agent = agent
+        self._loop = asyncio.new_event_loop()
+        self._ctx = Context(agent)
+        self.history: list[ChatAnswer] = []
+
+    def ask(self, question: str) -> ChatAnswer:
+        """Answer one question (remembering earlier turns)."""
+        for _ in self.stream(question):
+            pass
+        return self.history[-1]
+
+    def stream(self, question: str) -> Iterator[str]:
+        """Yield the answer as it is written; the full ChatAnswer lands in ``history``."""
+        events = self._turn(question)
+        try:
+            while True:
+                yield self._loop.run_until_complete(events.__anext__())
+        except StopAsyncIteration:
+            return
+
+    def reset(self) -> None:
+        """Forget the conversation."""
+        self._ctx = Context(self.agent)
+        self.history.clear()
+
+    def close(self) -> None:
+        self._loop.close()
+
+    async def _turn(self, question: str) -> AsyncIterator[str]:
+        start = time.perf_counter()
+        handler = self.agent.run(user_msg=question, ctx=self._ctx)
+        calls: list[ToolCall] = []
+        sent = 0
+        async for event in handler.stream_events():
+            if isinstance(event, ToolCallResult):
+                calls.append(
+                    ToolCall(
+                        tool=event.tool_name,
+                        input=dict(event.tool_kwargs),
+                        sources=_sources(event.tool_output.raw_output),
+                    )
+                )
+                sent = 0
+            elif isinstance(event, AgentStream):
+                # Only the text after "Answer:" is for the user; thoughts and actions are not.
+                _head, marker, answer = event.response.partition("Answer:")
+                if marker and len(answer.lstrip()) > sent:
+                    delta = answer.lstrip()[sent:]
+                    sent += len(delta)
+                    yield delta
+        result = await handler
+        answer = (result.response.content or "").strip()
+        if not sent and answer:
+            yield answer  # an LLM that did not stream still shows its answer
+        sources = [s for call in calls for s in call.sources]
+        self.history.append(
+            ChatAnswer(
+                question=question,
+                answer=answer,
+                sources=sources,
+                tool_calls=calls,
+                latency_s=time.perf_counter() - start,
+            )
+        )

@@ -1,0 +1,206 @@
+"""AgentConfig: every setting of an agent, strict and typed, loaded from YAML.
+
+Unknown keys and bad values raise :class:`ConfigError` naming the file, the key
+path and (when YAML can tell) the line.
+
+>>> from rag.config import AgentConfig
+>>> cfg = AgentConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}]})
+>>> cfg.chunking.chunk_size, cfg.embedding.provider, cfg.llm.provider
+(1000, 'local', 'extractive')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rag.providers import EMBEDDINGS, LLMS
+from rag.registry import Registry
+
+
+class ConfigError(ValueError):
+    """A configuration problem, with the file, line and key it comes from."""
+
+
+def _known_provider(registry: Registry, name: str) -> str:
+    if name not in registry:
+        raise ValueError(f"unknown provider {name!r}; known: {', '.join(registry.names())}")
+    return name
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DirectorySourceConfig(_Strict):
+    """A folder of md/rst/txt/html files; relative paths resolve against the config file."""
+
+    type: Literal["directory"] = "directory"
+    name: str = Field("docs", pattern=r"^[A-Za-z0-9_.-]+$")
+    path: Path
+    include: list[str] = ["**/*.md", "**/*.rst", "**/*.txt", "**/*.html", "**/*.htm"]
+    exclude: list[str] = []
+    max_file_bytes: int = Field(5_000_000, gt=0)
+
+
+# Later sources (web, git, slack) join this union with their own `type`.
+SourceConfig = Annotated[DirectorySourceConfig, Field(discriminator="type")]
+
+
+class ChunkingConfig(_Strict):
+    """Chunk size and overlap in characters (not tokens)."""
+
+    chunk_size: int = Field(1000, ge=100, le=20_000)
+    chunk_overlap: int = Field(100, ge=0)
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> ChunkingConfig:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        return self
+
+
+class EmbeddingConfig(_Strict):
+    """Which embedding provider and model; `api_key_env` names a variable, never a key."""
+
+    provider: str = "local"
+    model: str = "all-MiniLM-L6-v2"
+    api_base: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    batch_size: int = Field(64, ge=1, le=2048)
+    dimensions: int | None = Field(None, gt=0)
+
+    @field_validator("provider")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        return _known_provider(EMBEDDINGS, value)
+
+
+class LLMConfig(_Strict):
+    """The agent's LLM. `params` go to the provider (temperature, max_tokens, ...)."""
+
+    provider: str = "extractive"
+    model: str = "extractive"
+    api_base: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    model_path: Path | None = None
+    context_window: int = Field(8192, ge=256)
+    params: dict[str, Any] = {}
+
+    @field_validator("provider")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        return _known_provider(LLMS, value)
+
+
+class PersonaConfig(_Strict):
+    """The agent's character: who it is and how it answers."""
+
+    name: str = "Agent Factory helper"
+    description: str = "a concise assistant that answers questions about Agent Factory."
+    instructions: str = (
+        "Answer only from the documentation returned by your tool. Cite the documents you "
+        "used. If the documentation does not contain the answer, say you don't know."
+    )
+
+
+class IndexConfig(_Strict):
+    """FAISS index type; `auto` picks flat for small corpora and HNSW above the threshold."""
+
+    type: Literal["auto", "flat", "hnsw"] = "auto"
+    hnsw_m: int = Field(32, ge=4, le=256)
+    hnsw_ef_construction: int = Field(200, ge=8)
+    hnsw_ef_search: int = Field(128, ge=8)
+    auto_hnsw_above: int = Field(200_000, ge=1)
+
+
+class RetrievalConfig(_Strict):
+    top_k: int = Field(4, ge=1, le=100)
+
+
+class ToolConfig(_Strict):
+    name: str = Field("docs_search", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    description: str = (
+        "Searches the Agent Factory documentation. Input: a standalone question. "
+        "Output: the most relevant documentation passages with their document ids."
+    )
+
+
+class AgentConfig(_Strict):
+    """All settings of one agent. Becomes metadata of every model version built from it."""
+
+    name: str = Field("docs_agent", pattern=r"^[A-Za-z0-9_.-]+$")
+    sources: list[SourceConfig] = Field(min_length=1)
+    chunking: ChunkingConfig = ChunkingConfig()
+    embedding: EmbeddingConfig = EmbeddingConfig()
+    llm: LLMConfig = LLMConfig()
+    persona: PersonaConfig = PersonaConfig()
+    index: IndexConfig = IndexConfig()
+    retrieval: RetrievalConfig = RetrievalConfig()
+    tool: ToolConfig = ToolConfig()
+
+    @model_validator(mode="after")
+    def _unique_source_names(self) -> AgentConfig:
+        names = [s.name for s in self.sources]
+        if len(names) != len(set(names)):
+            raise ValueError(f"source names must be unique, got {names}")
+        return self
+
+
+def load_config(path: str | Path) -> AgentConfig:
+    """Load and validate an agent config; relative source paths resolve against its folder."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    for src in data.get("sources") or []:
+        if isinstance(src, dict) and isinstance(src.get("path"), str):
+            src["path"] = str((path.parent / src["path"]).resolve())
+    try:
+        return AgentConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path, text)) from exc
+
+
+def _describe(exc: ValidationError, path: Path, text: str) -> str:
+    """One line per error: file:line: key.path: message."""
+    root = yaml.compose(text)
+    lines = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if p != "directory"]  # drop the discriminator tag
+        key = ".".join(str(p) for p in loc) or "<root>"
+        line = _line_of(root, loc)
+        where = f"{path}:{line}" if line else str(path)
+        msg = err["msg"].replace("Extra inputs are not permitted", "unknown key")
+        lines.append(f"{where}: {key}: {msg}")
+    return "invalid config\n  " + "\n  ".join(lines)
+
+
+def _line_of(node: yaml.Node | None, loc: list[Any]) -> int | None:
+    """1-based line of the deepest YAML node that `loc` reaches."""
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == str(part)]
+            if not match:
+                break
+            line = match[0][0].start_mark.line + 1
+            node = match[0][1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

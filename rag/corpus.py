@@ -1,0 +1,33 @@
+"""CorpusFingerprint: what a corpus was, in a few numbers and one hash.
+
+The content hash covers every document id and its content hash, in order, so two
+builds share a fingerprint exactly when they indexed the same text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from llama_index.core.schema import Document, TextNode
+from pydantic import BaseModel
+
+
+class CorpusFingerprint(BaseModel):
+    documents: int
+    chunks: int
+    characters: int
+    sources: list[str]
+    content_hash: str
+
+
+def fingerprint(documents: list[Document], nodes: list[TextNode]) -> CorpusFingerprint:
+    digest = hashlib.sha256()
+    for doc in sorted(documents, key=lambda d: d.doc_id):
+        digest.update(f"{doc.doc_id}\0{doc.metadata.get('content_hash', '')}\n".encode())
+    return CorpusFingerprint(
+        documents=len(documents),
+        chunks=len(nodes),
+        characters=sum(len(d.text) for d in documents),
+        sources=sorted({d.metadata.get("source", "") for d in documents}),
+        content_hash=digest.hexdigest(),
+    )

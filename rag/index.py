@@ -1,0 +1,166 @@
+"""The FAISS-backed LlamaIndex ``VectorStoreIndex``: build, save, load — no pickle.
+
+On disk a saved index is the LlamaIndex storage context (``default__vector_store.json``
+is the FAISS binary despite its name; the docstore and index store are JSON) plus
+``manifest.json`` recording the embedder, so loading rebuilds the same one.
+
+>>> from rag.index import DocsIndex  # doctest: +SKIP
+>>> index = DocsIndex.build(nodes, embed_model, embedding_info, IndexConfig())  # doctest: +SKIP
+>>> index.save("out/index"); DocsIndex.load("out/index").retrieve("How do I install?")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import faiss
+from llama_index.core import StorageContext, VectorStoreIndex, load_index_from_storage
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import NodeWithScore, TextNode
+from llama_index.vector_stores.faiss import FaissVectorStore
+from pydantic import BaseModel
+
+from rag.config import EmbeddingConfig, IndexConfig
+from rag.embeddings import EmbeddingInfo, build_embedding, embed_nodes
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+class IndexMismatchError(ValueError):
+    """The index was built with another embedder than the one asked for."""
+
+
+class IndexManifest(BaseModel):
+    """Everything needed to reload an index and to describe it in metadata."""
+
+    format_version: int = FORMAT_VERSION
+    embedding: EmbeddingInfo
+    embedding_config: EmbeddingConfig
+    index_type: Literal["flat", "hnsw"]
+    vectors: int
+    documents: int
+    hnsw_ef_search: int | None = None
+
+
+def choose_index_type(config: IndexConfig, vectors: int) -> Literal["flat", "hnsw"]:
+    """Exact search until the corpus is large enough for HNSW to pay off (benchmarks/)."""
+    if config.type != "auto":
+        return config.type
+    return "hnsw" if vectors > config.auto_hnsw_above else "flat"
+
+
+def _faiss_index(kind: str, dimension: int, config: IndexConfig) -> faiss.Index:
+    # Inner product on L2-normalised vectors is cosine similarity.
+    if kind == "flat":
+        return faiss.IndexFlatIP(dimension)
+    index = faiss.IndexHNSWFlat(dimension, config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = config.hnsw_ef_construction
+    index.hnsw.efSearch = config.hnsw_ef_search
+    return index
+
+
+@dataclass
+class DocsIndex:
+    """A VectorStoreIndex over FAISS, with the manifest that describes it."""
+
+    index: VectorStoreIndex
+    manifest: IndexManifest
+
+    @classmethod
+    def build(
+        cls,
+        nodes: list[TextNode],
+        embed_model: BaseEmbedding,
+        embedding_config: EmbeddingConfig,
+        info: EmbeddingInfo,
+        config: IndexConfig,
+        on_batch=None,
+    ) -> DocsIndex:
+        """Embed nodes that lack vectors, then index them all."""
+        if not nodes:
+            raise ValueError("cannot build an index from zero chunks")
+        embed_nodes(nodes, embed_model, on_batch)
+        kind = choose_index_type(config, len(nodes))
+        store = FaissVectorStore(faiss_index=_faiss_index(kind, info.dimension, config))
+        storage = StorageContext.from_defaults(vector_store=store)
+        index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model)
+        manifest = IndexManifest(
+            embedding=info,
+            embedding_config=embedding_config,
+            index_type=kind,
+            vectors=len(nodes),
+            documents=len({n.ref_doc_id for n in nodes}),
+            hnsw_ef_search=config.hnsw_ef_search if kind == "hnsw" else None,
+        )
+        return cls(index=index, manifest=manifest)
+
+    def save(self, directory: str | Path, extra_files: dict[str, str] | None = None) -> Path:
+        """Write the index (and `extra_files`: name -> text) to ``directory`` atomically.
+
+        Everything goes to a temporary sibling first, so a half-written index is never visible.
+        """
+        target = Path(directory)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        self.index.storage_context.persist(persist_dir=str(tmp))
+        for name, text in (extra_files or {}).items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        (tmp / MANIFEST).write_text(self.manifest.model_dump_json(indent=2), encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.rename(target)
+        return target
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | Path,
+        embedding_config: EmbeddingConfig | None = None,
+        embed_model: BaseEmbedding | None = None,
+    ) -> DocsIndex:
+        """Load a saved index; refuse an embedder other than the recorded one."""
+        directory = Path(directory)
+        manifest = read_manifest(directory)
+        recorded = manifest.embedding_config
+        if embedding_config and (embedding_config.provider, embedding_config.model) != (
+            recorded.provider,
+            recorded.model,
+        ):
+            raise IndexMismatchError(
+                f"{directory}: index was built with embedding {recorded.provider}/{recorded.model} "
+                f"({manifest.embedding.dimension}-d) but the config asks for "
+                f"{embedding_config.provider}/{embedding_config.model}; rebuild the index"
+            )
+        embed_model = embed_model or build_embedding(recorded)
+        store = FaissVectorStore.from_persist_dir(str(directory))
+        if store.client.d != manifest.embedding.dimension:
+            raise IndexMismatchError(
+                f"{directory}: FAISS index has dimension {store.client.d}, manifest says "
+                f"{manifest.embedding.dimension}"
+            )
+        storage = StorageContext.from_defaults(vector_store=store, persist_dir=str(directory))
+        index = load_index_from_storage(storage, embed_model=embed_model)
+        return cls(index=index, manifest=manifest)
+
+    @property
+    def embed_model(self) -> BaseEmbedding:
+        return self.index._embed_model
+
+    def retrieve(self, query: str, top_k: int = 4) -> list[NodeWithScore]:
+        return self.index.as_retriever(similarity_top_k=top_k).retrieve(query)
+
+
+def read_manifest(directory: Path) -> IndexManifest:
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise FileNotFoundError(f"{directory}: not a saved index (no {MANIFEST})")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"{path}: unsupported index format_version {data.get('format_version')}")
+    return IndexManifest.model_validate(data)

@@ -1,0 +1,18 @@
+"""LLM providers: ``extractive`` (embedded default), ``openai``, ``openai_like``, ``llama_cpp``.
+
+>>> from rag.llms import build_llm  # doctest: +SKIP
+>>> llm = build_llm(LLMConfig(), embed_model)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.llms import LLM
+
+from rag.config import LLMConfig
+from rag.providers import LLMS
+
+
+def build_llm(config: LLMConfig, embed_model: BaseEmbedding) -> LLM:
+    """The LlamaIndex LLM that `config` names; `embed_model` serves extractive ranking."""
+    return LLMS.get(config.provider)(config, embed_model)

@@ -1,0 +1,207 @@
+"""ExtractiveLLM: the embedded default "LLM" — honest, offline, not generative.
+
+It drives the real LlamaIndex ReAct loop with two moves, like a careful reader:
+
+1. **Plan**: on a new question it calls the docs tool once, with the question
+   (prefixed by the previous question when it is a follow-up such as "and its default?").
+2. **Answer**: given the tool's observation, it ranks the retrieved sentences by
+   embedding similarity to the question and answers with the best few, citing the
+   documents they come from; when no sentence reaches ``min_similarity`` it says it
+   does not know.
+
+What it is not: it never writes new text, cannot combine facts across sentences,
+reason, summarise or follow instructions in the persona. Switch ``llm.provider`` to
+``openai``, ``openai_like`` or ``llama_cpp`` for a generative model.
+
+>>> from llama_index.core.llms import ChatMessage
+>>> llm = ExtractiveLLM(embed_model=embed_model)  # doctest: +SKIP
+>>> llm.chat([ChatMessage(role="user", content="How do I install?")]).message.content  # doctest: +SKIP
+'Thought: I need to search the documentation...\\nAction: docs_search\\nAction Input: {"input": "How do I install?"}'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.custom import CustomLLM
+from pydantic import Field
+
+from rag.config import LLMConfig
+
+DONT_KNOW = "I don't know: the documentation I searched does not answer this."
+_TOOL_NAME = re.compile(r"^> Tool Name: (\S+)", re.MULTILINE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[])")
+_FOLLOW_UP = re.compile(
+    r"\b(it|its|it's|that|this|those|these|they|them|their|there|one|same|also|else|"
+    r"what about|how about|instead)\b",
+    re.IGNORECASE,
+)
+
+
+class Passage:
+    """One retrieved chunk as the tool printed it: ``doc_id``, ``title`` and text."""
+
+    def __init__(self, doc_id: str, title: str, text: str) -> None:
+        self.doc_id, self.title, self.text = doc_id, title, text
+
+
+def parse_observation(observation: str) -> list[Passage]:
+    """Split the docs tool's output (chunks headed ``doc_id: ...`` / ``title: ...``)."""
+    passages: list[Passage] = []
+    for block in re.split(r"^(?=doc_id: )", observation, flags=re.MULTILINE):
+        head, _, body = block.partition("\n\n")
+        fields = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
+        if "doc_id" in fields and body.strip():
+            passages.append(Passage(fields["doc_id"], fields.get("title", ""), body.strip()))
+    return passages
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences and list items long enough to stand alone as an answer."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("-*+> ").strip()
+        if not line or line.startswith(("#", "```", "|---", "---")):
+            continue
+        out.extend(s.strip() for s in _SENTENCE_END.split(line) if len(s.strip()) >= 20)
+    return out
+
+
+def condense(question: str, previous_questions: list[str]) -> str:
+    """A standalone query: a short or referring follow-up borrows the previous question."""
+    if previous_questions and (len(question.split()) < 4 or _FOLLOW_UP.search(question)):
+        return f"{previous_questions[-1]} {question}"
+    return question
+
+
+class ExtractiveLLM(CustomLLM):
+    """Extractive answerer for the ReAct agent (see the module docstring)."""
+
+    embed_model: BaseEmbedding = Field(exclude=True)
+    min_similarity: float = 0.35
+    max_sentences: int = 3
+    relative_margin: float = 0.15
+    default_tool: str = "docs_search"
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "ExtractiveLLM"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name="extractive", is_chat_model=True, context_window=1_000_000)
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        text = self.respond(list(messages))
+        return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text))
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        text = self.respond(list(messages))
+
+        def gen() -> ChatResponseGen:
+            so_far = ""
+            for piece in re.findall(r"\S+\s*", text):
+                so_far += piece
+                yield ChatResponse(
+                    message=ChatMessage(role=MessageRole.ASSISTANT, content=so_far), delta=piece
+                )
+
+        return gen()
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return CompletionResponse(text=self.respond([ChatMessage(role=MessageRole.USER, content=prompt)]))
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        response = self.complete(prompt)
+        yield CompletionResponse(text=response.text, delta=response.text)
+
+    def respond(self, messages: list[ChatMessage]) -> str:
+        """Plan a tool call for a new question; answer from an observation once there is one."""
+        questions = [
+            m.content or ""
+            for m in messages
+            if m.role == MessageRole.USER
+            and not (m.content or "").startswith(("Observation:", "Error while"))
+        ]
+        if not questions:
+            return f"Thought: There is no question to answer.\nAnswer: {DONT_KNOW}"
+        query = condense(questions[-1], questions[:-1])
+        last = messages[-1].content or ""
+        if messages[-1].role == MessageRole.USER and last.startswith("Observation:"):
+            return self._answer([questions[-1], query], last.removeprefix("Observation:").strip())
+        tool = self._tool_name(messages)
+        return (
+            "Thought: I need to search the documentation to answer this.\n"
+            f"Action: {tool}\nAction Input: {json.dumps({'input': query})}"
+        )
+
+    def _tool_name(self, messages: list[ChatMessage]) -> str:
+        system = next((m.content or "" for m in messages if m.role == MessageRole.SYSTEM), "")
+        match = _TOOL_NAME.search(system)
+        return match.group(1) if match else self.default_tool
+
+    def _answer(self, queries: list[str], observation: str) -> str:
+        candidates = [(p, s) for p in parse_observation(observation) for s in split_sentences(p.text)]
+        if not candidates:
+            return f"Thought: The search returned nothing usable.\nAnswer: {DONT_KNOW}"
+        scores = self._similarities(queries, [s for _, s in candidates])
+        best = float(scores.max())
+        if best < self.min_similarity:
+            return f"Thought: Nothing retrieved is close enough (best {best:.2f}).\nAnswer: {DONT_KNOW}"
+        order = [
+            i
+            for i in np.argsort(-scores)
+            if scores[i] >= max(self.min_similarity, best - self.relative_margin)
+        ]
+        chosen = _dedupe([candidates[i] for i in order])[: self.max_sentences]
+        cited: list[str] = []
+        parts = []
+        for passage, sentence in chosen:
+            if passage.doc_id not in cited:
+                cited.append(passage.doc_id)
+            parts.append(f"{sentence} [{cited.index(passage.doc_id) + 1}]")
+        sources = "\n".join(f"[{i + 1}] {doc_id}" for i, doc_id in enumerate(cited))
+        return (
+            f"Thought: I found relevant passages (best similarity {best:.2f}).\n"
+            f"Answer: {' '.join(parts)}\n\nSources:\n{sources}"
+        )
+
+    def _similarities(self, queries: list[str], sentences: list[str]) -> np.ndarray:
+        """Cosine similarity of each sentence to the closest of the queries (question, condensed)."""
+        q = _unit(np.asarray([self.embed_model.get_query_embedding(x) for x in queries], dtype=np.float32))
+        m = _unit(np.asarray(self.embed_model.get_text_embedding_batch(sentences), dtype=np.float32))
+        return (m @ q.T).max(axis=1)
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-12)
+
+
+def _dedupe(items: list[tuple[Passage, str]]) -> list[tuple[Passage, str]]:
+    # Overlapping chunks repeat sentences; keep each sentence once.
+    seen: set[str] = set()
+    return [(p, s) for p, s in items if not (s in seen or seen.add(s))]
+
+
+def build(config: LLMConfig, embed_model: BaseEmbedding) -> ExtractiveLLM:
+    """Registry factory; ``llm.params`` may set min_similarity, max_sentences, relative_margin."""
+    return ExtractiveLLM(embed_model=embed_model, **config.params)

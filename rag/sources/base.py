@@ -1,0 +1,43 @@
+"""What every source is: a config in, LlamaIndex Documents with stable ids out.
+
+Each document carries in ``metadata``: ``doc_id`` (stable across runs, also the
+Document id), ``source`` (the source's name), ``path`` (location inside the
+source), ``title`` and ``content_hash`` (sha256 of the text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Protocol
+
+from llama_index.core.schema import Document
+
+
+class SourceError(ValueError):
+    """A source cannot produce its documents; the message names the file or location."""
+
+
+class Source(Protocol):
+    """A source of documents. Implementations live one per file in ``rag/sources/``."""
+
+    name: str
+
+    def load(self) -> list[Document]: ...
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def make_document(source: str, path: str, title: str, text: str, **extra: str) -> Document:
+    """Build a Document with the metadata contract above."""
+    doc_id = f"{source}/{path}"
+    metadata = {
+        "doc_id": doc_id,
+        "source": source,
+        "path": path,
+        "title": title,
+        "content_hash": content_hash(text),
+        **extra,
+    }
+    return Document(id_=doc_id, text=text, metadata=metadata)

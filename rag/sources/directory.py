@@ -1,0 +1,93 @@
+"""DirectorySource: a local folder of md, rst, txt and html files.
+
+>>> from pathlib import Path
+>>> from rag.config import DirectorySourceConfig
+>>> from rag.sources.directory import DirectorySource
+>>> docs = DirectorySource(DirectorySourceConfig(path=Path("docs"))).load()
+>>> docs[0].metadata["doc_id"].startswith("docs/")
+True
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path, PurePosixPath
+
+from llama_index.core.schema import Document
+
+from rag.config import DirectorySourceConfig
+from rag.sources.base import SourceError, make_document
+from rag.sources.text import html_to_text, markdown_title, normalize, rst_title
+
+log = logging.getLogger(__name__)
+
+
+class DirectorySource:
+    """Reads every file under ``path`` matching ``include`` and not ``exclude``.
+
+    Binary files and files above ``max_file_bytes`` are skipped with a warning;
+    symlinks leaving the root are refused; invalid UTF-8 and unreadable files are
+    errors naming the file, so a document is never silently lost.
+    """
+
+    def __init__(self, config: DirectorySourceConfig) -> None:
+        self.config = config
+        self.name = config.name
+        self.root = Path(config.path)
+
+    def load(self) -> list[Document]:
+        if not self.root.is_dir():
+            raise SourceError(f"source {self.name!r}: {self.root} is not a directory")
+        docs = [doc for path in self._files() if (doc := self._read(path)) is not None]
+        if not docs:
+            raise SourceError(
+                f"source {self.name!r}: no readable documents under {self.root} "
+                f"matching {self.config.include}"
+            )
+        return docs
+
+    def _files(self) -> list[Path]:
+        root = self.root.resolve()
+        found: set[Path] = set()
+        for pattern in self.config.include:
+            for path in self.root.glob(pattern):
+                rel = PurePosixPath(path.relative_to(self.root).as_posix())
+                if any(rel.match(ex) for ex in self.config.exclude) or not path.is_file():
+                    continue
+                if not path.resolve().is_relative_to(root):
+                    log.warning("%s: skipped, it links outside the source root %s", path, root)
+                    continue
+                found.add(path)
+        return sorted(found)
+
+    def _read(self, path: Path) -> Document | None:
+        rel = path.relative_to(self.root).as_posix()
+        size = path.stat().st_size
+        if size > self.config.max_file_bytes:
+            log.warning("%s: skipped, %d bytes > max_file_bytes %d", path, size, self.config.max_file_bytes)
+            return None
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        if b"\x00" in raw[:8192]:
+            log.warning("%s: skipped, looks binary", path)
+            return None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise SourceError(f"{path}:{line}: not valid UTF-8 (byte {exc.start})") from exc
+        text, title = self._clean(path.suffix.lower(), text)
+        if not text:
+            log.warning("%s: skipped, no text", path)
+            return None
+        return make_document(self.name, rel, title or path.stem, text)
+
+    @staticmethod
+    def _clean(suffix: str, text: str) -> tuple[str, str | None]:
+        if suffix in {".html", ".htm"}:
+            text, title = html_to_text(text)
+            return normalize(text), title
+        title = rst_title(text) if suffix == ".rst" else markdown_title(text)
+        return normalize(text), title

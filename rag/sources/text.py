@@ -1,0 +1,48 @@
+"""Turning file formats into clean text and a title."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from bs4 import BeautifulSoup
+
+_RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def html_to_text(html: str) -> tuple[str, str | None]:
+    """Visible text of an HTML page (scripts, styles and navigation dropped) and its title."""
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "template"]):
+        tag.decompose()
+    title = soup.title.get_text(strip=True) if soup.title else None
+    if not title and soup.h1:
+        title = soup.h1.get_text(strip=True)
+    if soup.title:
+        soup.title.decompose()
+    text = soup.get_text("\n")
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip(), title or None
+
+
+def markdown_title(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return None
+
+
+def rst_title(text: str) -> str | None:
+    lines = text.splitlines()
+    for first, second in itertools.pairwise(lines):
+        if first.strip() and _RST_UNDERLINE.match(second) and not _RST_UNDERLINE.match(first):
+            return first.strip()
+    return None
+
+
+def normalize(text: str) -> str:
+    """Unix newlines, no trailing spaces, at most one blank line in a row."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return _BLANKS.sub("\n\n", text).strip()

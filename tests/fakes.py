@@ -1,0 +1,55 @@
+"""Test doubles.
+
+ScriptedLLM is a **scripted fake LLM for tests only**: it replays fixed ReAct turns so the
+agent's control flow (tool call, observation, final answer) can be tested deterministically.
+It is not a language model and never ships as a provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseGen,
+    LLMMetadata,
+)
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.custom import CustomLLM
+from pydantic import Field
+
+
+class ScriptedLLM(CustomLLM):
+    """Returns `script[i]` on the i-th call and records every prompt it was sent."""
+
+    script: list[str]
+    calls: list[list[ChatMessage]] = Field(default_factory=list)
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name="scripted", is_chat_model=True)
+
+    def _next(self, messages: Sequence[ChatMessage]) -> str:
+        self.calls.append(list(messages))
+        return self.script[min(len(self.calls), len(self.script)) - 1]
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return ChatResponse(message=ChatMessage(role="assistant", content=self._next(messages)))
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        text = self._next(messages)
+        yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=text)
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return CompletionResponse(text=self._next([ChatMessage(role="user", content=prompt)]))
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        yield self.complete(prompt)

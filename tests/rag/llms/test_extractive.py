@@ -1,0 +1,80 @@
+from llama_index.core.llms import ChatMessage
+
+from rag.config import LLMConfig
+from rag.llms import build_llm
+from rag.llms.extractive import DONT_KNOW, ExtractiveLLM, condense, parse_observation, split_sentences
+
+OBSERVATION = (
+    "doc_id: docs/ports.rst\ntitle: Network ports\n\nThe widget server listens on TCP port 7341 by default. "
+    "Set WIDGET_PORT to use another port.\n\n"
+    "doc_id: docs/colors.md\ntitle: Colors\n\nThe default theme colour of the widget dashboard is ultramarine blue."
+)
+
+
+def test_parse_observation_splits_passages():
+    passages = parse_observation(OBSERVATION)
+    assert [(p.doc_id, p.title) for p in passages] == [
+        ("docs/ports.rst", "Network ports"),
+        ("docs/colors.md", "Colors"),
+    ]
+
+
+def test_split_sentences_drops_headings_and_fragments():
+    text = "# Title\n\n- First item is long enough to keep.\nShort.\nOne sentence is here. Another sentence is there!"
+    assert split_sentences(text) == [
+        "First item is long enough to keep.",
+        "One sentence is here.",
+        "Another sentence is there!",
+    ]
+
+
+def test_condense_borrows_previous_question_only_for_follow_ups():
+    assert condense("Can it be changed?", ["What is the port?"]) == "What is the port? Can it be changed?"
+    assert (
+        condense("How are backups stored on disk?", ["What is the port?"])
+        == "How are backups stored on disk?"
+    )
+    assert condense("Why?", []) == "Why?"
+
+
+def test_plans_one_tool_call_with_the_tool_name_from_the_prompt(embed_model):
+    llm = ExtractiveLLM(embed_model=embed_model)
+    system = ChatMessage(role="system", content="## Tools\n> Tool Name: widget_docs\nTool Description: ...")
+    out = llm.chat([system, ChatMessage(role="user", content="Which port?")]).message.content
+    assert out.endswith('Action: widget_docs\nAction Input: {"input": "Which port?"}')
+
+
+def test_answers_with_most_similar_sentence_and_citation(embed_model):
+    llm = build_llm(LLMConfig(), embed_model)
+    messages = [
+        ChatMessage(role="user", content="Which TCP port does the server use?"),
+        ChatMessage(role="user", content=f"Observation: {OBSERVATION}"),
+    ]
+    out = llm.chat(messages).message.content
+    answer = out.split("Answer:", 1)[1]
+    assert answer.strip().startswith("The widget server listens on TCP port 7341 by default. [1]")
+    assert "[1] docs/ports.rst" in answer and "ultramarine" not in answer
+
+
+def test_says_it_does_not_know_when_nothing_is_similar(embed_model):
+    llm = ExtractiveLLM(embed_model=embed_model)
+    messages = [
+        ChatMessage(role="user", content="Who painted the Mona Lisa?"),
+        ChatMessage(role="user", content=f"Observation: {OBSERVATION}"),
+    ]
+    assert llm.chat(messages).message.content.endswith(f"Answer: {DONT_KNOW}")
+
+
+def test_params_come_from_config(embed_model):
+    llm = build_llm(LLMConfig(params={"min_similarity": 0.9, "max_sentences": 1}), embed_model)
+    assert (llm.min_similarity, llm.max_sentences) == (0.9, 1)
+
+
+def test_streaming_yields_the_same_text(embed_model):
+    llm = ExtractiveLLM(embed_model=embed_model)
+    messages = [
+        ChatMessage(role="user", content="Which port?"),
+        ChatMessage(role="user", content=f"Observation: {OBSERVATION}"),
+    ]
+    chunks = list(llm.stream_chat(messages))
+    assert "".join(c.delta for c in chunks) == llm.chat(messages).message.content

@@ -1,0 +1,78 @@
+from pathlib import Path
+
+import pytest
+
+from rag.config import AgentConfig, ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "agent.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_default_config_loads_with_documented_defaults():
+    config = load_config(ROOT / "configs" / "default.yaml")
+    assert config.name == "docs_agent"
+    assert config.chunking.chunk_size == 1000
+    assert config.embedding.provider == "local"
+    assert config.llm.provider == "extractive"
+    assert config.sources[0].path == (ROOT / "docs").resolve()
+
+
+def test_relative_source_paths_resolve_against_config_folder(tmp_path):
+    path = write(tmp_path, "sources:\n  - type: directory\n    path: corpus\n")
+    assert load_config(path).sources[0].path == (tmp_path / "corpus").resolve()
+
+
+def test_unknown_key_names_file_line_and_key(tmp_path):
+    path = write(tmp_path, "sources:\n  - type: directory\n    path: d\nchunking:\n  chunk_sise: 10\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert f"{path}:5: chunking.chunk_sise: unknown key" in str(err.value)
+
+
+def test_bad_value_names_the_key(tmp_path):
+    path = write(tmp_path, "sources:\n  - type: directory\n    path: d\nretrieval:\n  top_k: 0\n")
+    with pytest.raises(ConfigError, match=r"agent.yaml:5: retrieval.top_k: Input should be greater"):
+        load_config(path)
+
+
+def test_overlap_must_be_below_size(tmp_path):
+    path = write(
+        tmp_path,
+        "sources:\n  - {type: directory, path: d}\nchunking: {chunk_size: 200, chunk_overlap: 200}\n",
+    )
+    with pytest.raises(ConfigError, match="chunk_overlap must be smaller"):
+        load_config(path)
+
+
+def test_unknown_provider_lists_known_ones(tmp_path):
+    path = write(tmp_path, "sources:\n  - {type: directory, path: d}\nllm:\n  provider: gpt5\n")
+    with pytest.raises(ConfigError, match=r"llm.provider: .*unknown provider 'gpt5'; known: extractive"):
+        load_config(path)
+
+
+def test_malformed_yaml_names_the_line(tmp_path):
+    path = write(tmp_path, "sources:\n  - type: directory\n   path: [unclosed\n")
+    with pytest.raises(ConfigError, match=r"agent.yaml:\d+: invalid YAML"):
+        load_config(path)
+
+
+def test_missing_sources_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="sources: Field required"):
+        load_config(write(tmp_path, "name: x\n"))
+
+
+def test_duplicate_source_names_rejected():
+    with pytest.raises(ValueError, match="source names must be unique"):
+        AgentConfig.model_validate(
+            {"sources": [{"type": "directory", "path": "a"}, {"type": "directory", "path": "b"}]}
+        )
+
+
+def test_config_round_trips_through_json():
+    config = AgentConfig.model_validate({"sources": [{"type": "directory", "path": "a"}]})
+    assert AgentConfig.model_validate_json(config.model_dump_json()) == config

@@ -1,0 +1,91 @@
+import pickle
+
+import pytest
+
+from rag.config import EmbeddingConfig, IndexConfig
+from rag.index import DocsIndex, IndexMismatchError, choose_index_type, read_manifest
+
+QUESTIONS = {
+    "How do I install the widget server?": "docs/install.md",
+    "What colour is the dashboard theme?": "docs/colors.md",
+    "When are database backups made and how long are they kept?": "docs/backups.md",
+    "Which TCP port does the server listen on?": "docs/ports.rst",
+    "Who started the widget project?": "docs/about.html",
+}
+
+
+@pytest.fixture()
+def no_pickle(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle used")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+
+
+def test_build_save_load_retrieve_finds_the_one_right_document(docs_index, tmp_path, no_pickle):
+    saved = docs_index.save(tmp_path / "index")
+    loaded = DocsIndex.load(saved, embedding_config=EmbeddingConfig())
+    assert loaded.manifest == docs_index.manifest
+    for question, doc_id in QUESTIONS.items():
+        assert loaded.retrieve(question, top_k=1)[0].node.metadata["doc_id"] == doc_id, question
+
+
+def test_saved_files_are_faiss_binary_and_json(docs_index, tmp_path):
+    saved = docs_index.save(tmp_path / "index")
+    names = {p.name for p in saved.iterdir()}
+    assert {"manifest.json", "docstore.json", "index_store.json", "default__vector_store.json"} <= names
+    assert (saved / "default__vector_store.json").read_bytes()[:4] == b"IxFI"  # faiss IndexFlatIP header
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".index.")]  # no temp left
+
+
+def test_manifest_records_embedder_and_counts(docs_index):
+    manifest = docs_index.manifest
+    assert (manifest.embedding.provider, manifest.embedding.model, manifest.embedding.dimension) == (
+        "local",
+        "all-MiniLM-L6-v2",
+        384,
+    )
+    assert manifest.index_type == "flat" and manifest.vectors >= 5 and manifest.documents == 5
+
+
+def test_loading_with_another_embedder_is_refused(docs_index, tmp_path):
+    saved = docs_index.save(tmp_path / "index")
+    with pytest.raises(
+        IndexMismatchError,
+        match="built with embedding local/all-MiniLM-L6-v2 .* asks for openai/text-embedding-3-small",
+    ):
+        DocsIndex.load(
+            saved, embedding_config=EmbeddingConfig(provider="openai", model="text-embedding-3-small")
+        )
+
+
+def test_not_an_index_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not a saved index"):
+        read_manifest(tmp_path)
+
+
+def test_hnsw_index_round_trips(agent_config, docs_index, embed_model, tmp_path):
+    nodes = list(docs_index.index.docstore.docs.values())
+    for node in nodes:
+        node.embedding = None
+    index = DocsIndex.build(
+        nodes, embed_model, agent_config.embedding, docs_index.manifest.embedding, IndexConfig(type="hnsw")
+    )
+    loaded = DocsIndex.load(index.save(tmp_path / "hnsw"))
+    assert loaded.manifest.index_type == "hnsw"
+    assert (
+        loaded.retrieve("Which TCP port does the server listen on?", 1)[0].node.metadata["doc_id"]
+        == "docs/ports.rst"
+    )
+
+
+def test_auto_index_type_switches_on_size():
+    config = IndexConfig(auto_hnsw_above=1000)
+    assert (choose_index_type(config, 1000), choose_index_type(config, 1001)) == ("flat", "hnsw")
+    assert choose_index_type(IndexConfig(type="hnsw"), 3) == "hnsw"
+
+
+def test_zero_chunks_is_an_error(agent_config, docs_index, embed_model):
+    with pytest.raises(ValueError, match="zero chunks"):
+        DocsIndex.build([], embed_model, agent_config.embedding, docs_index.manifest.embedding, IndexConfig())
