@@ -77,6 +77,7 @@ def ask(question: str, index_dir: Path) -> None:
     click.echo()
     click.secho("retrieved:", bold=True)
     _print_sources(session.history[-1])
+    session.close()
 
 
 @main.command()

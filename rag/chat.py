@@ -91,6 +91,7 @@ class ChatSession:
         self.history.clear()
 
     def close(self) -> None:
+        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
         self._loop.close()
 
     async def _turn(self, question: str) -> AsyncIterator[str]:

@@ -72,14 +72,54 @@ def parse_observation(observation: str) -> list[Passage]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences and list items long enough to stand alone as an answer."""
-    out = []
-    for line in text.splitlines():
-        line = line.strip().lstrip("-*+> ").strip()
-        if not line or line.startswith(("#", "```", "|---", "---")):
-            continue
-        out.extend(s.strip() for s in _SENTENCE_END.split(line) if len(s.strip()) >= 20)
+    """Sentences and list items long enough to stand alone as an answer.
+
+    Hard-wrapped lines of one paragraph are joined first; a sentence that ends with ":"
+    right before a code block keeps the block (install commands, config snippets).
+    """
+    out: list[str] = []
+    for unit, code in _paragraphs(text):
+        sentences = [s.strip() for s in _SENTENCE_END.split(unit) if len(s.strip()) >= 20]
+        if sentences and code and sentences[-1].endswith(":"):
+            sentences[-1] += "\n" + code
+        out.extend(sentences)
     return out
+
+
+def _paragraphs(text: str) -> list[tuple[str, str]]:
+    """(paragraph or list item joined into one line, code block that follows it or "")."""
+    units: list[tuple[str, str]] = []
+    current: list[str] = []
+    lines = iter(text.splitlines())
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            code = "\n".join(_until_fence(lines))
+            if current:
+                units.append((" ".join(current), code))
+                current = []
+            elif units and not units[-1][1]:
+                units[-1] = (units[-1][0], code)
+            continue
+        is_item = bool(re.match(r"([-*+]|\d+\.)\s", stripped))
+        if not stripped or stripped.startswith(("#", "|", "---", "===")) or is_item:
+            if current:
+                units.append((" ".join(current), ""))
+            current = [re.sub(r"^([-*+]|\d+\.)\s+", "", stripped)] if is_item else []
+            continue
+        current.append(stripped.lstrip("> "))
+    if current:
+        units.append((" ".join(current), ""))
+    return units
+
+
+def _until_fence(lines) -> list[str]:
+    block = []
+    for line in lines:
+        if line.strip().startswith("```"):
+            break
+        block.append(line)
+    return block
 
 
 def condense(question: str, previous_questions: list[str]) -> str:
@@ -163,7 +203,8 @@ class ExtractiveLLM(CustomLLM):
         candidates = [(p, s) for p in parse_observation(observation) for s in split_sentences(p.text)]
         if not candidates:
             return f"Thought: The search returned nothing usable.\nAnswer: {DONT_KNOW}"
-        scores = self._similarities(queries, [s for _, s in candidates])
+        # Score the prose only: an attached code block would blur the sentence's meaning.
+        scores = self._similarities(queries, [s.split("\n", 1)[0] for _, s in candidates])
         best = float(scores.max())
         if best < self.min_similarity:
             return f"Thought: Nothing retrieved is close enough (best {best:.2f}).\nAnswer: {DONT_KNOW}"
