@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,47 +19,136 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def _config(path: Path) -> Any:
+    from rag.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Agent Factory: build, evaluate and gate retrieval agents (offline by default)."""
-    import rag  # noqa: F401  (offline defaults)
+    import pipelines  # noqa: F401  (offline defaults, ZenML source root)
+
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True
+)
+model_option = click.option("--model", default="docs_agent", show_default=True, help="ZenML model name.")
+
+
+@main.command()
+@config_option
+@click.option("--schedule", metavar="CRON", help="Schedule on a stack whose orchestrator supports it.")
+def build(config_path: Path, schedule: str | None) -> None:
+    """Run the agent pipeline: a new version of the ZenML model."""
+    config = _config(config_path)
+    from pipelines.agent_pipeline import run_build
+
+    try:
+        result = run_build(config, schedule=schedule)
+    except ValueError as exc:
+        _fail(str(exc))
+    if schedule:
+        click.echo(f"scheduled {config.name} with cron '{schedule}'")
+        return
+    if result.status != "completed":
+        _fail(f"run {result.run_name} ended {result.status}")
+    click.secho(f"\nbuilt {result.model} version {result.version}", bold=True)
+    _print_decision(result.model, result.version)
+    click.echo(f"run: {result.run_name}\nsee: agent-factory versions  |  agent-factory dashboard")
+
+
+def _print_decision(model: str, version: str) -> None:
+    from pipelines.versions import get_version
+
+    meta = get_version(model, version).run_metadata
+    decision = meta.get("decision")
+    if decision:
+        click.echo(f"decision: {decision.get('stage') or 'not promoted'}")
+        for reason in decision.get("reasons", []):
+            click.echo(f"  - {reason}")
+
+
+@main.command()
+@model_option
+def versions(model: str) -> None:
+    """List versions with stage, corpus size and headline scores."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipelines.versions import VersionNotFound, list_versions
+
+    try:
+        rows = list_versions(model)
+    except VersionNotFound as exc:
+        _fail(str(exc))
+    metrics = sorted({name for row in rows for name in row.scores})
+    table = Table(title=f"model {model}")
+    for column in ["version", "stage", "created", "docs", "chunks", *metrics]:
+        table.add_column(column)
+    for row in rows:
+        scores = [f"{row.scores[m]:.3f}" if m in row.scores else "" for m in metrics]
+        table.add_row(
+            row.version, row.stage, f"{row.created:%Y-%m-%d %H:%M}", str(row.documents or ""), str(row.chunks or ""), *scores
+        )
+    Console().print(table)
+
+
+@main.command()
+@click.argument("version")
+@click.option("--stage", type=click.Choice(["production", "staging", "archived"]), required=True)
+@click.option("--reason", default="manual promotion", show_default=True)
+@model_option
+def promote(version: str, stage: str, reason: str, model: str) -> None:
+    """Manually move VERSION to a stage (recorded on the version, previous holder archived)."""
+    from pipelines.versions import VersionNotFound
+    from pipelines.versions import promote as do_promote
+
+    try:
+        mv = do_promote(model, version, stage, reason)
+    except (VersionNotFound, ValueError) as exc:
+        _fail(str(exc))
+    click.echo(f"{model} version {mv.name} is now {mv.stage}")
 
 
 @main.command("index")
-@click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True
-)
+@config_option
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_LOCAL_DIR, show_default=True)
 def index_cmd(config_path: Path, out: Path) -> None:
     """Build an agent into a local folder, without ZenML (quick try-out)."""
+    config = _config(config_path)
     from rich.progress import Progress
 
-    from rag.config import ConfigError, load_config
     from rag.local import build_local_agent
     from rag.sources import SourceError
 
     try:
-        config = load_config(config_path)
         with Progress(transient=True) as progress:
             task = progress.add_task("embedding chunks", total=None)
-            corpus = build_local_agent(
-                config, out, lambda done, total: progress.update(task, completed=done, total=total)
-            )
-    except (ConfigError, SourceError, ValueError) as exc:
+            corpus = build_local_agent(config, out, lambda done, total: progress.update(task, completed=done, total=total))
+    except (SourceError, ValueError) as exc:
         _fail(str(exc))
     click.echo(f"indexed {corpus.documents} documents, {corpus.chunks} chunks into {out}")
 
 
-def _session(index_dir: Path):
-    from rag.local import open_local_agent
-
+def _session(index_dir: Path | None, model: str, version: str) -> Any:
     try:
-        return open_local_agent(index_dir)
-    except (FileNotFoundError, ValueError) as exc:
+        if index_dir:
+            from rag.local import open_local_agent
+
+            return open_local_agent(index_dir)
+        from pipelines.versions import load_agent
+
+        return load_agent(model, version)
+    except (FileNotFoundError, LookupError, ValueError) as exc:
         _fail(str(exc))
 
 
-def _print_sources(reply) -> None:
+def _print_sources(reply: Any) -> None:
     seen: list[str] = []
     for src in reply.sources:
         if src.doc_id not in seen:
@@ -64,14 +156,25 @@ def _print_sources(reply) -> None:
             click.secho(f"  - {src.doc_id}  (score {src.score:.2f})", dim=True)
 
 
+agent_options = [
+    click.option("--version", default="production", show_default=True, help="Stage (production, staging, latest) or number."),
+    model_option,
+    click.option("--index", "index_dir", type=click.Path(path_type=Path), help="A local agent folder instead of a model version."),
+]
+
+
+def _agent_options(func: Any) -> Any:
+    for option in reversed(agent_options):
+        func = option(func)
+    return func
+
+
 @main.command()
 @click.argument("question")
-@click.option(
-    "--index", "index_dir", type=click.Path(path_type=Path), default=DEFAULT_LOCAL_DIR, show_default=True
-)
-def ask(question: str, index_dir: Path) -> None:
+@_agent_options
+def ask(question: str, version: str, model: str, index_dir: Path | None) -> None:
     """Ask the agent one question; prints the answer and the retrieved sources."""
-    session = _session(index_dir)
+    session = _session(index_dir, model, version)
     for delta in session.stream(question):
         click.echo(delta, nl=False)
     click.echo()
@@ -81,12 +184,10 @@ def ask(question: str, index_dir: Path) -> None:
 
 
 @main.command()
-@click.option(
-    "--index", "index_dir", type=click.Path(path_type=Path), default=DEFAULT_LOCAL_DIR, show_default=True
-)
-def chat(index_dir: Path) -> None:
+@_agent_options
+def chat(version: str, model: str, index_dir: Path | None) -> None:
     """Interactive chat with memory across turns (/reset forgets, /quit or Ctrl-D leaves)."""
-    session = _session(index_dir)
+    session = _session(index_dir, model, version)
     click.echo("Ask about the docs. /reset forgets the conversation, /quit leaves.")
     while True:
         try:
@@ -103,6 +204,16 @@ def chat(index_dir: Path) -> None:
             click.echo(delta, nl=False)
         click.echo()
     session.close()
+
+
+@main.command()
+@click.option("--port", default=8237, show_default=True)
+@click.option("--stop", is_flag=True, help="Stop the local dashboard.")
+def dashboard(port: int, stop: bool) -> None:
+    """Start (or stop) the local ZenML dashboard, offline."""
+    zenml = str(Path(sys.executable).with_name("zenml"))
+    args = [zenml, "logout", "--local"] if stop else [zenml, "login", "--local", "--port", str(port)]
+    raise SystemExit(subprocess.run(args, env=os.environ.copy()).returncode)
 
 
 if __name__ == "__main__":

@@ -31,3 +31,15 @@ def fingerprint(documents: list[Document], nodes: list[TextNode]) -> CorpusFinge
         sources=sorted({d.metadata.get("source", "") for d in documents}),
         content_hash=digest.hexdigest(),
     )
+
+
+class Corpus(BaseModel):
+    """The documents of one ingest, as one JSON artifact (ZenML content-hashes it for caching)."""
+
+    documents: list[Document]
+
+
+class Chunks(BaseModel):
+    """The nodes of one chunking run, as one JSON artifact."""
+
+    nodes: list[TextNode]

@@ -44,3 +44,30 @@ def test_bad_config_exits_non_zero_naming_the_key(tmp_path: Path):
 def test_ask_without_an_index_explains(tmp_path: Path):
     result = CliRunner().invoke(main, ["ask", "hi", "--index", str(tmp_path / "none")])
     assert result.exit_code == 1 and "agent-factory index" in result.output
+
+
+def test_build_versions_promote_ask_through_the_cli(tmp_path: Path):
+    write_corpus(tmp_path / "corpus")
+    config = tmp_path / "agent.yaml"
+    config.write_text("name: cli_agent\nsources:\n  - type: directory\n    path: corpus\n")
+    runner = CliRunner()
+    built = runner.invoke(main, ["build", "--config", str(config)])
+    assert built.exit_code == 0, built.output
+    assert "built cli_agent version 1" in built.output
+    table = runner.invoke(main, ["versions", "--model", "cli_agent"])
+    assert table.exit_code == 0 and "cli_agent" in table.output
+    asked = runner.invoke(main, ["ask", "Which TCP port does the server listen on?", "--model", "cli_agent", "--version", "latest"])
+    assert asked.exit_code == 0, asked.output
+    assert "7341" in asked.output
+    promoted = runner.invoke(main, ["promote", "1", "--stage", "production", "--model", "cli_agent"])
+    assert promoted.exit_code == 0 and "version 1 is now production" in promoted.output
+    missing = runner.invoke(main, ["ask", "hi", "--model", "cli_agent", "--version", "7"])
+    assert missing.exit_code == 1 and "has no version '7'" in missing.output
+
+
+def test_schedule_on_local_stack_fails_clearly(tmp_path: Path):
+    write_corpus(tmp_path / "corpus")
+    config = tmp_path / "agent.yaml"
+    config.write_text("sources:\n  - type: directory\n    path: corpus\n")
+    result = CliRunner().invoke(main, ["build", "--config", str(config), "--schedule", "0 3 * * *"])
+    assert result.exit_code == 1 and "cannot schedule runs" in result.output

@@ -1,0 +1,65 @@
+"""The agent-creation pipeline: ingest -> chunk -> build_index -> create_agent -> register_version.
+
+>>> from pipelines.agent_pipeline import run_build           # doctest: +SKIP
+>>> result = run_build(load_config("configs/default.yaml"))  # doctest: +SKIP
+>>> result.version                                          # doctest: +SKIP
+'3'
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from zenml import Model, pipeline
+from zenml.config import DockerSettings, Schedule
+
+from pipelines.provenance import CodeVersion, code_version
+from pipelines.steps import build_index, chunk, create_agent, ingest, register_version
+from rag.config import AgentConfig
+
+LOCAL_ORCHESTRATORS = {"local", "local_docker"}
+
+# Remote orchestrators build an image with the project installed (see docs/scheduling.md).
+DOCKER = DockerSettings(
+    requirements=["torch==2.13.0"],
+    install_stack_requirements=True,
+    environment={"RAGAS_DO_NOT_TRACK": "true", "HF_HUB_OFFLINE": "1"},
+)
+
+
+@pipeline(enable_cache=True)
+def agent_pipeline(config: AgentConfig, code: CodeVersion) -> None:
+    corpus = ingest(config.sources)
+    chunks, fingerprint = chunk(corpus, config.chunking)
+    _, manifest = build_index(chunks, config.embedding, config.index)
+    spec = create_agent(manifest, config)
+    register_version(config, fingerprint, manifest, spec, code)
+
+
+class BuildResult(BaseModel):
+    run_id: str
+    run_name: str
+    model: str
+    version: str
+    status: str
+
+
+def run_build(config: AgentConfig, schedule: str | None = None) -> BuildResult:
+    """Run (or schedule, on stacks that can) the pipeline; each run is a new model version."""
+    from zenml.client import Client
+    model = Model(name=config.name, description=f"Retrieval agent '{config.name}' built by Agent Factory")
+    options: dict = {"model": model}
+    orchestrator = Client().active_stack.orchestrator
+    if orchestrator.flavor not in LOCAL_ORCHESTRATORS:
+        options["settings"] = {"docker": DOCKER}
+    if schedule:
+        if orchestrator.flavor in LOCAL_ORCHESTRATORS:
+            raise ValueError(
+                f"the active stack's orchestrator ({orchestrator.flavor}) cannot schedule runs; "
+                "register a stack with Airflow, Kubeflow, Vertex, Kubernetes, SageMaker or AzureML "
+                "(docs/scheduling.md), or use cron to call `agent-factory build`"
+            )
+        options["schedule"] = Schedule(cron_expression=schedule)
+    run = agent_pipeline.with_options(**options)(config=config, code=code_version())
+    run = Client().get_pipeline_run(run.id)
+    version = run.model_version.name if run.model_version else "?"
+    return BuildResult(run_id=str(run.id), run_name=run.name, model=config.name, version=version, status=str(run.status.value))

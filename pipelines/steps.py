@@ -1,0 +1,100 @@
+"""ZenML steps: thin wrappers over ``rag``. Only artifacts pass between them.
+
+Caching: ``ingest`` reads the outside world so it always runs; its output is
+content-hashed, so every later step is cached exactly when documents and the
+settings it takes are unchanged. ``register_version`` writes to the model version
+and so never caches.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from zenml import get_step_context, log_metadata, step
+from zenml.client import Client
+
+from pipelines.materializers import DocsIndexMaterializer
+from pipelines.provenance import CodeVersion, library_versions
+from rag.agent import AgentSpec
+from rag.chunking import chunk_documents
+from rag.config import AgentConfig, ChunkingConfig, EmbeddingConfig, IndexConfig, SourceConfig
+from rag.corpus import Chunks, Corpus, CorpusFingerprint, fingerprint
+from rag.embeddings import build_embedding, describe
+from rag.index import DocsIndex, IndexManifest
+from rag.sources import load_documents
+
+log = logging.getLogger(__name__)
+
+INDEX_ARTIFACT = "docs_index"
+SPEC_ARTIFACT = "agent_spec"
+
+
+@step(enable_cache=False)
+def ingest(sources: list[SourceConfig]) -> Annotated[Corpus, "corpus"]:
+    """Read every configured source into documents."""
+    documents = load_documents(sources)
+    log.info("ingested %d documents from %d source(s)", len(documents), len(sources))
+    return Corpus(documents=documents)
+
+
+@step
+def chunk(corpus: Corpus, chunking: ChunkingConfig) -> tuple[
+    Annotated[Chunks, "chunks"],
+    Annotated[CorpusFingerprint, "corpus_fingerprint"],
+]:
+    """Split documents into chunks; fingerprint the corpus."""
+    nodes = chunk_documents(corpus.documents, chunking)
+    print_ = fingerprint(corpus.documents, nodes)
+    log.info("%d documents -> %d chunks", print_.documents, print_.chunks)
+    return Chunks(nodes=nodes), print_
+
+
+@step(output_materializers={INDEX_ARTIFACT: DocsIndexMaterializer})
+def build_index(chunks: Chunks, embedding: EmbeddingConfig, index: IndexConfig) -> tuple[
+    Annotated[DocsIndex, INDEX_ARTIFACT],
+    Annotated[IndexManifest, "index_manifest"],
+]:
+    """Embed the chunks and build the FAISS index."""
+    model = build_embedding(embedding)
+    info = describe(embedding, model)
+
+    def progress(done: int, total: int) -> None:
+        log.info("embedded %d/%d chunks", done, total)
+
+    built = DocsIndex.build(chunks.nodes, model, embedding, info, index, on_batch=progress)
+    return built, built.manifest
+
+
+@step
+def create_agent(manifest: IndexManifest, config: AgentConfig) -> Annotated[AgentSpec, SPEC_ARTIFACT]:
+    """The agent's spec: persona, LLM, tool and retrieval settings over the index."""
+    spec = AgentSpec.from_config(config)
+    if spec.embedding != manifest.embedding_config:
+        raise ValueError("agent embedding settings differ from the index's")
+    return spec
+
+
+@step(enable_cache=False)
+def register_version(
+    config: AgentConfig,
+    corpus: CorpusFingerprint,
+    manifest: IndexManifest,
+    spec: AgentSpec,
+    code: CodeVersion,
+) -> None:
+    """Record settings, corpus, index, code and libraries on the model version; tag it."""
+    metadata = {
+        "settings": config.model_dump(mode="json"),
+        "corpus": corpus.model_dump(mode="json"),
+        "index": manifest.model_dump(mode="json", exclude={"embedding_config"}),
+        "code": code.model_dump(mode="json"),
+        "libraries": library_versions(),
+        "agent": {"llm": f"{spec.llm.provider}/{spec.llm.model}", "tool": spec.tool.name},
+    }
+    log_metadata(metadata=metadata, infer_model=True)
+    log_metadata(metadata=metadata)  # on the step too: the open-source dashboard shows runs, not models
+    model = get_step_context().model
+    tags = [f"embedding:{config.embedding.provider}/{config.embedding.model}", f"llm:{config.llm.provider}/{config.llm.model}"]
+    Client().update_model_version(model_name_or_id=model.name, version_name_or_id=model.id, add_tags=tags)
+    log.info("model %s version %s: %d documents, %d chunks", model.name, model.version, corpus.documents, corpus.chunks)

@@ -1,0 +1,67 @@
+"""The real pipeline on a real temporary ZenML store."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from zenml.client import Client
+from zenml.enums import ExecutionStatus
+
+from pipelines.agent_pipeline import run_build
+from pipelines.versions import get_version
+from rag.agent import AgentSpec
+from rag.index import DocsIndex
+
+pytestmark = pytest.mark.slow
+
+
+def step_status(run_id: str, step: str) -> ExecutionStatus:
+    return Client().get_pipeline_run(run_id).steps[step].status
+
+
+def test_build_creates_a_version_with_full_metadata(first_build, pipeline_config):
+    assert first_build.status == "completed"
+    mv = get_version("test_agent", first_build.version)
+    meta = mv.run_metadata
+    assert meta["settings"]["chunking"]["chunk_size"] == 1000
+    assert meta["corpus"]["documents"] == 5 and meta["corpus"]["chunks"] >= 5
+    assert len(meta["corpus"]["content_hash"]) == 64 and meta["corpus"]["sources"] == ["docs"]
+    assert meta["index"]["embedding"] == {"provider": "local", "model": "all-MiniLM-L6-v2", "dimension": 384}
+    assert len(meta["code"]["commit"]) in (40, len("unknown")) and "dirty" in meta["code"]
+    assert meta["libraries"]["zenml"] == "0.98.0"
+    assert {t.name for t in mv.tags} == {"embedding:local/all-MiniLM-L6-v2", "llm:extractive/extractive"}
+    # Also on the run's step, where the open-source dashboard shows it.
+    step = Client().get_pipeline_run(first_build.run_id).steps["register_version"]
+    assert step.run_metadata["corpus"]["documents"] == 5
+
+
+def test_artifacts_round_trip_without_pickle(first_build, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle used")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    mv = get_version("test_agent", first_build.version)
+    index = mv.get_artifact("docs_index").load()
+    spec = mv.get_artifact("agent_spec").load()
+    assert isinstance(index, DocsIndex) and isinstance(spec, AgentSpec)
+    assert index.retrieve("Which TCP port does the server listen on?", 1)[0].node.metadata["doc_id"] == "docs/ports.rst"
+    for name in ("corpus", "chunks", "corpus_fingerprint", "index_manifest"):
+        assert mv.get_artifact(name).load() is not None
+
+
+def test_unchanged_rebuild_is_cached_and_a_changed_document_rebuilds(first_build, pipeline_config, pipeline_corpus):
+    first_build  # noqa: B018  (ensures ordering)
+    again = run_build(pipeline_config)
+    assert int(again.version) == int(first_build.version) + 1
+    assert step_status(again.run_id, "ingest") == ExecutionStatus.COMPLETED  # reads the world every time
+    assert step_status(again.run_id, "build_index") == ExecutionStatus.CACHED
+    # The cached index is still linked to the new version and loads.
+    assert get_version("test_agent", again.version).get_artifact("docs_index").load().manifest.vectors > 0
+
+    (pipeline_corpus / "ports.rst").write_text("Network ports\n=============\n\nThe widget server now listens on port 9100.\n")
+    changed = run_build(pipeline_config)
+    assert step_status(changed.run_id, "build_index") == ExecutionStatus.COMPLETED
+    index = get_version("test_agent", changed.version).get_artifact("docs_index").load()
+    assert "9100" in index.retrieve("Which port does the server listen on?", 1)[0].node.text
