@@ -13,7 +13,17 @@ from zenml import Model, pipeline
 from zenml.config import DockerSettings, Schedule
 
 from pipelines.provenance import CodeVersion, code_version
-from pipelines.steps import build_index, chunk, create_agent, ingest, register_version
+from pipelines.steps import (
+    build_index,
+    chunk,
+    create_agent,
+    evaluate,
+    ingest,
+    load_golden_set,
+    promote,
+    register_version,
+    report,
+)
 from rag.config import AgentConfig
 
 LOCAL_ORCHESTRATORS = {"local", "local_docker"}
@@ -30,9 +40,15 @@ DOCKER = DockerSettings(
 def agent_pipeline(config: AgentConfig, code: CodeVersion) -> None:
     corpus = ingest(config.sources)
     chunks, fingerprint = chunk(corpus, config.chunking)
-    _, manifest = build_index(chunks, config.embedding, config.index)
+    index, manifest = build_index(chunks, config.embedding, config.index)
     spec = create_agent(manifest, config)
     register_version(config, fingerprint, manifest, spec, code)
+    golden = load_golden_set(str(config.evaluation.golden_set))
+    result = evaluate(index, spec, golden, config.evaluation.judge)
+    decision = promote(
+        result, golden, config.evaluation.gate, config.evaluation.judge, after="register_version"
+    )
+    report(result, decision, config.evaluation.gate)
 
 
 class BuildResult(BaseModel):
@@ -46,6 +62,7 @@ class BuildResult(BaseModel):
 def run_build(config: AgentConfig, schedule: str | None = None) -> BuildResult:
     """Run (or schedule, on stacks that can) the pipeline; each run is a new model version."""
     from zenml.client import Client
+
     model = Model(name=config.name, description=f"Retrieval agent '{config.name}' built by Agent Factory")
     options: dict = {"model": model}
     orchestrator = Client().active_stack.orchestrator
@@ -62,4 +79,10 @@ def run_build(config: AgentConfig, schedule: str | None = None) -> BuildResult:
     run = agent_pipeline.with_options(**options)(config=config, code=code_version())
     run = Client().get_pipeline_run(run.id)
     version = run.model_version.name if run.model_version else "?"
-    return BuildResult(run_id=str(run.id), run_name=run.name, model=config.name, version=version, status=str(run.status.value))
+    return BuildResult(
+        run_id=str(run.id),
+        run_name=run.name,
+        model=config.name,
+        version=version,
+        status=str(run.status.value),
+    )

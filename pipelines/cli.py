@@ -93,7 +93,12 @@ def versions(model: str) -> None:
     for row in rows:
         scores = [f"{row.scores[m]:.3f}" if m in row.scores else "" for m in metrics]
         table.add_row(
-            row.version, row.stage, f"{row.created:%Y-%m-%d %H:%M}", str(row.documents or ""), str(row.chunks or ""), *scores
+            row.version,
+            row.stage,
+            f"{row.created:%Y-%m-%d %H:%M}",
+            str(row.documents or ""),
+            str(row.chunks or ""),
+            *scores,
         )
     Console().print(table)
 
@@ -129,7 +134,9 @@ def index_cmd(config_path: Path, out: Path) -> None:
     try:
         with Progress(transient=True) as progress:
             task = progress.add_task("embedding chunks", total=None)
-            corpus = build_local_agent(config, out, lambda done, total: progress.update(task, completed=done, total=total))
+            corpus = build_local_agent(
+                config, out, lambda done, total: progress.update(task, completed=done, total=total)
+            )
     except (SourceError, ValueError) as exc:
         _fail(str(exc))
     click.echo(f"indexed {corpus.documents} documents, {corpus.chunks} chunks into {out}")
@@ -157,9 +164,19 @@ def _print_sources(reply: Any) -> None:
 
 
 agent_options = [
-    click.option("--version", default="production", show_default=True, help="Stage (production, staging, latest) or number."),
+    click.option(
+        "--version",
+        default="production",
+        show_default=True,
+        help="Stage (production, staging, latest) or number.",
+    ),
     model_option,
-    click.option("--index", "index_dir", type=click.Path(path_type=Path), help="A local agent folder instead of a model version."),
+    click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(path_type=Path),
+        help="A local agent folder instead of a model version.",
+    ),
 ]
 
 

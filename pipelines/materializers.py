@@ -30,14 +30,20 @@ class DocsIndexMaterializer(BaseMaterializer):
         with tempfile.TemporaryDirectory() as tmp:
             local = data.save(Path(tmp) / "index")
             for path in sorted(local.iterdir()):
-                with path.open("rb") as src, self.artifact_store.open(os.path.join(self.uri, path.name), "wb") as dst:
+                with (
+                    path.open("rb") as src,
+                    self.artifact_store.open(os.path.join(self.uri, path.name), "wb") as dst,
+                ):
                     shutil.copyfileobj(src, dst)
 
     def load(self, data_type: type[Any]) -> DocsIndex:
         with tempfile.TemporaryDirectory() as tmp:
             for name in self.artifact_store.listdir(self.uri):
                 name = os.path.basename(str(name))
-                with self.artifact_store.open(os.path.join(self.uri, name), "rb") as src, open(Path(tmp) / name, "wb") as dst:
+                with (
+                    self.artifact_store.open(os.path.join(self.uri, name), "rb") as src,
+                    open(Path(tmp) / name, "wb") as dst,
+                ):
                     shutil.copyfileobj(src, dst)
             return DocsIndex.load(tmp)
 

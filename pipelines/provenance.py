@@ -38,7 +38,11 @@ def code_version(root: str | Path | None = None) -> CodeVersion:
     commit = git("rev-parse", "HEAD")
     if not commit:
         return CodeVersion(commit="unknown", dirty=False, branch="")
-    return CodeVersion(commit=commit, dirty=bool(git("status", "--porcelain")), branch=git("rev-parse", "--abbrev-ref", "HEAD"))
+    return CodeVersion(
+        commit=commit,
+        dirty=bool(git("status", "--porcelain")),
+        branch=git("rev-parse", "--abbrev-ref", "HEAD"),
+    )
 
 
 def library_versions() -> dict[str, str]:

@@ -13,21 +13,35 @@ from typing import Annotated
 
 from zenml import get_step_context, log_metadata, step
 from zenml.client import Client
+from zenml.types import HTMLString
 
+from evaluation.golden import GoldenSet, load_golden
+from evaluation.records import Decision, EvaluationResult
+from evaluation.report import render_report
+from evaluation.runner import evaluate_agent
+from pipelines import gatekeeper
+from pipelines.gatekeeper import EVALUATION_ARTIFACT
 from pipelines.materializers import DocsIndexMaterializer
 from pipelines.provenance import CodeVersion, library_versions
-from rag.agent import AgentSpec
+from pipelines.versions import INDEX_ARTIFACT, SPEC_ARTIFACT
+from rag.agent import AgentSpec, build_agent
+from rag.chat import ChatSession
 from rag.chunking import chunk_documents
-from rag.config import AgentConfig, ChunkingConfig, EmbeddingConfig, IndexConfig, SourceConfig
+from rag.config import (
+    AgentConfig,
+    ChunkingConfig,
+    EmbeddingConfig,
+    GateConfig,
+    IndexConfig,
+    JudgeConfig,
+    SourceConfig,
+)
 from rag.corpus import Chunks, Corpus, CorpusFingerprint, fingerprint
 from rag.embeddings import build_embedding, describe
 from rag.index import DocsIndex, IndexManifest
 from rag.sources import load_documents
 
 log = logging.getLogger(__name__)
-
-INDEX_ARTIFACT = "docs_index"
-SPEC_ARTIFACT = "agent_spec"
 
 
 @step(enable_cache=False)
@@ -39,7 +53,9 @@ def ingest(sources: list[SourceConfig]) -> Annotated[Corpus, "corpus"]:
 
 
 @step
-def chunk(corpus: Corpus, chunking: ChunkingConfig) -> tuple[
+def chunk(
+    corpus: Corpus, chunking: ChunkingConfig
+) -> tuple[
     Annotated[Chunks, "chunks"],
     Annotated[CorpusFingerprint, "corpus_fingerprint"],
 ]:
@@ -51,7 +67,9 @@ def chunk(corpus: Corpus, chunking: ChunkingConfig) -> tuple[
 
 
 @step(output_materializers={INDEX_ARTIFACT: DocsIndexMaterializer})
-def build_index(chunks: Chunks, embedding: EmbeddingConfig, index: IndexConfig) -> tuple[
+def build_index(
+    chunks: Chunks, embedding: EmbeddingConfig, index: IndexConfig
+) -> tuple[
     Annotated[DocsIndex, INDEX_ARTIFACT],
     Annotated[IndexManifest, "index_manifest"],
 ]:
@@ -95,6 +113,61 @@ def register_version(
     log_metadata(metadata=metadata, infer_model=True)
     log_metadata(metadata=metadata)  # on the step too: the open-source dashboard shows runs, not models
     model = get_step_context().model
-    tags = [f"embedding:{config.embedding.provider}/{config.embedding.model}", f"llm:{config.llm.provider}/{config.llm.model}"]
+    tags = [
+        f"embedding:{config.embedding.provider}/{config.embedding.model}",
+        f"llm:{config.llm.provider}/{config.llm.model}",
+    ]
     Client().update_model_version(model_name_or_id=model.name, version_name_or_id=model.id, add_tags=tags)
-    log.info("model %s version %s: %d documents, %d chunks", model.name, model.version, corpus.documents, corpus.chunks)
+    log.info(
+        "model %s version %s: %d documents, %d chunks",
+        model.name,
+        model.version,
+        corpus.documents,
+        corpus.chunks,
+    )
+
+
+@step(enable_cache=False)
+def load_golden_set(path: str) -> Annotated[GoldenSet, "golden_set"]:
+    """Read and validate the golden questions (content-hashed, so evaluation caches on it)."""
+    return load_golden(path)
+
+
+@step
+def evaluate(
+    index: DocsIndex, spec: AgentSpec, golden: GoldenSet, judge: JudgeConfig | None
+) -> Annotated[EvaluationResult, EVALUATION_ARTIFACT]:
+    """Ask the agent every golden question and score the answers (RAGAS, offline + judge tier)."""
+    golden.check_sources({node.metadata.get("doc_id") for node in index.index.docstore.docs.values()})
+    session = ChatSession(build_agent(spec, index))
+    try:
+        result = evaluate_agent(session, golden, index.embed_model, judge)
+    finally:
+        session.close()
+    log.info("evaluated %d questions in %.1fs: %s", len(result.records), result.seconds, result.headline())
+    return result
+
+
+@step(enable_cache=False)
+def promote(
+    result: EvaluationResult, golden: GoldenSet, gate: GateConfig, judge: JudgeConfig | None
+) -> Annotated[Decision, "decision"]:
+    """Decide the stage in plain code and apply it; record scores, decision and answers."""
+    model = get_step_context().model
+    decision = gatekeeper.decide_and_apply(model.name, str(model.version), result, golden, gate, judge)
+    metadata = gatekeeper.metadata(result, decision)
+    log_metadata(metadata=metadata, infer_model=True)
+    log_metadata(metadata=metadata)
+    log.info("decision for %s v%s: %s", model.name, model.version, decision.stage or "not promoted")
+    for reason in decision.reasons:
+        log.info("  - %s", reason)
+    return decision
+
+
+@step
+def report(
+    result: EvaluationResult, decision: Decision, gate: GateConfig
+) -> Annotated[HTMLString, "evaluation_report"]:
+    """The HTML report, rendered in the dashboard's run view."""
+    model = get_step_context().model
+    return HTMLString(render_report(result, decision, gate, title=f"{model.name} v{model.version}"))

@@ -15,9 +15,12 @@ from zenml.client import Client
 from zenml.enums import ModelStages
 from zenml.models import ModelVersionResponse
 
-from pipelines.steps import INDEX_ARTIFACT, SPEC_ARTIFACT
 from rag.agent import AgentSpec, build_agent
 from rag.chat import ChatSession
+from rag.index import DocsIndex
+
+INDEX_ARTIFACT = "docs_index"
+SPEC_ARTIFACT = "agent_spec"
 
 STAGES = ("production", "staging", "latest", "archived")
 
@@ -49,13 +52,20 @@ def get_version(model: str, version: str | int = "latest") -> ModelVersionRespon
         raise VersionNotFound(f"model {model!r} has no version {version!r}") from exc
 
 
-def load_agent(model: str = "docs_agent", version: str | int = "production") -> ChatSession:
-    """A ready ChatSession over the agent of that version (index and spec from its artifacts)."""
-    mv = get_version(model, version)
+def load_parts(mv: ModelVersionResponse) -> tuple[DocsIndex, AgentSpec]:
+    """The index and agent spec artifacts of a model version."""
     index = mv.get_artifact(INDEX_ARTIFACT).load()
     spec = mv.get_artifact(SPEC_ARTIFACT).load()
-    if not isinstance(spec, AgentSpec):
-        raise TypeError(f"{model} v{mv.name}: {SPEC_ARTIFACT} is not an AgentSpec")
+    if not isinstance(spec, AgentSpec) or not isinstance(index, DocsIndex):
+        raise TypeError(
+            f"version {mv.name}: artifacts {INDEX_ARTIFACT}/{SPEC_ARTIFACT} have unexpected types"
+        )
+    return index, spec
+
+
+def load_agent(model: str = "docs_agent", version: str | int = "production") -> ChatSession:
+    """A ready ChatSession over the agent of that version (index and spec from its artifacts)."""
+    index, spec = load_parts(get_version(model, version))
     return ChatSession(build_agent(spec, index))
 
 
@@ -93,7 +103,14 @@ def promote(model: str, version: str | int, stage: str, reason: str) -> ModelVer
     previous = _holder(model, stage)
     mv.set_stage(stage, force=True)
     Client().create_run_metadata(
-        metadata={"promotion": {"stage": stage, "reason": reason, "previous": previous, "at": datetime.now().isoformat()}},
+        metadata={
+            "promotion": {
+                "stage": stage,
+                "reason": reason,
+                "previous": previous,
+                "at": datetime.now().isoformat(),
+            }
+        },
         resources=[_resource(mv)],
     )
     return get_version(model, mv.number)

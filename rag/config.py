@@ -129,6 +129,88 @@ class ToolConfig(_Strict):
     )
 
 
+OFFLINE_METRICS = (
+    "hit_rate",
+    "mrr",
+    "id_context_precision",
+    "id_context_recall",
+    "nonllm_context_recall",
+    "semantic_similarity",
+    "must_include",
+    "refusal_accuracy",
+)
+JUDGE_METRICS = (
+    "faithfulness",
+    "answer_relevancy",
+    "llm_context_precision_with_reference",
+    "context_recall",
+    "factual_correctness",
+)
+
+
+class JudgeConfig(_Strict):
+    """The RAGAS judge: an LLM separate from the agent's (and embeddings for answer relevancy)."""
+
+    llm: LLMConfig
+    embedding: EmbeddingConfig | None = None  # default: the agent's embedding settings
+    max_workers: int = Field(2, ge=1, le=64)
+    timeout_s: int = Field(120, ge=1)
+    max_retries: int = Field(3, ge=0, le=10)
+
+    @field_validator("llm")
+    @classmethod
+    def _generative(cls, value: LLMConfig) -> LLMConfig:
+        if value.provider == "extractive":
+            raise ValueError("the judge needs a generative LLM (openai, openai_like or llama_cpp)")
+        return value
+
+
+class GateConfig(_Strict):
+    """When a new version may take a stage. Plain code decides; see docs/evaluation.md."""
+
+    thresholds: dict[str, float] = {
+        "hit_rate": 0.85,
+        "must_include": 0.55,
+        "refusal_accuracy": 0.85,
+        "semantic_similarity": 0.45,
+    }
+    max_nan_rate: float = Field(0.1, ge=0, le=1)
+    max_latency_p95_s: float | None = Field(None, gt=0)
+    non_regression: list[str] = ["hit_rate", "mrr", "must_include", "refusal_accuracy", "semantic_similarity"]
+    tolerance: float = Field(0.02, ge=0, le=1)
+    confidence: float = Field(0.95, gt=0.5, lt=1)
+    bootstrap_samples: int = Field(2000, ge=100, le=100_000)
+    seed: int = 0
+
+    @field_validator("thresholds")
+    @classmethod
+    def _known_thresholds(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, minimum in value.items():
+            if name not in OFFLINE_METRICS + JUDGE_METRICS:
+                raise ValueError(
+                    f"unknown metric {name!r}; known: {', '.join(OFFLINE_METRICS + JUDGE_METRICS)}"
+                )
+            if not 0 <= minimum <= 1:
+                raise ValueError(f"threshold for {name} must be between 0 and 1, got {minimum}")
+        return value
+
+    @field_validator("non_regression")
+    @classmethod
+    def _known_metrics(cls, value: list[str]) -> list[str]:
+        unknown = [n for n in value if n not in OFFLINE_METRICS + JUDGE_METRICS]
+        if unknown:
+            raise ValueError(f"unknown metric(s) {unknown}")
+        return value
+
+
+class EvaluationConfig(_Strict):
+    """Golden set, optional judge and the release gate."""
+
+    golden_set: Path = Path("golden_questions/docs.jsonl")
+    judge: JudgeConfig | None = None
+    gate: GateConfig = GateConfig()
+
+
 class AgentConfig(_Strict):
     """All settings of one agent. Becomes metadata of every model version built from it."""
 
@@ -141,6 +223,7 @@ class AgentConfig(_Strict):
     index: IndexConfig = IndexConfig()
     retrieval: RetrievalConfig = RetrievalConfig()
     tool: ToolConfig = ToolConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> AgentConfig:
@@ -168,6 +251,9 @@ def load_config(path: str | Path) -> AgentConfig:
     for src in data.get("sources") or []:
         if isinstance(src, dict) and isinstance(src.get("path"), str):
             src["path"] = str((path.parent / src["path"]).resolve())
+    evaluation = data.get("evaluation")
+    if isinstance(evaluation, dict) and isinstance(evaluation.get("golden_set"), str):
+        evaluation["golden_set"] = str((path.parent / evaluation["golden_set"]).resolve())
     try:
         return AgentConfig.model_validate(data)
     except ValidationError as exc:

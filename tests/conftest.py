@@ -32,6 +32,34 @@ CORPUS = {
 }
 
 
+# A golden set for CORPUS: answerable questions, a follow-up and out-of-scope questions.
+GOLDEN = [
+    {"id": "port", "question": "Which TCP port does the widget server listen on?", "reference_answer": "Port 7341 by default.",
+     "reference_sources": ["docs/ports.rst"], "must_include": ["7341"]},
+    {"id": "port-change", "question": "How can I change it?", "follow_up_of": "port", "reference_answer": "Set WIDGET_PORT.",
+     "reference_sources": ["docs/ports.rst"], "must_include": ["WIDGET_PORT"]},
+    {"id": "colour", "question": "What is the default theme colour of the dashboard?", "reference_answer": "Ultramarine blue.",
+     "reference_sources": ["docs/colors.md"], "must_include": ["ultramarine"]},
+    {"id": "backup-time", "question": "When are backups of the widget database written?", "reference_answer": "Every night at 02:00.",
+     "reference_sources": ["docs/backups.md"], "must_include": ["02:00"]},
+    {"id": "backup-keep", "question": "How long is each backup kept?", "reference_answer": "Fourteen days.",
+     "reference_sources": ["docs/backups.md"], "must_include": ["fourteen days"]},
+    {"id": "install", "question": "How do I install the widget server?", "reference_answer": "Run widgetctl setup inside an empty folder.",
+     "reference_sources": ["docs/install.md"], "must_include": ["widgetctl setup"]},
+    {"id": "founders", "question": "Who started the widget project?", "reference_answer": "The Lighthouse team in Lisbon.",
+     "reference_sources": ["docs/about.html"], "must_include": ["Lighthouse"]},
+    {"id": "oos-1", "question": "Who won the football world cup in 1998?", "expect_refusal": True},
+    {"id": "oos-2", "question": "Give me a recipe for chocolate chip cookies.", "expect_refusal": True},
+]  # fmt: skip
+
+
+def write_golden(path: Path, questions: list[dict] = GOLDEN) -> Path:
+    import json
+
+    path.write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    return path
+
+
 def write_corpus(root: Path, files: dict[str, str] = CORPUS) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():

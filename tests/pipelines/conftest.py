@@ -6,7 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_corpus
+from tests.conftest import write_corpus, write_golden
+
+
+def make_config(name: str, corpus: Path, golden: Path, **overrides):
+    from rag.config import AgentConfig
+
+    data = {
+        "name": name,
+        "sources": [{"type": "directory", "name": "docs", "path": str(corpus)}],
+        "evaluation": {"golden_set": str(golden)},
+    }
+    return AgentConfig.model_validate(data | overrides)
 
 
 @pytest.fixture(scope="session")
@@ -15,12 +26,13 @@ def pipeline_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pipeline_config(pipeline_corpus: Path):
-    from rag.config import AgentConfig
+def golden_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_golden(tmp_path_factory.mktemp("golden") / "widgets.jsonl")
 
-    return AgentConfig.model_validate(
-        {"name": "test_agent", "sources": [{"type": "directory", "name": "docs", "path": str(pipeline_corpus)}]}
-    )
+
+@pytest.fixture(scope="session")
+def pipeline_config(pipeline_corpus: Path, golden_path: Path):
+    return make_config("test_agent", pipeline_corpus, golden_path)
 
 
 @pytest.fixture(scope="session")

@@ -46,12 +46,17 @@ def test_artifacts_round_trip_without_pickle(first_build, monkeypatch):
     index = mv.get_artifact("docs_index").load()
     spec = mv.get_artifact("agent_spec").load()
     assert isinstance(index, DocsIndex) and isinstance(spec, AgentSpec)
-    assert index.retrieve("Which TCP port does the server listen on?", 1)[0].node.metadata["doc_id"] == "docs/ports.rst"
+    assert (
+        index.retrieve("Which TCP port does the server listen on?", 1)[0].node.metadata["doc_id"]
+        == "docs/ports.rst"
+    )
     for name in ("corpus", "chunks", "corpus_fingerprint", "index_manifest"):
         assert mv.get_artifact(name).load() is not None
 
 
-def test_unchanged_rebuild_is_cached_and_a_changed_document_rebuilds(first_build, pipeline_config, pipeline_corpus):
+def test_unchanged_rebuild_is_cached_and_a_changed_document_rebuilds(
+    first_build, pipeline_config, pipeline_corpus
+):
     first_build  # noqa: B018  (ensures ordering)
     again = run_build(pipeline_config)
     assert int(again.version) == int(first_build.version) + 1
@@ -60,7 +65,9 @@ def test_unchanged_rebuild_is_cached_and_a_changed_document_rebuilds(first_build
     # The cached index is still linked to the new version and loads.
     assert get_version("test_agent", again.version).get_artifact("docs_index").load().manifest.vectors > 0
 
-    (pipeline_corpus / "ports.rst").write_text("Network ports\n=============\n\nThe widget server now listens on port 9100.\n")
+    (pipeline_corpus / "ports.rst").write_text(
+        "Network ports\n=============\n\nThe widget server now listens on port 9100.\n"
+    )
     changed = run_build(pipeline_config)
     assert step_status(changed.run_id, "build_index") == ExecutionStatus.COMPLETED
     index = get_version("test_agent", changed.version).get_artifact("docs_index").load()

@@ -6,7 +6,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from pipelines.cli import main
-from tests.conftest import write_corpus
+from tests.conftest import write_corpus, write_golden
 
 
 def test_help_imports_nothing_heavy():
@@ -48,19 +48,26 @@ def test_ask_without_an_index_explains(tmp_path: Path):
 
 def test_build_versions_promote_ask_through_the_cli(tmp_path: Path):
     write_corpus(tmp_path / "corpus")
+    write_golden(tmp_path / "golden.jsonl")
     config = tmp_path / "agent.yaml"
-    config.write_text("name: cli_agent\nsources:\n  - type: directory\n    path: corpus\n")
+    config.write_text(
+        "name: cli_agent\nsources:\n  - type: directory\n    path: corpus\nevaluation:\n  golden_set: golden.jsonl\n"
+    )
     runner = CliRunner()
     built = runner.invoke(main, ["build", "--config", str(config)])
     assert built.exit_code == 0, built.output
     assert "built cli_agent version 1" in built.output
+    assert "decision: production" in built.output and "no production version yet" in built.output
     table = runner.invoke(main, ["versions", "--model", "cli_agent"])
     assert table.exit_code == 0 and "cli_agent" in table.output
-    asked = runner.invoke(main, ["ask", "Which TCP port does the server listen on?", "--model", "cli_agent", "--version", "latest"])
+    asked = runner.invoke(
+        main,
+        ["ask", "Which TCP port does the server listen on?", "--model", "cli_agent", "--version", "latest"],
+    )
     assert asked.exit_code == 0, asked.output
     assert "7341" in asked.output
-    promoted = runner.invoke(main, ["promote", "1", "--stage", "production", "--model", "cli_agent"])
-    assert promoted.exit_code == 0 and "version 1 is now production" in promoted.output
+    promoted = runner.invoke(main, ["promote", "1", "--stage", "staging", "--model", "cli_agent"])
+    assert promoted.exit_code == 0 and "version 1 is now staging" in promoted.output
     missing = runner.invoke(main, ["ask", "hi", "--model", "cli_agent", "--version", "7"])
     assert missing.exit_code == 1 and "has no version '7'" in missing.output
 

@@ -1,0 +1,6 @@
+"""Agent Factory's evaluation library: golden questions, runner, RAGAS metrics, gate, report.
+
+Plain Python; it never imports ZenML.
+"""
+
+import rag  # noqa: F401  (offline defaults, before ragas is imported)

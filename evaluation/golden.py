@@ -1,0 +1,124 @@
+"""Golden questions: a JSONL schema, validated line by line.
+
+One JSON object per line::
+
+    {"id": "install-1", "question": "How do I install Agent Factory?",
+     "reference_answer": "Create a venv, install torch==2.13.0, then pip install -e '.[dev]'.",
+     "reference_sources": ["docs/installation.md"], "must_include": ["torch==2.13.0"],
+     "tags": ["install"]}
+
+Optional: ``reference_contexts`` (passages holding the answer), ``expect_refusal``
+(an out-of-scope question the agent should decline; no sources then) and
+``follow_up_of`` (the id of an earlier question: asked right after it, in one conversation).
+
+>>> golden = load_golden("golden_questions/docs.jsonl")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class GoldenError(ValueError):
+    """A golden file problem; the message names the file, line and field."""
+
+
+class GoldenQuestion(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$")
+    question: str = Field(min_length=3)
+    reference_answer: str = ""
+    reference_sources: list[str] = []
+    reference_contexts: list[str] = []
+    must_include: list[str] = []
+    expect_refusal: bool = False
+    follow_up_of: str | None = None
+    tags: list[str] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GoldenQuestion:
+        if self.expect_refusal and (self.reference_sources or self.must_include):
+            raise ValueError("an expect_refusal question has no reference_sources or must_include")
+        if not self.expect_refusal and not (self.reference_answer and self.reference_sources):
+            raise ValueError("an answerable question needs reference_answer and reference_sources")
+        return self
+
+
+class GoldenSet(BaseModel):
+    """A validated golden set; ``content_hash`` identifies it across versions."""
+
+    name: str
+    questions: list[GoldenQuestion]
+    content_hash: str
+
+    def by_id(self) -> dict[str, GoldenQuestion]:
+        return {q.id: q for q in self.questions}
+
+    def conversations(self) -> list[list[GoldenQuestion]]:
+        """Questions grouped into conversations: a root, then its follow-ups in file order."""
+        chains: dict[str, list[GoldenQuestion]] = {}
+        root_of: dict[str, str] = {}
+        for q in self.questions:
+            root = root_of[q.follow_up_of] if q.follow_up_of else q.id
+            root_of[q.id] = root
+            chains.setdefault(root, []).append(q)
+        return list(chains.values())
+
+    def check_sources(self, doc_ids: set[str]) -> None:
+        """Every reference source must be a document of the corpus."""
+        for q in self.questions:
+            unknown = [s for s in q.reference_sources if s not in doc_ids]
+            if unknown:
+                raise GoldenError(
+                    f"{self.name}: question {q.id!r}: reference_sources not in the corpus: {unknown}"
+                )
+
+
+def load_golden(path: str | Path) -> GoldenSet:
+    """Parse and validate a JSONL golden file; errors name file:line and field."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise GoldenError(f"{path}: cannot read golden set: {exc.strerror or exc}") from exc
+    questions: list[GoldenQuestion] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        question = _parse_line(path, number, line)
+        if question.id in seen:
+            raise GoldenError(
+                f"{path}:{number}: id: duplicate id {question.id!r} (first on line {seen[question.id]})"
+            )
+        if question.follow_up_of and question.follow_up_of not in seen:
+            raise GoldenError(
+                f"{path}:{number}: follow_up_of: {question.follow_up_of!r} is not an earlier question id"
+            )
+        seen[question.id] = number
+        questions.append(question)
+    if not questions:
+        raise GoldenError(f"{path}: golden set has no questions")
+    return GoldenSet(name=path.name, questions=questions, content_hash=hashlib.sha256(raw).hexdigest())
+
+
+def _parse_line(path: Path, number: int, line: str) -> GoldenQuestion:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise GoldenError(f"{path}:{number}: invalid JSON: {exc.msg} (column {exc.colno})") from exc
+    if not isinstance(data, dict):
+        raise GoldenError(f"{path}:{number}: expected a JSON object")
+    try:
+        return GoldenQuestion.model_validate(data)
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "<question>"
+            parts.append(f"{field}: {err['msg'].replace('Extra inputs are not permitted', 'unknown field')}")
+        raise GoldenError(f"{path}:{number}: " + "; ".join(parts)) from exc

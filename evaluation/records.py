@@ -1,0 +1,103 @@
+"""The records evaluation produces: one shape, logged as metadata, shown in reports, compared."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class AnswerRecord(BaseModel):
+    """What the agent did with one golden question."""
+
+    id: str
+    question: str
+    answer: str
+    contexts: list[str]
+    source_ids: list[str]  # retrieved document ids, best first, unique
+    tool_calls: list[dict]
+    latency_s: float
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    error: str | None = None
+
+
+class MetricScore(BaseModel):
+    """A metric over the golden set. ``values[id] is None`` means the metric failed (NaN) there.
+
+    ``mean`` counts failures as 0, so a failing judge can only lower a score, never raise it;
+    ``mean_valid`` is the mean over questions where the metric worked (what ragas reports).
+    """
+
+    name: str
+    tier: Literal["offline", "judge"]
+    values: dict[str, float | None]
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    @property
+    def nan_rate(self) -> float:
+        return sum(v is None for v in self.values.values()) / self.n if self.n else 1.0
+
+    @property
+    def mean(self) -> float:
+        return sum(v or 0.0 for v in self.values.values()) / self.n if self.n else 0.0
+
+    @property
+    def mean_valid(self) -> float | None:
+        valid = [v for v in self.values.values() if v is not None]
+        return sum(valid) / len(valid) if valid else None
+
+    def summary(self) -> dict:
+        return {"mean": round(self.mean, 4), "nan_rate": round(self.nan_rate, 4), "n": self.n}
+
+
+def clean(value: float | None) -> float | None:
+    """NaN (a failed metric) becomes None, so JSON and metadata stay valid."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+class EvaluationResult(BaseModel):
+    """An agent scored against a golden set."""
+
+    golden_name: str
+    golden_hash: str
+    records: list[AnswerRecord]
+    metrics: dict[str, MetricScore]
+    latency_p50_s: float
+    latency_p95_s: float
+    judge: str | None = None
+    seconds: float
+
+    def headline(self) -> dict[str, float]:
+        return {name: round(m.mean, 4) for name, m in self.metrics.items()}
+
+
+class Comparison(BaseModel):
+    """Paired, bootstrapped difference candidate - production on one metric."""
+
+    metric: str
+    candidate_mean: float
+    production_mean: float
+    diff_mean: float
+    ci_low: float
+    ci_high: float
+    n_pairs: int
+    passed: bool
+
+
+class Decision(BaseModel):
+    """What the gate decided, and why. ``stage`` None means: not promoted."""
+
+    stage: Literal["production", "staging"] | None
+    reasons: list[str]
+    thresholds_passed: bool
+    non_regression_passed: bool | None
+    comparisons: list[Comparison] = []
+    production_version: str | None = None

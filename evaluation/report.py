@@ -1,0 +1,86 @@
+"""An HTML report of one evaluation: scores against thresholds and production, the decision,
+and every question with the agent's answer. All document and answer text is escaped.
+
+>>> html = render_report(result, decision, gate, title="docs_agent v3")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from evaluation.records import Decision, EvaluationResult
+from rag.config import GateConfig
+
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1f2430}
+h1{font-size:1.4rem} table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
+td,th{border:1px solid #d8dbe2;padding:.35rem .6rem;text-align:left;vertical-align:top}
+th{background:#f3f4f7} .pass{color:#11763d;font-weight:600} .fail{color:#b42318;font-weight:600}
+.stage{display:inline-block;padding:.3rem .8rem;border-radius:1rem;color:#fff;font-weight:700}
+.production{background:#11763d} .staging{background:#b54708} .none{background:#b42318}
+.answer{max-width:38rem;white-space:pre-wrap} .muted{color:#667085}
+"""
+
+
+def _fmt(value: float | None) -> str:
+    return "NaN" if value is None else f"{value:.3f}"
+
+
+def render_report(result: EvaluationResult, decision: Decision, gate: GateConfig, title: str) -> str:
+    stage = decision.stage or "none"
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}: evaluation on {escape(result.golden_name)}</h1>",
+        f"<p><span class='stage {stage}'>decision: {escape(decision.stage or 'not promoted')}</span></p>",
+        "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in decision.reasons) + "</ul>",
+        _headline(result, decision, gate),
+        f"<p class='muted'>{len(result.records)} questions, {result.seconds:.1f}s, latency p50 "
+        f"{result.latency_p50_s:.2f}s p95 {result.latency_p95_s:.2f}s, judge: {escape(result.judge or 'none (offline tier only)')}</p>",
+        _questions(result),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _headline(result: EvaluationResult, decision: Decision, gate: GateConfig) -> str:
+    comparisons = {c.metric: c for c in decision.comparisons}
+    rows = []
+    for name, metric in result.metrics.items():
+        threshold = gate.thresholds.get(name)
+        ok = threshold is None or metric.mean >= threshold
+        comparison = comparisons.get(name)
+        vs = (
+            f"{comparison.production_mean:.3f} ({comparison.diff_mean:+.3f}, CI {comparison.ci_low:+.3f}..{comparison.ci_high:+.3f})"
+            f" <span class='{'pass' if comparison.passed else 'fail'}'>{'ok' if comparison.passed else 'worse'}</span>"
+            if comparison
+            else "-"
+        )
+        rows.append(
+            f"<tr><td>{escape(name)}</td><td>{metric.tier}</td><td class='{'pass' if ok else 'fail'}'>{metric.mean:.3f}</td>"
+            f"<td>{'-' if threshold is None else threshold}</td><td>{metric.nan_rate:.0%}</td><td>{metric.n}</td><td>{vs}</td></tr>"
+        )
+    head = "<tr><th>metric</th><th>tier</th><th>mean</th><th>threshold</th><th>NaN</th><th>n</th><th>production</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _questions(result: EvaluationResult) -> str:
+    names = list(result.metrics)
+    head = (
+        "<tr><th>id</th><th>question</th><th>answer</th><th>sources</th>"
+        + "".join(f"<th>{escape(n)}</th>" for n in names)
+        + "</tr>"
+    )
+    rows = []
+    for record in result.records:
+        cells = "".join(
+            f"<td>{_fmt(result.metrics[n].values[record.id]) if record.id in result.metrics[n].values else ''}</td>"
+            for n in names
+        )
+        answer = (
+            escape(record.answer) if not record.error else f"<span class='fail'>{escape(record.error)}</span>"
+        )
+        rows.append(
+            f"<tr><td>{escape(record.id)}</td><td>{escape(record.question)}</td><td class='answer'>{answer}</td>"
+            f"<td>{'<br>'.join(escape(s) for s in record.source_ids)}</td>{cells}</tr>"
+        )
+    return f"<h2>Questions</h2><table>{head}{''.join(rows)}</table>"
