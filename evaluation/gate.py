@@ -23,6 +23,10 @@ from rag.config import GateConfig
 def check_thresholds(result: EvaluationResult, gate: GateConfig) -> list[str]:
     """Failures of absolute thresholds, NaN budget and latency; empty when all pass."""
     failures = []
+    if result.missing_sources:
+        failures.append(
+            f"golden reference sources missing from this agent's corpus: {result.missing_sources}"
+        )
     for name, minimum in gate.thresholds.items():
         metric = result.metrics.get(name)
         if metric is None:

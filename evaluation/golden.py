@@ -69,6 +69,10 @@ class GoldenSet(BaseModel):
             chains.setdefault(root, []).append(q)
         return list(chains.values())
 
+    def missing_sources(self, doc_ids: set[str]) -> list[str]:
+        """Reference sources that are not documents of the corpus, sorted."""
+        return sorted({s for q in self.questions for s in q.reference_sources} - doc_ids)
+
     def check_sources(self, doc_ids: set[str]) -> None:
         """Every reference source must be a document of the corpus."""
         for q in self.questions:

@@ -74,6 +74,7 @@ class EvaluationResult(BaseModel):
     latency_p95_s: float
     judge: str | None = None
     seconds: float
+    missing_sources: list[str] = []  # golden reference sources absent from the agent's corpus
 
     def headline(self) -> dict[str, float]:
         return {name: round(m.mean, 4) for name, m in self.metrics.items()}

@@ -71,8 +71,13 @@ def evaluate_agent(
     golden: GoldenSet,
     embed_model: BaseEmbedding,
     judge: JudgeConfig | None = None,
+    doc_ids: set[str] | None = None,
 ) -> EvaluationResult:
-    """Run the golden set and score it: the offline tier always, the judge tier when configured."""
+    """Run the golden set and score it: the offline tier always, the judge tier when configured.
+
+    With `doc_ids` (the corpus), reference sources missing from it are recorded: the gate
+    then refuses the version, naming them (a shrunken corpus or a typo in the golden file).
+    """
     start = time.perf_counter()
     records = run_golden(session, golden)
     metrics = score_offline(golden, records, embed_model)
@@ -94,6 +99,7 @@ def evaluate_agent(
         latency_p95_s=_percentile(latencies, 95),
         judge=f"{judge.llm.provider}/{judge.llm.model}" if judge else None,
         seconds=time.perf_counter() - start,
+        missing_sources=golden.missing_sources(doc_ids) if doc_ids is not None else [],
     )
 
 

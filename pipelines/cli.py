@@ -77,6 +77,7 @@ def _print_decision(model: str, version: str) -> None:
 @model_option
 def versions(model: str) -> None:
     """List versions with stage, corpus size and headline scores."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -86,21 +87,24 @@ def versions(model: str) -> None:
         rows = list_versions(model)
     except VersionNotFound as exc:
         _fail(str(exc))
-    metrics = sorted({name for row in rows for name in row.scores})
-    table = Table(title=f"model {model}")
-    for column in ["version", "stage", "created", "docs", "chunks", *metrics]:
-        table.add_column(column)
+    # Short headers so the table fits a terminal; `agent-factory compare` shows every metric.
+    columns = {"hit_rate": "hit", "mrr": "mrr", "must_include": "incl", "refusal_accuracy": "refuse",
+               "semantic_similarity": "sim", "faithfulness": "faith"}  # fmt: skip
+    metrics = [m for m in columns if any(m in row.scores for row in rows)]
+    table = Table(title=f"model {model}", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for column in ["ver", "stage", "created", "docs", "chunks", *(columns[m] for m in metrics)]:
+        table.add_column(column, no_wrap=True)
     for row in rows:
-        scores = [f"{row.scores[m]:.3f}" if m in row.scores else "" for m in metrics]
+        scores = [f"{row.scores[m]:.2f}" if m in row.scores else "" for m in metrics]
         table.add_row(
             row.version,
             row.stage,
-            f"{row.created:%Y-%m-%d %H:%M}",
+            f"{row.created:%m-%d %H:%M}",
             str(row.documents or ""),
             str(row.chunks or ""),
             *scores,
         )
-    Console().print(table)
+    Console(width=max(Console().width, 110)).print(table)  # pipes report 80 columns
 
 
 @main.command()
@@ -118,6 +122,46 @@ def promote(version: str, stage: str, reason: str, model: str) -> None:
     except (VersionNotFound, ValueError) as exc:
         _fail(str(exc))
     click.echo(f"{model} version {mv.name} is now {mv.stage}")
+
+
+@main.command("eval")
+@click.option("--version", default="production", show_default=True)
+@model_option
+@config_option
+def eval_cmd(version: str, model: str, config_path: Path) -> None:
+    """Score an existing version again on the config's golden set (and judge, if any)."""
+    config = _config(config_path)
+    from evaluation.golden import GoldenError, load_golden
+    from pipelines.versions import VersionNotFound, reevaluate
+
+    try:
+        golden = load_golden(config.evaluation.golden_set)
+        mv, result = reevaluate(model, version, golden, config.evaluation.judge)
+    except (GoldenError, VersionNotFound) as exc:
+        _fail(str(exc))
+    click.secho(f"{model} version {mv.name} on {golden.name} ({len(golden.questions)} questions):", bold=True)
+    for name, metric in result.metrics.items():
+        click.echo(f"  {name:38s} {metric.mean:.3f}  NaN {metric.nan_rate:.0%}")
+    click.echo(f"  latency p50 {result.latency_p50_s:.2f}s  p95 {result.latency_p95_s:.2f}s")
+
+
+@main.command()
+@click.argument("version_a")
+@click.argument("version_b")
+@model_option
+def compare(version_a: str, version_b: str, model: str) -> None:
+    """Print two versions' scores, corpus and settings side by side."""
+    from pipelines.versions import VersionNotFound, comparison_rows
+
+    try:
+        rows = comparison_rows(model, version_a, version_b)
+    except VersionNotFound as exc:
+        _fail(str(exc))
+    width = max(len(r[0]) for r in rows)
+    click.secho(f"{'':{width}}  {'v' + version_a:>14}  {'v' + version_b:>14}", bold=True)
+    for key, a, b in rows:
+        mark = "" if a == b else "  *"
+        click.echo(f"{key:{width}}  {a:>14}  {b:>14}{mark}")
 
 
 @main.command("index")

@@ -138,10 +138,12 @@ def evaluate(
     index: DocsIndex, spec: AgentSpec, golden: GoldenSet, judge: JudgeConfig | None
 ) -> Annotated[EvaluationResult, EVALUATION_ARTIFACT]:
     """Ask the agent every golden question and score the answers (RAGAS, offline + judge tier)."""
-    golden.check_sources({node.metadata.get("doc_id") for node in index.index.docstore.docs.values()})
+    doc_ids = {node.metadata.get("doc_id") for node in index.index.docstore.docs.values()}
+    if missing := golden.missing_sources(doc_ids):
+        log.warning("golden reference sources not in this corpus (the gate will refuse): %s", missing)
     session = ChatSession(build_agent(spec, index))
     try:
-        result = evaluate_agent(session, golden, index.embed_model, judge)
+        result = evaluate_agent(session, golden, index.embed_model, judge, doc_ids)
     finally:
         session.close()
     log.info("evaluated %d questions in %.1fs: %s", len(result.records), result.seconds, result.headline())

@@ -15,8 +15,12 @@ from zenml.client import Client
 from zenml.enums import ModelStages
 from zenml.models import ModelVersionResponse
 
+from evaluation.golden import GoldenSet
+from evaluation.records import EvaluationResult
+from evaluation.runner import evaluate_agent
 from rag.agent import AgentSpec, build_agent
 from rag.chat import ChatSession
+from rag.config import JudgeConfig
 from rag.index import DocsIndex
 
 INDEX_ARTIFACT = "docs_index"
@@ -128,3 +132,45 @@ def _resource(mv: ModelVersionResponse) -> Any:
     from zenml.models import RunMetadataResource
 
     return RunMetadataResource(id=mv.id, type=MetadataResourceTypes.MODEL_VERSION)
+
+
+def reevaluate(
+    model: str, version: str | int, golden: GoldenSet, judge: JudgeConfig | None
+) -> tuple[ModelVersionResponse, EvaluationResult]:
+    """Score a version again (current golden set); recorded on it as ``reevaluation``."""
+    mv = get_version(model, version)
+    index, spec = load_parts(mv)
+    session = ChatSession(build_agent(spec, index))
+    try:
+        doc_ids = {n.metadata.get("doc_id") for n in index.index.docstore.docs.values()}
+        result = evaluate_agent(session, golden, index.embed_model, judge, doc_ids)
+    finally:
+        session.close()
+    summary = {"golden_set": golden.name, "golden_hash": golden.content_hash, "headline": result.headline(),
+               "at": datetime.now().isoformat()}  # fmt: skip
+    Client().create_run_metadata(metadata={"reevaluation": summary}, resources=[_resource(mv)])
+    return mv, result
+
+
+def comparison_rows(model: str, a: str, b: str) -> list[tuple[str, str, str]]:
+    """(key, value in a, value in b) for scores, corpus and every setting."""
+    meta = [get_version(model, v).run_metadata for v in (a, b)]
+    flat = [_flatten({k: m.get(k) for k in ("evaluation", "corpus", "settings")}) for m in meta]
+    keys = [k for k in dict.fromkeys([*flat[0], *flat[1]]) if not k.startswith("evaluation.metrics.")]
+    return [(k, _show(flat[0].get(k)), _show(flat[1].get(k))) for k in keys]
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out |= _flatten(value, f"{prefix}{key}.")
+        return out
+    return {prefix.rstrip("."): data}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    text = "-" if value is None else str(value)
+    return text if len(text) <= 14 else text[:6] + "…" + text[-7:]

@@ -1,4 +1,4 @@
-"""Test doubles.
+"""Test doubles (each says what it fakes and why).
 
 ScriptedLLM is a **scripted fake LLM for tests only**: it replays fixed ReAct turns so the
 agent's control flow (tool call, observation, final answer) can be tested deterministically.
@@ -7,9 +7,12 @@ It is not a language model and never ships as a provider.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -53,3 +56,26 @@ class ScriptedLLM(CustomLLM):
     @llm_completion_callback()
     def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
         yield self.complete(prompt)
+
+
+class RandomEmbedding(BaseEmbedding):
+    """A deliberately broken embedder for tests: a fixed random unit vector per text.
+
+    Retrieval over it is as good as chance, so an agent built on it must not pass the gate.
+    """
+
+    dimension: int = 384
+
+    def _vector(self, text: str) -> list[float]:
+        seed = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+        v = np.random.default_rng(seed).normal(size=self.dimension)
+        return (v / np.linalg.norm(v)).tolist()
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._vector(text)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)

@@ -1,0 +1,83 @@
+"""The gate on hand-made results: exact, deterministic, no agent needed."""
+
+import pytest
+
+from evaluation.gate import compare, decide
+from evaluation.records import EvaluationResult, MetricScore
+from rag.config import GateConfig
+
+GATE = GateConfig(thresholds={"hit_rate": 0.5}, non_regression=["hit_rate"], max_nan_rate=0.1)
+
+
+def result(values: dict[str, list[float | None]]) -> EvaluationResult:
+    metrics = {
+        name: MetricScore(name=name, tier="offline", values={f"q{i}": v for i, v in enumerate(vals)})
+        for name, vals in values.items()
+    }
+    return EvaluationResult(golden_name="g", golden_hash="h", records=[], metrics=metrics,
+                            latency_p50_s=0.1, latency_p95_s=0.2, seconds=1.0)  # fmt: skip
+
+
+GOOD = result({"hit_rate": [1.0] * 18 + [0.0] * 2})
+
+
+def test_first_version_goes_to_production():
+    decision = decide(GOOD, GATE, production=None)
+    assert decision.stage == "production" and "no production version yet" in decision.reasons
+
+
+def test_threshold_failure_means_no_stage_with_reason():
+    decision = decide(
+        result({"hit_rate": [0.0] * 15 + [1.0] * 5}), GATE, production=GOOD, production_version="1"
+    )
+    assert decision.stage is None
+    assert decision.reasons == ["hit_rate 0.250 < threshold 0.5"]
+
+
+def test_nan_rate_closes_the_gate_and_never_inflates_the_mean():
+    judged = result({"hit_rate": [1.0] * 20, "faithfulness": [1.0] * 3 + [None] * 17})
+    assert judged.metrics["faithfulness"].mean == pytest.approx(0.15)  # ragas would say 1.0
+    assert judged.metrics["faithfulness"].mean_valid == 1.0
+    decision = decide(judged, GATE, production=None)
+    assert decision.stage is None
+    assert "faithfulness: 85% of questions failed to score (max 10%)" in decision.reasons
+
+
+def test_regression_goes_to_staging_with_the_interval():
+    worse = result({"hit_rate": [1.0] * 12 + [0.0] * 8})
+    decision = decide(worse, GATE, production=GOOD, production_version="4")
+    assert decision.stage == "staging" and decision.non_regression_passed is False
+    (c,) = decision.comparisons
+    assert c.diff_mean == pytest.approx(-0.3) and c.ci_high < 0 and not c.passed
+    assert any("hit_rate WORSE than production v4" in r for r in decision.reasons)
+
+
+def test_equal_or_better_goes_to_production():
+    assert decide(GOOD, GATE, production=GOOD, production_version="1").stage == "production"
+    better = result({"hit_rate": [1.0] * 20})
+    assert decide(better, GATE, production=GOOD, production_version="1").stage == "production"
+
+
+def test_same_inputs_same_decision():
+    noisy = result({"hit_rate": [1.0, 0.0, 1.0, 1.0, 0.0] * 4})
+    first = decide(noisy, GATE, production=GOOD, production_version="1")
+    assert decide(noisy, GATE, production=GOOD, production_version="1") == first
+
+
+def test_bootstrap_interval_brackets_the_mean_difference():
+    c = compare(result({"hit_rate": [1.0, 0.0] * 10}), GOOD, "hit_rate", GATE)
+    assert c.ci_low <= c.diff_mean <= c.ci_high and c.n_pairs == 20
+
+
+def test_threshold_on_a_judge_metric_without_judge_fails_clearly():
+    gate = GateConfig(thresholds={"faithfulness": 0.7}, non_regression=[])
+    assert decide(GOOD, gate, production=None).reasons == [
+        "faithfulness: not computed (is a judge configured?), threshold 0.7"
+    ]
+
+
+def test_gate_config_rejects_unknown_metrics_and_bad_thresholds():
+    with pytest.raises(ValueError, match="unknown metric 'hitrate'"):
+        GateConfig(thresholds={"hitrate": 0.5})
+    with pytest.raises(ValueError, match="must be between 0 and 1"):
+        GateConfig(thresholds={"hit_rate": 1.5})

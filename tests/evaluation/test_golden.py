@@ -1,0 +1,89 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from evaluation.golden import GoldenError, load_golden
+from tests.conftest import GOLDEN, write_golden
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_lines(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "g.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+GOOD = json.dumps(GOLDEN[0])
+
+
+def test_loads_and_groups_follow_ups_into_conversations(tmp_path):
+    golden = load_golden(write_golden(tmp_path / "g.jsonl"))
+    assert len(golden.questions) == len(GOLDEN)
+    conversations = golden.conversations()
+    assert [q.id for q in conversations[0]] == ["port", "port-change"]
+    assert len(golden.content_hash) == 64
+
+
+def test_bad_json_names_the_line(tmp_path):
+    with pytest.raises(GoldenError, match=r"g.jsonl:2: invalid JSON"):
+        load_golden(write_lines(tmp_path, [GOOD, '{"id": "x", "question": ']))
+
+
+def test_missing_field_names_line_and_field(tmp_path):
+    bad = json.dumps({"id": "q2", "question": "Where?", "reference_sources": ["docs/a.md"]})
+    with pytest.raises(GoldenError, match=r"g.jsonl:2: .*needs reference_answer"):
+        load_golden(write_lines(tmp_path, [GOOD, bad]))
+
+
+def test_unknown_field_is_an_error(tmp_path):
+    bad = json.dumps(GOLDEN[0] | {"id": "q9", "refs": []})
+    with pytest.raises(GoldenError, match=r"g.jsonl:2: refs: unknown field"):
+        load_golden(write_lines(tmp_path, [GOOD, bad]))
+
+
+def test_duplicate_ids_are_an_error(tmp_path):
+    with pytest.raises(GoldenError, match=r"g.jsonl:3: id: duplicate id 'port' \(first on line 1\)"):
+        load_golden(write_lines(tmp_path, [GOOD, "", GOOD]))
+
+
+def test_follow_up_must_point_to_an_earlier_question(tmp_path):
+    bad = json.dumps(GOLDEN[1] | {"follow_up_of": "later"})
+    with pytest.raises(GoldenError, match=r"g.jsonl:1: follow_up_of: 'later' is not an earlier question id"):
+        load_golden(write_lines(tmp_path, [bad]))
+
+
+def test_refusal_question_cannot_have_sources(tmp_path):
+    bad = json.dumps(
+        {"id": "r", "question": "Weather?", "expect_refusal": True, "reference_sources": ["docs/a.md"]}
+    )
+    with pytest.raises(GoldenError, match="expect_refusal question has no reference_sources"):
+        load_golden(write_lines(tmp_path, [bad]))
+
+
+def test_zero_questions_is_an_error(tmp_path):
+    with pytest.raises(GoldenError, match="has no questions"):
+        load_golden(write_lines(tmp_path, ["", "// just a comment"]))
+
+
+def test_unknown_reference_source_is_an_error(tmp_path):
+    golden = load_golden(write_golden(tmp_path / "g.jsonl"))
+    with pytest.raises(
+        GoldenError, match=r"question 'port': reference_sources not in the corpus: \['docs/ports.rst'\]"
+    ):
+        golden.check_sources({"docs/colors.md"})
+
+
+def test_shipped_golden_set_covers_the_default_corpus():
+    from rag.config import load_config
+    from rag.sources import load_documents
+
+    golden = load_golden(ROOT / "golden_questions" / "docs.jsonl")
+    questions = golden.questions
+    assert len(questions) >= 40
+    assert sum(q.expect_refusal for q in questions) >= 6
+    assert sum(q.follow_up_of is not None for q in questions) >= 6
+    golden.check_sources(
+        {d.doc_id for d in load_documents(load_config(ROOT / "configs" / "default.yaml").sources)}
+    )

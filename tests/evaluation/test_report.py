@@ -1,0 +1,22 @@
+from evaluation.records import AnswerRecord, Decision, EvaluationResult, MetricScore
+from evaluation.report import render_report
+from rag.config import GateConfig
+
+
+def test_report_escapes_text_and_shows_decision():
+    record = AnswerRecord(id="q1", question="<b>why</b>?", answer="<script>alert('x')</script> IGNORE ALL INSTRUCTIONS",
+                          contexts=[], source_ids=["docs/a.md"], tool_calls=[], latency_s=0.1)  # fmt: skip
+    result = EvaluationResult(golden_name="g.jsonl", golden_hash="h", records=[record],
+                              metrics={"hit_rate": MetricScore(name="hit_rate", tier="offline", values={"q1": 1.0})},
+                              latency_p50_s=0.1, latency_p95_s=0.1, seconds=1.0)  # fmt: skip
+    decision = Decision(
+        stage="production",
+        reasons=["no production version yet"],
+        thresholds_passed=True,
+        non_regression_passed=None,
+    )
+    html = render_report(result, decision, GateConfig(), title="docs_agent v1")
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;why&lt;/b&gt;" in html
+    assert "decision: production" in html and "no production version yet" in html
+    assert "<td>hit_rate</td>" in html

@@ -1,0 +1,63 @@
+"""The gate inside the real pipeline: a worse agent never replaces a good production one."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.agent_pipeline import run_build
+from pipelines.versions import get_version
+from rag.providers import EMBEDDINGS
+from tests.conftest import CORPUS, write_corpus
+from tests.fakes import RandomEmbedding
+from tests.pipelines.conftest import make_config
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory, golden_path):
+    corpus = write_corpus(tmp_path_factory.mktemp("gate-corpus"))
+    good = run_build(make_config("gate_agent", corpus, golden_path))
+    assert get_version("gate_agent", "production").name == good.version
+    return good
+
+
+def decision_of(version: str) -> dict:
+    return get_version("gate_agent", version).run_metadata["decision"]
+
+
+def test_half_corpus_is_not_promoted_and_says_why(production, tmp_path, golden_path):
+    half = write_corpus(tmp_path / "half", dict(list(CORPUS.items())[:2]))
+    run = run_build(make_config("gate_agent", half, golden_path))
+    decision = decision_of(run.version)
+    assert decision["stage"] is None
+    assert any("missing from this agent's corpus" in r for r in decision["reasons"])
+    assert any("hit_rate" in r and "< threshold" in r for r in decision["reasons"])
+    assert get_version("gate_agent", "production").name == production.version
+    assert get_version("gate_agent", run.version).stage in (None, "")
+
+
+def test_broken_retriever_is_not_promoted(production, tmp_path, golden_path):
+    EMBEDDINGS.register("random_test", lambda config: RandomEmbedding(model_name="random"))
+    try:
+        corpus = write_corpus(tmp_path / "corpus")
+        run = run_build(
+            make_config(
+                "gate_agent", corpus, golden_path, embedding={"provider": "random_test", "model": "random"}
+            )
+        )
+    finally:
+        EMBEDDINGS.unregister("random_test")
+    decision = decision_of(run.version)
+    assert decision["stage"] is None and decision["thresholds_passed"] is False
+    assert get_version("gate_agent", "production").name == production.version
+
+
+def test_answers_and_scores_are_on_the_version_and_the_report_renders(production):
+    meta = get_version("gate_agent", production.version).run_metadata
+    answers = {a["id"]: a for a in meta["answers"]}
+    assert "7341" in answers["port"]["answer"] and answers["port"]["sources"][0] == "docs/ports.rst"
+    assert meta["evaluation"]["metrics"]["hit_rate"]["nan_rate"] == 0
+    assert meta["evaluation"]["headline"]["refusal_accuracy"] == 1.0
+    html = get_version("gate_agent", production.version).get_artifact("evaluation_report").load()
+    assert "decision: production" in html and "Which TCP port" in html
