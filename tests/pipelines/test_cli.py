@@ -66,13 +66,17 @@ def test_build_versions_promote_ask_through_the_cli(tmp_path: Path):
     )
     assert asked.exit_code == 0, asked.output
     assert "7341" in asked.output
-    promoted = runner.invoke(main, ["promote", "1", "--stage", "production", "--model", "cli_agent", "--reason", "re-affirmed"])
+    promoted = runner.invoke(
+        main, ["promote", "1", "--stage", "production", "--model", "cli_agent", "--reason", "re-affirmed"]
+    )
     assert promoted.exit_code == 0 and "version 1 is now production" in promoted.output
     again = runner.invoke(main, ["build", "--config", str(config)])
     assert again.exit_code == 0 and "not worse than production v1" in again.output
     compared = runner.invoke(main, ["compare", "1", "2", "--model", "cli_agent"])
     assert compared.exit_code == 0 and "evaluation.headline.hit_rate" in compared.output
-    rescored = runner.invoke(main, ["eval", "--version", "1", "--model", "cli_agent", "--config", str(config)])
+    rescored = runner.invoke(
+        main, ["eval", "--version", "1", "--model", "cli_agent", "--config", str(config)]
+    )
     assert rescored.exit_code == 0, rescored.output
     assert "hit_rate" in rescored.output and "(9 questions)" in rescored.output
     missing = runner.invoke(main, ["ask", "hi", "--model", "cli_agent", "--version", "7"])
