@@ -27,6 +27,7 @@ _SWITCHES = {
     "DO_NOT_TRACK": "1",
     "ANONYMIZED_TELEMETRY": "false",
     "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # a weight-loading bar on every start is noise
 }
 
 

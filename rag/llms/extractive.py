@@ -122,6 +122,10 @@ def _until_fence(lines) -> list[str]:
     return block
 
 
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def condense(question: str, previous_questions: list[str]) -> str:
     """A standalone query: a short or referring follow-up borrows the previous question."""
     if previous_questions and (len(question.split()) < 4 or _FOLLOW_UP.search(question)):
@@ -200,7 +204,14 @@ class ExtractiveLLM(CustomLLM):
         return match.group(1) if match else self.default_tool
 
     def _answer(self, queries: list[str], observation: str) -> str:
-        candidates = [(p, s) for p in parse_observation(observation) for s in split_sentences(p.text)]
+        # A sentence that quotes the question (an example command, a FAQ heading) is no answer.
+        asked = _words(queries[0])
+        candidates = [
+            (p, s)
+            for p in parse_observation(observation)
+            for s in split_sentences(p.text)
+            if asked not in _words(s)
+        ]
         if not candidates:
             return f"Thought: The search returned nothing usable.\nAnswer: {DONT_KNOW}"
         # Score the prose only: an attached code block would blur the sentence's meaning.

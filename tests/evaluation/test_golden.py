@@ -87,3 +87,16 @@ def test_shipped_golden_set_covers_the_default_corpus():
     golden.check_sources(
         {d.doc_id for d in load_documents(load_config(ROOT / "configs" / "default.yaml").sources)}
     )
+
+
+def test_shipped_golden_contexts_and_facts_are_in_the_docs():
+    """Editing docs/ must not silently break the golden set: every reference context and
+    must-include fact still appears in its reference sources."""
+
+    def norm(text: str) -> str:
+        return " ".join(text.split()).lower()
+
+    for q in load_golden(ROOT / "golden_questions" / "docs.jsonl").questions:
+        text = norm(" ".join((ROOT / s).read_text(encoding="utf-8") for s in q.reference_sources))
+        for snippet in [*q.reference_contexts, *q.must_include]:
+            assert norm(snippet) in text, f"{q.id}: {snippet!r} not in {q.reference_sources}"

@@ -1,0 +1,74 @@
+"""Retrieval at scale: query latency and recall@10 of flat and HNSW FAISS indexes.
+
+Latency uses random unit vectors (the worst case for any index). Recall uses clustered
+vectors shaped like sentence embeddings (a Gaussian mixture on the unit sphere): random
+vectors have no near neighbours worth finding, so recall on them says nothing.
+"""
+
+from __future__ import annotations
+
+import time
+
+import faiss
+import numpy as np
+
+from benchmarks.common import peak_rss_mb, percentiles
+
+DIM = 384
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def clustered(n: int, rng: np.random.Generator, clusters: int = 1000, spread: float = 0.6) -> np.ndarray:
+    centers = unit(rng.normal(size=(clusters, DIM)))
+    labels = rng.integers(0, clusters, size=n)
+    out = np.empty((n, DIM), dtype=np.float32)
+    for start in range(0, n, 100_000):  # bounded memory while generating 1M vectors
+        part = labels[start : start + 100_000]
+        out[start : start + len(part)] = unit(
+            centers[part] + spread * rng.normal(size=(len(part), DIM)) / np.sqrt(DIM)
+        )
+    return out
+
+
+def _latency(index: faiss.Index, queries: np.ndarray) -> tuple[float, float]:
+    times = []
+    for q in queries:
+        start = time.perf_counter()
+        index.search(q[None, :], 10)
+        times.append((time.perf_counter() - start) * 1000)
+    return percentiles(times)
+
+
+def _recall(index: faiss.Index, truth: np.ndarray, queries: np.ndarray) -> float:
+    _, found = index.search(queries, 10)
+    return float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)]))
+
+
+def bench_scale(
+    n: int, queries: int = 200, ef_search: tuple[int, ...] = (64, 128), seed: int = 0
+) -> list[dict]:
+    """Flat vs HNSW at one corpus size; one row per index setting."""
+    rng = np.random.default_rng(seed)
+    data = clustered(n, rng)
+    qs = clustered(queries, rng)
+    flat = faiss.IndexFlatIP(DIM)
+    flat.add(data)
+    _, truth = flat.search(qs, 10)
+    p50, p95 = _latency(flat, qs)
+    rows = [{"n": n, "index": "flat", "build_s": 0.0, "p50_ms": p50, "p95_ms": p95, "recall@10": 1.0}]
+    hnsw = faiss.IndexHNSWFlat(DIM, 32, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = 80
+    start = time.perf_counter()
+    hnsw.add(data)
+    build = time.perf_counter() - start
+    for ef in ef_search:
+        hnsw.hnsw.efSearch = ef
+        p50, p95 = _latency(hnsw, qs)
+        rows.append({"n": n, "index": f"hnsw M=32 ef={ef}", "build_s": build, "p50_ms": p50, "p95_ms": p95,
+                     "recall@10": _recall(hnsw, truth, qs)})  # fmt: skip
+    for row in rows:
+        row["peak_rss_mb"] = peak_rss_mb()
+    return rows
