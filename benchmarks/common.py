@@ -15,7 +15,15 @@ def percentiles(values: list[float]) -> tuple[float, float]:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports KiB)."""
+    """Peak resident memory of this process image (VmHWM; ru_maxrss would include the parent
+    that forked it, since Linux keeps it across exec)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -28,3 +36,23 @@ def machine() -> dict[str, str]:
         "memory_gb": f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f}",
         **{lib: version(lib) for lib in libs},
     }
+
+
+def corpus_nodes(n_chunks: int) -> list:
+    """`n_chunks` real ~1000-character chunks: the default corpus (docs/), repeated as needed."""
+    from pathlib import Path
+
+    from rag.chunking import chunk_documents
+    from rag.config import ChunkingConfig, DirectorySourceConfig
+    from rag.sources import load_documents
+
+    docs = load_documents([DirectorySourceConfig(path=Path(__file__).resolve().parents[1] / "docs")])
+    base = chunk_documents(docs, ChunkingConfig())
+    nodes = []
+    while len(nodes) < n_chunks:
+        for node in base[: n_chunks - len(nodes)]:
+            copy = node.model_copy(deep=True)
+            copy.id_ = f"{node.node_id}/{len(nodes)}"
+            copy.embedding = None
+            nodes.append(copy)
+    return nodes

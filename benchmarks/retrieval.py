@@ -72,3 +72,10 @@ def bench_scale(
     for row in rows:
         row["peak_rss_mb"] = peak_rss_mb()
     return rows
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(json.dumps(bench_scale(int(sys.argv[1]), queries=int(sys.argv[2]))))

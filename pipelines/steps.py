@@ -23,7 +23,7 @@ from pipelines import gatekeeper
 from pipelines.gatekeeper import EVALUATION_ARTIFACT
 from pipelines.materializers import DocsIndexMaterializer
 from pipelines.provenance import CodeVersion, library_versions
-from pipelines.versions import INDEX_ARTIFACT, SPEC_ARTIFACT
+from pipelines.versions import INDEX_ARTIFACT, SPEC_ARTIFACT, previous_index
 from rag.agent import AgentSpec, build_agent
 from rag.chat import ChatSession
 from rag.chunking import chunk_documents
@@ -37,6 +37,7 @@ from rag.config import (
     SourceConfig,
 )
 from rag.corpus import Chunks, Corpus, CorpusFingerprint, fingerprint
+from rag.embedding_cache import EmbeddingCache
 from rag.embeddings import build_embedding, describe
 from rag.index import DocsIndex, IndexManifest
 from rag.sources import load_documents
@@ -73,15 +74,32 @@ def build_index(
     Annotated[DocsIndex, INDEX_ARTIFACT],
     Annotated[IndexManifest, "index_manifest"],
 ]:
-    """Embed the chunks and build the FAISS index."""
+    """Embed the chunks (reusing vectors of unchanged chunks from the previous version) and index them."""
     model = build_embedding(embedding)
     info = describe(embedding, model)
+    reused = _reuse_previous_vectors(chunks, embedding)
 
     def progress(done: int, total: int) -> None:
-        log.info("embedded %d/%d chunks", done, total)
+        log.info("embedded %d/%d new chunks", done, total)
 
     built = DocsIndex.build(chunks.nodes, model, embedding, info, index, on_batch=progress)
+    stats = {"chunks_embedded": len(chunks.nodes) - reused, "chunks_reused": reused}
+    log.info(
+        "chunks embedded: %(chunks_embedded)d, reused from the previous version: %(chunks_reused)d", stats
+    )
+    log_metadata(metadata={"embedding_cache": stats})
     return built, built.manifest
+
+
+def _reuse_previous_vectors(chunks: Chunks, embedding: EmbeddingConfig) -> int:
+    """Fill vectors of chunks whose text the previous version already embedded with this model."""
+    context = get_step_context()
+    if context.model is None:
+        return 0
+    previous = previous_index(context.model.name, context.model.number)
+    if previous is None:
+        return 0
+    return EmbeddingCache.from_index(previous).fill(chunks.nodes, embedding)
 
 
 @step

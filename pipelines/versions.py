@@ -67,6 +67,19 @@ def load_parts(mv: ModelVersionResponse) -> tuple[DocsIndex, AgentSpec]:
     return index, spec
 
 
+def previous_index(model: str, before: int) -> DocsIndex | None:
+    """The index of the newest earlier version that has one (the embedding cache's source)."""
+    versions = Client().list_model_versions(
+        model=model, sort_by="desc:number", size=20, number=f"lt:{before}"
+    )
+    for mv in versions.items:
+        try:
+            return mv.get_artifact(INDEX_ARTIFACT).load()
+        except Exception:  # a failed build has no index; try the one before
+            continue
+    return None
+
+
 def load_agent(model: str = "docs_agent", version: str | int = "production") -> ChatSession:
     """A ready ChatSession over the agent of that version (index and spec from its artifacts)."""
     index, spec = load_parts(get_version(model, version))

@@ -46,8 +46,58 @@ class DirectorySourceConfig(_Strict):
     max_file_bytes: int = Field(5_000_000, gt=0)
 
 
-# Later sources (web, git, slack) join this union with their own `type`.
-SourceConfig = Annotated[DirectorySourceConfig, Field(discriminator="type")]
+class WebSourceConfig(_Strict):
+    """A docs website: crawled from a sitemap and/or start URLs within an allow-list."""
+
+    type: Literal["web"] = "web"
+    name: str = Field("web", pattern=r"^[A-Za-z0-9_.-]+$")
+    start_urls: list[str] = []
+    sitemap: str | None = None
+    allow_hosts: list[str] = []  # default: the hosts of start_urls and sitemap
+    allow_prefixes: list[str] = ["/"]
+    max_pages: int = Field(500, ge=1)
+    max_depth: int = Field(5, ge=0)
+    max_page_bytes: int = Field(2_000_000, ge=1)
+    max_seconds: float = Field(300, gt=0)
+    per_host_concurrency: int = Field(2, ge=1, le=16)
+    retries: int = Field(3, ge=0, le=10)
+    backoff_s: float = Field(0.5, ge=0)
+    timeout_s: float = Field(10, gt=0)
+    respect_robots: bool = True
+    allow_private: bool = False  # private and loopback addresses are refused unless set
+    user_agent: str = "agent-factory-crawler/0.1"
+
+    @model_validator(mode="after")
+    def _has_seeds(self) -> WebSourceConfig:
+        if not self.start_urls and not self.sitemap:
+            raise ValueError("a web source needs start_urls or a sitemap")
+        return self
+
+
+class GitSourceConfig(_Strict):
+    """Files of a git repository (URL or local path) at a branch, tag or commit."""
+
+    type: Literal["git"] = "git"
+    name: str = Field("repo", pattern=r"^[A-Za-z0-9_.-]+$")
+    repo: str
+    ref: str = "HEAD"
+    include: list[str] = ["**/*.md"]
+    exclude: list[str] = []
+    max_file_bytes: int = Field(5_000_000, gt=0)
+
+
+class SlackSourceConfig(_Strict):
+    """A Slack workspace export (folder or zip): one document per thread."""
+
+    type: Literal["slack"] = "slack"
+    name: str = Field("slack", pattern=r"^[A-Za-z0-9_.-]+$")
+    path: Path
+    channels: list[str] = []  # allow-list; empty means every channel
+
+
+SourceConfig = Annotated[
+    DirectorySourceConfig | WebSourceConfig | GitSourceConfig | SlackSourceConfig, Field(discriminator="type")
+]
 
 
 class ChunkingConfig(_Strict):
@@ -251,6 +301,8 @@ def load_config(path: str | Path) -> AgentConfig:
     for src in data.get("sources") or []:
         if isinstance(src, dict) and isinstance(src.get("path"), str):
             src["path"] = str((path.parent / src["path"]).resolve())
+        if isinstance(src, dict) and isinstance(src.get("repo"), str) and "://" not in src["repo"]:
+            src["repo"] = str((path.parent / src["repo"]).resolve())  # a local repository path
     evaluation = data.get("evaluation")
     if isinstance(evaluation, dict) and isinstance(evaluation.get("golden_set"), str):
         evaluation["golden_set"] = str((path.parent / evaluation["golden_set"]).resolve())
@@ -265,7 +317,7 @@ def _describe(exc: ValidationError, path: Path, text: str) -> str:
     root = yaml.compose(text)
     lines = []
     for err in exc.errors():
-        loc = [p for p in err["loc"] if p != "directory"]  # drop the discriminator tag
+        loc = [p for p in err["loc"] if p not in ("directory", "web", "git", "slack")]  # discriminator tags
         key = ".".join(str(p) for p in loc) or "<root>"
         line = _line_of(root, loc)
         where = f"{path}:{line}" if line else str(path)

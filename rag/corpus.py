@@ -28,7 +28,14 @@ def fingerprint(documents: list[Document], nodes: list[TextNode]) -> CorpusFinge
         documents=len(documents),
         chunks=len(nodes),
         characters=sum(len(d.text) for d in documents),
-        sources=sorted({d.metadata.get("source", "") for d in documents}),
+        # A git source is named with the commit it was read at: the fingerprint pins it.
+        sources=sorted(
+            {
+                d.metadata.get("source", "")
+                + (f"@{d.metadata['commit']}" if d.metadata.get("commit") else "")
+                for d in documents
+            }
+        ),
         content_hash=digest.hexdigest(),
     )
 

@@ -14,6 +14,9 @@ from rag.sources.base import Source, SourceError
 
 SOURCES = Registry("source")
 SOURCES.register("directory", "rag.sources.directory:DirectorySource")
+SOURCES.register("web", "rag.sources.web:WebSource")
+SOURCES.register("git", "rag.sources.git:GitSource")
+SOURCES.register("slack", "rag.sources.slack:SlackSource")
 
 
 def build_source(config: SourceConfig) -> Source:

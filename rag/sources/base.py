@@ -8,6 +8,7 @@ source), ``title`` and ``content_hash`` (sha256 of the text).
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Protocol
 
 from llama_index.core.schema import Document
@@ -41,3 +42,15 @@ def make_document(source: str, path: str, title: str, text: str, **extra: str) -
         **extra,
     }
     return Document(id_=doc_id, text=text, metadata=metadata)
+
+
+def glob_match(path: str, pattern: str) -> bool:
+    """Match a posix path against a glob where ``**/`` spans zero or more folders."""
+    regex = (
+        re.escape(pattern)
+        .replace(r"\*\*/", "(?:.*/)?")
+        .replace(r"\*\*", ".*")
+        .replace(r"\*", "[^/]*")
+        .replace(r"\?", "[^/]")
+    )
+    return re.fullmatch(regex, path) is not None

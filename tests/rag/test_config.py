@@ -76,3 +76,9 @@ def test_duplicate_source_names_rejected():
 def test_config_round_trips_through_json():
     config = AgentConfig.model_validate({"sources": [{"type": "directory", "path": "a"}]})
     assert AgentConfig.model_validate_json(config.model_dump_json()) == config
+
+
+def test_seed_config_with_web_git_and_slack_sources_loads():
+    config = load_config(ROOT / "configs" / "seed.yaml")
+    assert [s.type for s in config.sources] == ["web", "git", "slack"]
+    assert config.sources[1].repo.startswith("https://")

@@ -1,0 +1,41 @@
+"""Embedding stage: our embed step (LocalEmbedding through embed_nodes, as build_index runs
+it) against the raw sentence-transformers model encoding the same chunks, same process."""
+
+from __future__ import annotations
+
+import time
+
+from benchmarks.common import corpus_nodes
+from rag.config import EmbeddingConfig
+from rag.embeddings import build_embedding, embed_nodes
+
+
+def bench_embedding(
+    n_chunks: int, batch_sizes: tuple[int, ...] = (32, 64, 128), repeats: int = 2
+) -> list[dict]:
+    """Best-of-`repeats` chunks/s for raw encode and for our step, per batch size."""
+    texts = [n.get_content(metadata_mode="embed") for n in corpus_nodes(n_chunks)]
+    rows = []
+    for batch in batch_sizes:
+        model = build_embedding(EmbeddingConfig(batch_size=batch))
+        raw_model = model._model
+        raw_model.encode(texts[:batch], batch_size=batch)  # warm-up
+        raw = min(
+            _timed(lambda: raw_model.encode(texts, batch_size=batch, normalize_embeddings=True))
+            for _ in range(repeats)
+        )
+
+        def ours() -> None:
+            nodes = corpus_nodes(n_chunks)
+            embed_nodes(nodes, model)
+
+        step = min(_timed(ours) for _ in range(repeats))
+        rows.append({"batch_size": batch, "chunks": len(texts), "raw_chunks_per_s": len(texts) / raw,
+                     "step_chunks_per_s": len(texts) / step, "ratio": raw / step})  # fmt: skip
+    return rows
+
+
+def _timed(fn, *args, **kwargs) -> float:
+    start = time.perf_counter()
+    fn(*args, **kwargs)
+    return time.perf_counter() - start

@@ -1,0 +1,61 @@
+"""EmbeddingCache: reuse vectors of unchanged chunks across builds.
+
+Keyed by (embedding provider/model, sha256 of the text that is embedded), so a vector is
+reused only for exactly the same text under exactly the same model. A previous index is
+the cache: FAISS flat and HNSW indexes can hand back (``reconstruct``) every stored vector.
+
+>>> cache = EmbeddingCache.from_index(previous_index)  # doctest: +SKIP
+>>> stats = cache.fill(nodes)  # sets node.embedding where the text is known
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from rag.config import EmbeddingConfig
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def embed_text(node: Any) -> str:
+    return node.get_content(metadata_mode="embed")
+
+
+@dataclass
+class EmbeddingCache:
+    """Vectors by text hash, valid for one embedding model."""
+
+    model_key: str
+    vectors: dict[str, list[float]] = field(default_factory=dict)
+
+    @staticmethod
+    def key(config: EmbeddingConfig) -> str:
+        return f"{config.provider}/{config.model}/{config.dimensions or ''}"
+
+    @classmethod
+    def from_index(cls, index: Any) -> EmbeddingCache:
+        """Every vector of a DocsIndex, keyed by its chunk's text hash."""
+        faiss_index = index.index.vector_store.client
+        docstore = index.index.docstore
+        vectors = {}
+        for faiss_id, node_id in index.index.index_struct.nodes_dict.items():
+            node = docstore.get_node(node_id, raise_error=False)
+            if node is not None:
+                vectors[text_hash(embed_text(node))] = faiss_index.reconstruct(int(faiss_id)).tolist()
+        return cls(model_key=cls.key(index.manifest.embedding_config), vectors=vectors)
+
+    def fill(self, nodes: list[Any], config: EmbeddingConfig) -> int:
+        """Set the cached vector on every node whose text is known; returns how many."""
+        if self.key(config) != self.model_key:
+            return 0
+        reused = 0
+        for node in nodes:
+            vector = self.vectors.get(text_hash(embed_text(node)))
+            if node.embedding is None and vector is not None:
+                node.embedding = vector
+                reused += 1
+        return reused

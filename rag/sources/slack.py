@@ -1,0 +1,115 @@
+"""SlackSource: a Slack workspace export (folder or .zip) -> one document per thread.
+
+The standard export holds ``users.json``, ``channels.json`` and one folder per channel
+with a JSON file per day. Messages are grouped by ``thread_ts`` (a message without one is
+its own thread); authors and ``<@U123>`` mentions resolve through ``users.json``.
+
+>>> from rag.config import SlackSourceConfig
+>>> docs = SlackSource(SlackSourceConfig(path="export.zip", channels=["help"])).load()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from llama_index.core.schema import Document
+
+from rag.config import SlackSourceConfig
+from rag.sources.base import SourceError, make_document
+
+_MENTION = re.compile(r"<@([A-Z0-9]+)>")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
+
+
+class SlackSource:
+    def __init__(self, config: SlackSourceConfig) -> None:
+        self.config = config
+        self.name = config.name
+
+    def load(self) -> list[Document]:
+        files = self._files()
+        users = {u["id"]: _display(u) for u in self._json(files, "users.json", default=[])}
+        threads: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for name in sorted(files):
+            parts = PurePosixPath(name).parts
+            if len(parts) != 2 or not _DAY.match(parts[1]):
+                continue
+            channel = parts[0]
+            if self.config.channels and channel not in self.config.channels:
+                continue
+            for message in self._json(files, name, default=[]):
+                if (
+                    message.get("type") == "message"
+                    and message.get("text")
+                    and message.get("subtype") != "channel_join"
+                ):
+                    threads[(channel, message.get("thread_ts") or message["ts"])].append(message)
+        docs = [
+            self._document(channel, ts, messages, users)
+            for (channel, ts), messages in sorted(threads.items())
+        ]
+        if not docs:
+            raise SourceError(
+                f"source {self.name!r}: no messages in {self.config.path} (channels: {self.config.channels or 'all'})"
+            )
+        return docs
+
+    def _document(
+        self, channel: str, thread_ts: str, messages: list[dict], users: dict[str, str]
+    ) -> Document:
+        messages.sort(key=lambda m: float(m["ts"]))
+        lines = []
+        for m in messages:
+            author = users.get(m.get("user", ""), m.get("user_name") or m.get("user") or "unknown")
+            text = _MENTION.sub(lambda match: "@" + users.get(match.group(1), match.group(1)), m["text"])
+            lines.append(f"[{_time(m['ts'])}] {author}: {text}")
+        first = messages[0]
+        title = f"#{channel}: {_MENTION.sub('', first['text']).strip()[:80]}"
+        authors = sorted({users.get(m.get("user", ""), m.get("user", "")) for m in messages})
+        extra = {
+            "channel": channel,
+            "thread_ts": thread_ts,
+            "authors": ", ".join(authors),
+            "started": _time(first["ts"]),
+        }
+        if first.get("permalink"):
+            extra["permalink"] = first["permalink"]
+        return make_document(self.name, f"{channel}/{thread_ts}", title, "\n".join(lines), **extra)
+
+    def _files(self) -> dict[str, bytes | Path]:
+        path = Path(self.config.path)
+        if path.is_dir():
+            return {p.relative_to(path).as_posix(): p for p in path.rglob("*.json")}
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                return {n: archive.read(n) for n in archive.namelist() if n.endswith(".json")}
+        raise SourceError(f"source {self.name!r}: {path} is neither a folder nor a zip file")
+
+    def _json(self, files: dict[str, bytes | Path], name: str, default: list) -> list:
+        if name not in files:
+            return default
+        raw = files[name]
+        try:
+            return json.loads(raw.read_bytes() if isinstance(raw, Path) else raw)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"{self.config.path}/{name}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
+
+
+def _display(user: dict) -> str:
+    profile = user.get("profile") or {}
+    return (
+        profile.get("display_name")
+        or profile.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
+        or user["id"]
+    )
+
+
+def _time(ts: str) -> str:
+    return datetime.fromtimestamp(float(ts), tz=UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,233 @@
+"""WebSource: crawl a docs website politely, within an allow-list.
+
+Seeds come from a ``sitemap.xml`` and/or start URLs. Only hosts in ``allow_hosts`` and
+paths under ``allow_prefixes`` are fetched; redirects are followed only within them;
+``robots.txt`` is honoured; private and loopback addresses are refused unless
+``allow_private``. Non-HTML and oversize responses are skipped; 5xx and timeouts are
+retried with exponential backoff; a page that keeps failing is reported in
+``source.report``, never fatal. The document id is the page's canonical URL.
+
+>>> from rag.config import WebSourceConfig
+>>> docs = WebSource(WebSourceConfig(name="site", sitemap="https://docs.example.com/sitemap.xml")).load()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+from bs4 import BeautifulSoup
+from defusedxml import ElementTree
+from llama_index.core.schema import Document
+
+from rag.config import WebSourceConfig
+from rag.sources.base import SourceError, make_document
+from rag.sources.text import html_to_text, normalize
+
+log = logging.getLogger(__name__)
+MAX_REDIRECTS = 5
+
+
+@dataclass
+class CrawlReport:
+    """What the crawl did: pages indexed, and every URL skipped or failed, with why."""
+
+    indexed: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+class WebSource:
+    def __init__(self, config: WebSourceConfig) -> None:
+        self.config = config
+        self.name = config.name
+        seeds = [*config.start_urls, *([config.sitemap] if config.sitemap else [])]
+        self.hosts = set(config.allow_hosts) or {urlsplit(u).netloc for u in seeds}
+        self.report = CrawlReport()
+        self._robots: dict[str, RobotFileParser | None] = {}
+        self._host_limits: dict[str, asyncio.Semaphore] = {}
+
+    def load(self) -> list[Document]:
+        docs = asyncio.run(self._crawl())
+        for url, why in self.report.failed.items():
+            log.warning("%s: failed: %s", url, why)
+        if not docs:
+            raise SourceError(
+                f"source {self.name!r}: no pages indexed; failed: {self.report.failed or 'none'}"
+            )
+        return sorted(docs, key=lambda d: d.doc_id)
+
+    # -- policy --------------------------------------------------------------------
+    def allowed(self, url: str) -> str | None:
+        """None when `url` may be fetched, else the reason it may not."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return f"scheme {parts.scheme!r} not allowed"
+        if parts.netloc not in self.hosts:
+            return f"host {parts.netloc!r} not in allow_hosts"
+        if not any(parts.path.startswith(prefix) for prefix in self.config.allow_prefixes):
+            return "path outside allow_prefixes"
+        if not self.config.allow_private and _is_private(parts.hostname or ""):
+            return "private or loopback address (set allow_private to allow)"
+        return None
+
+    async def _robots_allows(self, client: httpx.AsyncClient, url: str) -> bool:
+        if not self.config.respect_robots:
+            return True
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            parser: RobotFileParser | None = None
+            try:
+                response = await client.get(f"{origin}/robots.txt")
+                if response.status_code == 200:
+                    parser = RobotFileParser()
+                    parser.parse(response.text.splitlines())
+            except httpx.HTTPError:
+                parser = None  # no robots.txt reachable: everything allowed
+            self._robots[origin] = parser
+        robots = self._robots[origin]
+        return robots is None or robots.can_fetch(self.config.user_agent, url)
+
+    # -- crawl ---------------------------------------------------------------------
+    async def _crawl(self) -> list[Document]:
+        deadline = time.monotonic() + self.config.max_seconds
+        headers = {"User-Agent": self.config.user_agent}
+        async with httpx.AsyncClient(
+            timeout=self.config.timeout_s, follow_redirects=False, headers=headers
+        ) as client:
+            seeds = list(self.config.start_urls)
+            if self.config.sitemap:
+                seeds += await self._sitemap(client, self.config.sitemap)
+            seen: set[str] = set()
+            docs: dict[str, Document] = {}
+            frontier = [(_clean(u), 0) for u in seeds]
+            while frontier and len(docs) < self.config.max_pages and time.monotonic() < deadline:
+                batch = []
+                for url, depth in frontier:
+                    if url not in seen and len(batch) + len(docs) < self.config.max_pages:
+                        seen.add(url)
+                        batch.append((url, depth))
+                results = await asyncio.gather(*(self._visit(client, url, depth) for url, depth in batch))
+                frontier = []
+                for (_url, depth), result in zip(batch, results, strict=True):
+                    if result is None:
+                        continue
+                    doc, links = result
+                    docs.setdefault(doc.doc_id, doc)
+                    if depth < self.config.max_depth:
+                        frontier += [(link, depth + 1) for link in links if link not in seen]
+            if frontier:
+                self.report.skipped |= {u: "crawl limit reached" for u, _ in frontier if u not in seen}
+        self.report.indexed = sorted(d.metadata["url"] for d in docs.values())
+        return list(docs.values())
+
+    async def _visit(
+        self, client: httpx.AsyncClient, url: str, depth: int
+    ) -> tuple[Document, list[str]] | None:
+        if why := self.allowed(url):
+            self.report.skipped[url] = why
+            return None
+        if not await self._robots_allows(client, url):
+            self.report.skipped[url] = "disallowed by robots.txt"
+            return None
+        host = urlsplit(url).netloc
+        limit = self._host_limits.setdefault(host, asyncio.Semaphore(self.config.per_host_concurrency))
+        async with limit:
+            fetched = await self._fetch(client, url)
+        if fetched is None:
+            return None
+        final_url, html = fetched
+        return self._parse(final_url, html)
+
+    async def _fetch(self, client: httpx.AsyncClient, url: str) -> tuple[str, str] | None:
+        """GET with in-allow-list redirects, retries on 5xx/timeouts, type and size limits."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._get_with_retries(client, url)
+            if response is None:
+                return None
+            if response.is_redirect:
+                target = _clean(urljoin(url, response.headers.get("location", "")))
+                if why := self.allowed(target):
+                    self.report.skipped[url] = f"redirect to {target}: {why}"
+                    return None
+                url = target
+                continue
+            if response.status_code != 200:
+                self.report.failed[url] = f"HTTP {response.status_code}"
+                return None
+            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind not in ("text/html", "application/xhtml+xml"):
+                self.report.skipped[url] = f"not HTML ({kind or 'no content type'})"
+                return None
+            if len(response.content) > self.config.max_page_bytes:
+                self.report.skipped[url] = f"larger than max_page_bytes ({len(response.content)} bytes)"
+                return None
+            return url, response.text
+        self.report.failed[url] = "too many redirects"
+        return None
+
+    async def _get_with_retries(self, client: httpx.AsyncClient, url: str) -> httpx.Response | None:
+        last = ""
+        for attempt in range(self.config.retries + 1):
+            if attempt:
+                await asyncio.sleep(self.config.backoff_s * 2 ** (attempt - 1))
+            try:
+                async with client.stream("GET", url) as response:
+                    if response.status_code >= 500:
+                        last = f"HTTP {response.status_code}"
+                        continue
+                    body = b""
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > self.config.max_page_bytes:
+                            break  # stop reading: the page is skipped as oversize
+                    response._content = body
+                    return response
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                last = type(exc).__name__
+        self.report.failed[url] = f"{last} after {self.config.retries + 1} attempts"
+        return None
+
+    def _parse(self, url: str, html: str) -> tuple[Document, list[str]] | None:
+        soup = BeautifulSoup(html, "html.parser")
+        canonical = soup.find("link", rel="canonical")
+        href = canonical.get("href") if canonical else None
+        if href and not self.allowed(_clean(urljoin(url, href))):
+            url = _clean(urljoin(url, href))
+        links = sorted({_clean(urljoin(url, a["href"])) for a in soup.find_all("a", href=True)})
+        text, title = html_to_text(html)
+        text = normalize(text)
+        if not text:
+            self.report.skipped[url] = "no text"
+            return None
+        return make_document(self.name, url, title or url, text, url=url), links
+
+    async def _sitemap(self, client: httpx.AsyncClient, url: str) -> list[str]:
+        response = await self._get_with_retries(client, url)
+        if response is None or response.status_code != 200:
+            raise SourceError(f"source {self.name!r}: cannot read sitemap {url}")
+        try:
+            root = ElementTree.fromstring(response.content)  # defused: no entity expansion
+        except ElementTree.ParseError as exc:
+            raise SourceError(f"source {self.name!r}: sitemap {url} is not valid XML: {exc}") from exc
+        return [el.text.strip() for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "loc" and el.text]
+
+
+def _clean(url: str) -> str:
+    return urldefrag(url)[0]
+
+
+def _is_private(host: str) -> bool:
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False  # unresolvable: the fetch itself will fail and be reported
+    return any(ipaddress.ip_address(a).is_private or ipaddress.ip_address(a).is_loopback for a in addresses)

@@ -1,0 +1,31 @@
+"""A smoke-size run of the whole benchmark, so its code cannot rot."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def test_smoke_run_writes_every_section(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    env = os.environ | {"ZENML_CONFIG_PATH": str(tmp_path / "zenml")}
+    subprocess.run([sys.executable, "-m", "benchmarks.run", "--smoke", "--out", str(out)], cwd=ROOT, env=env,
+                   check=True, capture_output=True, timeout=900)  # fmt: skip
+    text = out.read_text()
+    for heading in ["## 1. Embedding stage", "## 2. Retrieval at scale", "## 3. Build end to end",
+                    "## 5. Evaluation cost", "## 6. Memory"]:  # fmt: skip
+        assert heading in text
+    results = json.loads(out.with_suffix(".json").read_text())
+    assert all(row["ratio"] > 0 for row in results["embedding"])
+    flat = next(r for r in results["retrieval"] if r["index"] == "flat")
+    assert flat["recall@10"] == 1.0
+    assert results["build"]["cached"]["steps"]["build_index"]["status"] == "cached"
+    assert results["build"]["cold"]["steps"]["build_index"]["status"] == "completed"

@@ -1,0 +1,182 @@
+"""The crawler against a real HTTP server on 127.0.0.1 serving a generated site."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from rag.config import WebSourceConfig
+from rag.sources import SourceError
+from rag.sources.web import WebSource
+
+
+def page(title: str, body: str, links: list[str] = ()) -> bytes:
+    anchors = "".join(f'<a href="{link}">{link}</a> ' for link in links)
+    return f"<html><head><title>{title}</title></head><body><nav>menu</nav><p>{body}</p>{anchors}</body></html>".encode()
+
+
+class Site:
+    """A small docs site with every awkward case a crawler meets."""
+
+    def __init__(self) -> None:
+        self.hits: dict[str, int] = {}
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.pages = {
+            "/docs/": (
+                200,
+                "text/html",
+                page(
+                    "Home",
+                    "Welcome to the widget docs.",
+                    [
+                        "/docs/guide/install",
+                        "/docs/old",
+                        "/docs/missing",
+                        "/docs/flaky",
+                        "/docs/manual.pdf",
+                        "/private/secret",
+                        "http://example.org/elsewhere",
+                        "/blog/post",
+                    ],
+                ),
+            ),
+            "/docs/guide/install": (
+                200,
+                "text/html",
+                page("Install", "Run widgetctl setup to install.", ["/docs/guide/deep/config"]),
+            ),
+            "/docs/guide/deep/config": (
+                200,
+                "text/html; charset=utf-8",
+                page("Config", "The config file is widget.toml."),
+            ),
+            "/docs/new": (200, "text/html", page("New page", "The new location of the old page.")),
+            "/docs/manual.pdf": (200, "application/pdf", b"%PDF-1.4 binary"),
+            "/private/secret": (200, "text/html", page("Secret", "Do not index.")),
+            "/blog/post": (200, "text/html", page("Blog", "Outside the prefix.")),
+            "/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private/\n"),
+        }
+
+    def _handler(self):
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                site.hits[self.path] = site.hits.get(self.path, 0) + 1
+                if self.path == "/docs/old":
+                    self.send_response(301)
+                    self.send_header("Location", "/docs/new")
+                    self.end_headers()
+                    return
+                if self.path == "/docs/flaky" and site.hits[self.path] < 3:
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                if self.path == "/docs/flaky":
+                    status, kind, body = (
+                        200,
+                        "text/html",
+                        page("Flaky", "This page recovers after two errors."),
+                    )
+                elif self.path == "/sitemap.xml":
+                    urls = "".join(
+                        f"<url><loc>{site.base}{p}</loc></url>" for p in ("/docs/", "/docs/guide/install")
+                    )
+                    status, kind, body = (
+                        200,
+                        "application/xml",
+                        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode(),
+                    )
+                else:
+                    status, kind, body = site.pages.get(self.path, (404, "text/html", b"not found"))
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def site():
+    with Site() as s:
+        yield s
+
+
+def config(site: Site, **kw) -> WebSourceConfig:
+    base = {"name": "site", "sitemap": f"{site.base}/sitemap.xml", "allow_prefixes": ["/docs/", "/private/"],
+            "allow_private": True, "backoff_s": 0.01, "retries": 3}  # fmt: skip
+    return WebSourceConfig(**(base | kw))
+
+
+def test_crawl_indexes_exactly_the_allowed_html_pages(site):
+    source = WebSource(config(site))
+    docs = source.load()
+    paths = [d.metadata["url"].removeprefix(site.base) for d in docs]
+    assert paths == ["/docs/", "/docs/flaky", "/docs/guide/deep/config", "/docs/guide/install", "/docs/new"]
+    report = source.report
+    assert report.skipped[f"{site.base}/private/secret"] == "disallowed by robots.txt"
+    assert report.skipped[f"{site.base}/docs/manual.pdf"].startswith("not HTML")
+    assert "not in allow_hosts" in report.skipped["http://example.org/elsewhere"]
+    assert report.skipped[f"{site.base}/blog/post"] == "path outside allow_prefixes"
+    assert report.failed == {f"{site.base}/docs/missing": "HTTP 404"}
+    assert site.hits["/docs/flaky"] == 3  # two 500s, then recovered
+    assert "/private/secret" not in site.hits and "/blog/post" not in site.hits
+    home = next(d for d in docs if d.metadata["url"].endswith("/docs/"))
+    assert home.metadata["title"] == "Home" and "menu" not in home.text
+    assert home.doc_id == f"site/{site.base}/docs/"
+
+
+def test_a_page_that_keeps_failing_is_reported_not_fatal(site):
+    source = WebSource(config(site, retries=1))
+    docs = source.load()
+    assert source.report.failed[f"{site.base}/docs/flaky"] == "HTTP 500 after 2 attempts"
+    assert len(docs) == 4
+
+
+def test_limits_on_pages_depth_and_bytes(site):
+    assert len(WebSource(config(site, max_pages=2)).load()) == 2
+    shallow = WebSource(config(site, sitemap=None, start_urls=[f"{site.base}/docs/"], max_depth=0))
+    assert [d.metadata["title"] for d in shallow.load()] == ["Home"]
+    small = WebSource(
+        config(
+            site,
+            sitemap=None,
+            start_urls=[f"{site.base}/docs/", f"{site.base}/docs/guide/install"],
+            max_page_bytes=300,
+        )
+    )
+    assert [d.metadata["title"] for d in small.load()] == ["Config", "Install"]
+    assert small.report.skipped[f"{site.base}/docs/"].startswith("larger than max_page_bytes")
+
+
+def test_loopback_is_refused_unless_allowed(site):
+    source = WebSource(config(site, allow_private=False))
+    with pytest.raises(SourceError, match="no pages indexed"):
+        source.load()
+    assert "private or loopback" in source.report.skipped[f"{site.base}/docs/"]
+
+
+def test_redirect_outside_the_allow_list_is_not_followed(site):
+    site.pages["/docs/away"] = (200, "text/html", b"")
+    source = WebSource(
+        config(site, sitemap=None, start_urls=[f"{site.base}/docs/old"], allow_prefixes=["/docs/old"])
+    )
+    with pytest.raises(SourceError):
+        source.load()
+    assert source.report.skipped[f"{site.base}/docs/old"].endswith("path outside allow_prefixes")
