@@ -21,15 +21,10 @@ def bench_embedding(
         raw_model = model._model
         raw_model.encode(texts[:batch], batch_size=batch)  # warm-up
         raw = min(
-            _timed(lambda: raw_model.encode(texts, batch_size=batch, normalize_embeddings=True))
+            _timed(raw_model.encode, texts, batch_size=batch, normalize_embeddings=True)
             for _ in range(repeats)
         )
-
-        def ours() -> None:
-            nodes = corpus_nodes(n_chunks)
-            embed_nodes(nodes, model)
-
-        step = min(_timed(ours) for _ in range(repeats))
+        step = min(_timed(embed_nodes, corpus_nodes(n_chunks), model) for _ in range(repeats))
         rows.append({"batch_size": batch, "chunks": len(texts), "raw_chunks_per_s": len(texts) / raw,
                      "step_chunks_per_s": len(texts) / step, "ratio": raw / step})  # fmt: skip
     return rows
