@@ -25,7 +25,7 @@ def test_smoke_run_writes_every_section(tmp_path):
         assert heading in text
     results = json.loads(out.with_suffix(".json").read_text())
     assert all(row["ratio"] > 0 for row in results["embedding"])
-    flat = next(r for r in results["retrieval"] if r["index"] == "flat")
+    flat = next(r for r in results["retrieval"] if r["index"].startswith("flat"))
     assert flat["recall@10"] == 1.0
     assert results["build"]["cached"]["steps"]["build_index"]["status"] == "cached"
     assert results["build"]["cold"]["steps"]["build_index"]["status"] == "completed"
