@@ -42,6 +42,8 @@ def corpus_nodes(n_chunks: int) -> list:
     """`n_chunks` real ~1000-character chunks: the default corpus (docs/), repeated as needed."""
     from pathlib import Path
 
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo
+
     from rag.chunking import chunk_documents
     from rag.config import ChunkingConfig, DirectorySourceConfig
     from rag.sources import load_documents
@@ -54,5 +56,9 @@ def corpus_nodes(n_chunks: int) -> list:
             copy = node.model_copy(deep=True)
             copy.id_ = f"{node.node_id}/{len(nodes)}"
             copy.embedding = None
+            # One source document per copy, as in a real corpus (a shared one makes the docstore quadratic).
+            copy.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(
+                node_id=f"{node.ref_doc_id}/{len(nodes)}"
+            )
             nodes.append(copy)
     return nodes
