@@ -1,0 +1,23 @@
+from rag.chunking import chunk_documents
+from rag.config import ChunkingConfig, EmbeddingConfig
+from rag.embedding_cache import EmbeddingCache
+from rag.sources import load_documents
+
+
+def test_cache_from_an_index_fills_only_identical_text_under_the_same_model(agent_config, docs_index):
+    cache = EmbeddingCache.from_index(docs_index)
+    assert len(cache.vectors) == docs_index.manifest.vectors
+    nodes = chunk_documents(load_documents(agent_config.sources), ChunkingConfig())
+    nodes[0].text = nodes[0].text + " Changed."
+    assert cache.fill(nodes, EmbeddingConfig()) == len(nodes) - 1
+    assert nodes[0].embedding is None and all(n.embedding is not None for n in nodes[1:])
+    fresh = chunk_documents(load_documents(agent_config.sources), ChunkingConfig())
+    assert cache.fill(fresh, EmbeddingConfig(provider="openai", model="text-embedding-3-small")) == 0
+
+
+def test_cached_vectors_equal_the_model_output(agent_config, docs_index, embed_model):
+    cache = EmbeddingCache.from_index(docs_index)
+    nodes = chunk_documents(load_documents(agent_config.sources), ChunkingConfig())[:1]
+    cache.fill(nodes, EmbeddingConfig())
+    fresh = embed_model.get_text_embedding(nodes[0].get_content(metadata_mode="embed"))
+    assert max(abs(a - b) for a, b in zip(nodes[0].embedding, fresh, strict=True)) < 1e-4
