@@ -22,12 +22,13 @@ from benchmarks.common import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = {
-    "chunks": 512,
+    "chunks": 256,
     "scales": [10_000, 100_000, 1_000_000],
     "queries": 200,
     "chat_scales": [10_000, 100_000],
+    "docs": 400,
 }
-SMOKE = {"chunks": 32, "scales": [2_000], "queries": 20, "chat_scales": [500]}
+SMOKE = {"chunks": 32, "scales": [2_000], "queries": 20, "chat_scales": [500], "docs": 40}
 
 
 def _child(module: str, *args: str, env: dict | None = None) -> dict:
@@ -45,7 +46,7 @@ def collect(sizes: dict, config: Path) -> dict:
         "date": dt.datetime.now().isoformat(timespec="seconds"),
         "sizes": sizes,
     }
-    results["embedding"] = bench_embedding(sizes["chunks"], batch_sizes=(16, 32, 64, 128))
+    results["embedding"] = bench_embedding(sizes["chunks"], batch_sizes=(16, 32, 64))
     results["incremental"] = bench_incremental(sizes["docs"])
     results["retrieval"] = [
         row for n in sizes["scales"] for row in _child("benchmarks.retrieval", str(n), str(sizes["queries"]))
