@@ -34,7 +34,8 @@ def run_golden(session: ChatSession, golden: GoldenSet) -> list[AnswerRecord]:
         session.reset()
         for question in conversation:
             records[question.id] = _ask(session, question.id, question.question)
-        log.info("evaluated conversation %d/%d", number, len(conversations))
+        if number % 10 == 0 or number == len(conversations):
+            log.info("evaluated %d/%d conversations", number, len(conversations))
     return [records[q.id] for q in golden.questions]
 
 
