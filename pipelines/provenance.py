@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -25,6 +26,7 @@ class CodeVersion(BaseModel):
     commit: str
     dirty: bool
     branch: str
+    library_hash: str = ""  # sha256 of rag/ + evaluation/, meaningful even without git
 
 
 def code_version(root: str | Path | None = None) -> CodeVersion:
@@ -53,3 +55,17 @@ def library_versions() -> dict[str, str]:
         except PackageNotFoundError:
             found[name] = "not installed"
     return found
+
+
+def library_code_hash() -> str:
+    """sha256 of the rag/ and evaluation/ sources: part of every cached step's key.
+
+    ZenML hashes a step's own code only; without this a fix in the chunker or the metrics
+    would silently reuse results computed by the old code.
+    """
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("rag/**/*.py"), *root.glob("evaluation/**/*.py")]):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from zenml import get_step_context, log_metadata, step
 from zenml.client import Client
+from zenml.config import CachePolicy
 from zenml.types import HTMLString
 
 from evaluation.golden import GoldenSet, load_golden
@@ -44,6 +45,9 @@ from rag.sources import load_documents
 
 log = logging.getLogger(__name__)
 
+# Cached steps also key on the library's code, not only on their own (see library_code_hash).
+LIBRARY = CachePolicy(cache_func="pipelines.provenance.library_code_hash")
+
 
 @step(enable_cache=False)
 def ingest(sources: list[SourceConfig]) -> Annotated[Corpus, "corpus"]:
@@ -53,7 +57,7 @@ def ingest(sources: list[SourceConfig]) -> Annotated[Corpus, "corpus"]:
     return Corpus(documents=documents)
 
 
-@step
+@step(cache_policy=LIBRARY)
 def chunk(
     corpus: Corpus, chunking: ChunkingConfig
 ) -> tuple[
@@ -67,7 +71,7 @@ def chunk(
     return Chunks(nodes=nodes), print_
 
 
-@step(output_materializers={INDEX_ARTIFACT: DocsIndexMaterializer})
+@step(output_materializers={INDEX_ARTIFACT: DocsIndexMaterializer}, cache_policy=LIBRARY)
 def build_index(
     chunks: Chunks, embedding: EmbeddingConfig, index: IndexConfig
 ) -> tuple[
@@ -102,7 +106,7 @@ def _reuse_previous_vectors(chunks: Chunks, embedding: EmbeddingConfig) -> int:
     return EmbeddingCache.from_index(previous).fill(chunks.nodes, embedding)
 
 
-@step
+@step(cache_policy=LIBRARY)
 def create_agent(manifest: IndexManifest, config: AgentConfig) -> Annotated[AgentSpec, SPEC_ARTIFACT]:
     """The agent's spec: persona, LLM, tool and retrieval settings over the index."""
     spec = AgentSpec.from_config(config)
@@ -151,7 +155,7 @@ def load_golden_set(path: str) -> Annotated[GoldenSet, "golden_set"]:
     return load_golden(path)
 
 
-@step
+@step(cache_policy=LIBRARY)
 def evaluate(
     index: DocsIndex, spec: AgentSpec, golden: GoldenSet, judge: JudgeConfig | None
 ) -> Annotated[EvaluationResult, EVALUATION_ARTIFACT]:
@@ -184,7 +188,7 @@ def promote(
     return decision
 
 
-@step
+@step(cache_policy=LIBRARY)
 def report(
     result: EvaluationResult, decision: Decision, gate: GateConfig
 ) -> Annotated[HTMLString, "evaluation_report"]:
