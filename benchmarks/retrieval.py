@@ -50,7 +50,7 @@ def _recall(index: faiss.Index, truth: np.ndarray, queries: np.ndarray) -> float
 
 
 def bench_scale(
-    n: int, queries: int = 200, ef_search: tuple[int, ...] = (32, 64, 128, 256), seed: int = 0
+    n: int, queries: int = 200, ef_search: tuple[int, ...] = (64, 128, 256, 512), seed: int = 0
 ) -> list[dict]:
     """Flat (with 1 and 2 OpenMP threads) vs HNSW at one corpus size; one row per setting.
 
@@ -64,7 +64,7 @@ def bench_scale(
     flat.add(data)
     _, truth = flat.search(qs, 10)
     hnsw = faiss.IndexHNSWFlat(DIM, 32, faiss.METRIC_INNER_PRODUCT)
-    hnsw.hnsw.efConstruction = 80
+    hnsw.hnsw.efConstruction = 200
     start = time.perf_counter()
     hnsw.add(data)
     build = time.perf_counter() - start

@@ -37,24 +37,30 @@ def _child(module: str, *args: str, env: dict | None = None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def collect(sizes: dict, config: Path) -> dict:
+SECTIONS = ("embedding", "incremental", "retrieval", "chat_memory", "build")
+
+
+def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
+    """Run the `only` sections into `results` (which may hold earlier sections)."""
     from benchmarks.embedding import bench_embedding
     from benchmarks.incremental import bench_incremental
 
-    results: dict = {
-        "machine": machine(),
-        "date": dt.datetime.now().isoformat(timespec="seconds"),
-        "sizes": sizes,
-    }
-    results["embedding"] = bench_embedding(sizes["chunks"], batch_sizes=(16, 32, 64))
-    results["incremental"] = bench_incremental(sizes["docs"])
-    results["retrieval"] = [
-        row for n in sizes["scales"] for row in _child("benchmarks.retrieval", str(n), str(sizes["queries"]))
-    ]
-    results["chat_memory"] = [_child("benchmarks.chat_memory", str(n)) for n in sizes["chat_scales"]]
-    with tempfile.TemporaryDirectory() as store:
-        env = os.environ | {"ZENML_CONFIG_PATH": str(Path(store) / "zenml")}
-        results["build"] = _child("benchmarks.build", str(config), env=env)
+    results |= {"machine": machine(), "date": dt.datetime.now().isoformat(timespec="seconds"), "sizes": sizes}
+    if "embedding" in only:
+        results["embedding"] = bench_embedding(sizes["chunks"], batch_sizes=(16, 32, 64))
+    if "incremental" in only:
+        results["incremental"] = bench_incremental(sizes["docs"])
+    if "retrieval" in only:
+        scales = sizes["scales"]
+        results["retrieval"] = [
+            row for n in scales for row in _child("benchmarks.retrieval", str(n), str(sizes["queries"]))
+        ]
+    if "chat_memory" in only:
+        results["chat_memory"] = [_child("benchmarks.chat_memory", str(n)) for n in sizes["chat_scales"]]
+    if "build" in only:
+        with tempfile.TemporaryDirectory() as store:
+            env = os.environ | {"ZENML_CONFIG_PATH": str(Path(store) / "zenml")}
+            results["build"] = _child("benchmarks.build", str(config), env=env)
     return results
 
 
@@ -159,8 +165,14 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (the test suite runs this)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "default.yaml")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS),
+                        help="re-run these sections, keeping the others from the existing RESULTS.json")  # fmt: skip
     args = parser.parse_args()
-    results = collect(SMOKE if args.smoke else FULL, args.config)
+    previous = args.out.with_suffix(".json")
+    results = (
+        json.loads(previous.read_text()) if set(args.only) != set(SECTIONS) and previous.exists() else {}
+    )
+    results = collect(SMOKE if args.smoke else FULL, args.config, args.only, results)
     command = "python -m benchmarks.run" + (" --smoke" if args.smoke else "")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(results, command), encoding="utf-8")

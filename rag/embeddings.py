@@ -49,12 +49,19 @@ def describe(config: EmbeddingConfig, model: BaseEmbedding) -> EmbeddingInfo:
 
 
 class LocalEmbedding(BaseEmbedding):
-    """A sentence-transformers model on the CPU, loaded from a local folder only."""
+    """A sentence-transformers model on the CPU, loaded from a local folder only.
+
+    ``batch_size`` is the model's forward batch; ``embed_batch_size`` (LlamaIndex's unit of
+    work, 1024) is larger on purpose: sentence-transformers sorts each call's texts by length,
+    so bigger calls waste less padding (benchmarks/RESULTS.md, section 1).
+    """
 
     model_path: str
+    batch_size: int = 64
     _model: Any = PrivateAttr()
 
     def __init__(self, model_path: str, **kwargs: Any) -> None:
+        kwargs.setdefault("embed_batch_size", 1024)
         super().__init__(model_path=model_path, **kwargs)
         self._model = _load_sentence_transformer(model_path)
 
@@ -65,7 +72,7 @@ class LocalEmbedding(BaseEmbedding):
     def _encode(self, texts: list[str]) -> list[list[float]]:
         vectors = self._model.encode(
             texts,
-            batch_size=self.embed_batch_size,
+            batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
@@ -112,7 +119,7 @@ def build_local(config: EmbeddingConfig) -> BaseEmbedding:
             f"embedding.model: local model {config.model!r} is neither the packaged "
             f"{PACKAGED_MODEL!r} nor a sentence-transformers folder on disk"
         )
-    return LocalEmbedding(model_path=path, model_name=config.model, embed_batch_size=config.batch_size)
+    return LocalEmbedding(model_path=path, model_name=config.model, batch_size=config.batch_size)
 
 
 def _api_key(config: EmbeddingConfig) -> str:
