@@ -163,8 +163,9 @@ class IndexConfig(_Strict):
     type: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_m: int = Field(32, ge=4, le=256)
     hnsw_ef_construction: int = Field(200, ge=8)
-    hnsw_ef_search: int = Field(256, ge=8)
-    # Flat p95 on one thread: 0.3 ms at 10k, 7 ms at 100k vectors (benchmarks/RESULTS.md).
+    # ef 512: recall@10 0.975 at p95 3.8 ms on 100k vectors; flat p95 is 0.3 ms at 10k and
+    # 7.9 ms at 100k, so auto switches to HNSW above 50k (benchmarks/RESULTS.md, section 2).
+    hnsw_ef_search: int = Field(512, ge=8)
     auto_hnsw_above: int = Field(50_000, ge=1)
 
 
