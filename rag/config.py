@@ -158,15 +158,19 @@ class PersonaConfig(_Strict):
 
 
 class IndexConfig(_Strict):
-    """FAISS index type; `auto` picks flat for small corpora and HNSW above the threshold."""
+    """FAISS index type; `auto` picks exact flat search for small corpora and IVF above the threshold.
 
-    type: Literal["auto", "flat", "hnsw"] = "auto"
+    From benchmarks/RESULTS.md (section 2): flat p95 is 0.3 ms at 10k vectors and 7.9 ms at 100k;
+    IVF (4·sqrt(n) lists, nprobe 64) keeps recall@10 high at about a millisecond up to 1M, where
+    HNSW (M=32, ef 512) loses recall on topic-clustered vectors.
+    """
+
+    type: Literal["auto", "flat", "ivf", "hnsw"] = "auto"
+    auto_approximate_above: int = Field(50_000, ge=1)
+    ivf_nprobe: int = Field(64, ge=1)
     hnsw_m: int = Field(32, ge=4, le=256)
     hnsw_ef_construction: int = Field(200, ge=8)
-    # ef 512: recall@10 0.975 at p95 3.8 ms on 100k vectors; flat p95 is 0.3 ms at 10k and
-    # 7.9 ms at 100k, so auto switches to HNSW above 50k (benchmarks/RESULTS.md, section 2).
     hnsw_ef_search: int = Field(512, ge=8)
-    auto_hnsw_above: int = Field(50_000, ge=1)
 
 
 class RetrievalConfig(_Strict):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 import faiss
+import numpy as np
 from llama_index.core import StorageContext, VectorStoreIndex, load_index_from_storage
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, TextNode
@@ -42,10 +43,11 @@ class IndexManifest(BaseModel):
     format_version: int = FORMAT_VERSION
     embedding: EmbeddingInfo
     embedding_config: EmbeddingConfig
-    index_type: Literal["flat", "hnsw"]
+    index_type: Literal["flat", "ivf", "hnsw"]
     vectors: int
     documents: int
     hnsw_ef_search: int | None = None
+    ivf_nprobe: int | None = None
 
 
 class FaissStore(FaissVectorStore):
@@ -64,17 +66,26 @@ class FaissStore(FaissVectorStore):
             faiss.omp_set_num_threads(threads)
 
 
-def choose_index_type(config: IndexConfig, vectors: int) -> Literal["flat", "hnsw"]:
-    """Exact search until the corpus is large enough for HNSW to pay off (benchmarks/)."""
+def choose_index_type(config: IndexConfig, vectors: int) -> Literal["flat", "ivf", "hnsw"]:
+    """Exact search until the corpus is large enough for an approximate index to pay off (benchmarks/)."""
     if config.type != "auto":
         return config.type
-    return "hnsw" if vectors > config.auto_hnsw_above else "flat"
+    return "ivf" if vectors > config.auto_approximate_above else "flat"
 
 
-def _faiss_index(kind: str, dimension: int, config: IndexConfig) -> faiss.Index:
+def _faiss_index(kind: str, vectors: np.ndarray, config: IndexConfig) -> faiss.Index:
     # Inner product on L2-normalised vectors is cosine similarity.
+    n, dimension = vectors.shape
     if kind == "flat":
         return faiss.IndexFlatIP(dimension)
+    if kind == "ivf":
+        nlist = max(1, min(int(4 * np.sqrt(n)), n // 39))  # faiss wants >= 39 training points per list
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+        sample = np.random.default_rng(0).choice(n, min(n, 50 * nlist), replace=False)
+        index.train(vectors[sample])
+        index.nprobe = config.ivf_nprobe
+        index.make_direct_map()  # lets the embedding cache reconstruct vectors
+        return index
     index = faiss.IndexHNSWFlat(dimension, config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = config.hnsw_ef_construction
     index.hnsw.efSearch = config.hnsw_ef_search
@@ -103,7 +114,8 @@ class DocsIndex:
             raise ValueError("cannot build an index from zero chunks")
         embed_nodes(nodes, embed_model, on_batch)
         kind = choose_index_type(config, len(nodes))
-        store = FaissStore(faiss_index=_faiss_index(kind, info.dimension, config))
+        vectors = np.asarray([n.embedding for n in nodes], dtype=np.float32)
+        store = FaissStore(faiss_index=_faiss_index(kind, vectors, config))
         storage = StorageContext.from_defaults(vector_store=store)
         index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model)
         manifest = IndexManifest(
@@ -113,6 +125,7 @@ class DocsIndex:
             vectors=len(nodes),
             documents=len({n.ref_doc_id for n in nodes}),
             hnsw_ef_search=config.hnsw_ef_search if kind == "hnsw" else None,
+            ivf_nprobe=config.ivf_nprobe if kind == "ivf" else None,
         )
         return cls(index=index, manifest=manifest)
 
@@ -160,6 +173,10 @@ class DocsIndex:
                 f"{directory}: FAISS index has dimension {store.client.d}, manifest says "
                 f"{manifest.embedding.dimension}"
             )
+        if manifest.index_type == "ivf":
+            ivf = faiss.extract_index_ivf(store.client)
+            ivf.nprobe = manifest.ivf_nprobe or ivf.nprobe
+            ivf.make_direct_map()
         storage = StorageContext.from_defaults(vector_store=store, persist_dir=str(directory))
         index = load_index_from_storage(storage, embed_model=embed_model)
         return cls(index=index, manifest=manifest)

@@ -3,7 +3,13 @@ import pickle
 import pytest
 
 from rag.config import EmbeddingConfig, IndexConfig
+from rag.embeddings import describe
 from rag.index import DocsIndex, IndexMismatchError, choose_index_type, read_manifest
+
+
+def describe_local(model):
+    return describe(EmbeddingConfig(), model)
+
 
 QUESTIONS = {
     "How do I install the widget server?": "docs/install.md",
@@ -81,9 +87,29 @@ def test_hnsw_index_round_trips(agent_config, docs_index, embed_model, tmp_path)
 
 
 def test_auto_index_type_switches_on_size():
-    config = IndexConfig(auto_hnsw_above=1000)
-    assert (choose_index_type(config, 1000), choose_index_type(config, 1001)) == ("flat", "hnsw")
+    config = IndexConfig(auto_approximate_above=1000)
+    assert (choose_index_type(config, 1000), choose_index_type(config, 1001)) == ("flat", "ivf")
     assert choose_index_type(IndexConfig(type="hnsw"), 3) == "hnsw"
+
+
+def test_ivf_index_round_trips_and_feeds_the_embedding_cache(agent_config, embed_model, tmp_path):
+    from rag.chunking import chunk_documents
+    from rag.config import ChunkingConfig
+    from rag.embedding_cache import EmbeddingCache
+    from rag.sources.base import make_document
+
+    facts = [f"Widget part {i} is stored in aisle {i % 17} on shelf {i % 5}, bin {i}." for i in range(200)]
+    nodes = chunk_documents(
+        [make_document("docs", f"p{i}.md", f"P{i}", t) for i, t in enumerate(facts)], ChunkingConfig()
+    )
+    info = describe_local(embed_model)
+    index = DocsIndex.build(
+        nodes, embed_model, EmbeddingConfig(), info, IndexConfig(type="ivf", ivf_nprobe=4)
+    )
+    loaded = DocsIndex.load(index.save(tmp_path / "ivf"))
+    assert (loaded.manifest.index_type, loaded.manifest.ivf_nprobe) == ("ivf", 4)
+    assert loaded.retrieve("Where is widget part 123 stored?", 1)[0].node.metadata["doc_id"] == "docs/p123.md"
+    assert len(EmbeddingCache.from_index(loaded).vectors) == 200
 
 
 def test_zero_chunks_is_an_error(agent_config, docs_index, embed_model):
