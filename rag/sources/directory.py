@@ -17,7 +17,7 @@ from llama_index.core.schema import Document
 
 from rag.config import DirectorySourceConfig
 from rag.sources.base import SourceError, make_document
-from rag.sources.text import html_to_text, markdown_title, normalize, rst_title
+from rag.sources.text import file_to_text
 
 log = logging.getLogger(__name__)
 
@@ -70,24 +70,11 @@ class DirectorySource:
             raw = path.read_bytes()
         except OSError as exc:
             raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        if b"\x00" in raw[:8192]:
-            log.warning("%s: skipped, looks binary", path)
+        cleaned = file_to_text(raw, path.name, str(path))
+        if cleaned is None:
             return None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise SourceError(f"{path}:{line}: not valid UTF-8 (byte {exc.start})") from exc
-        text, title = self._clean(path.suffix.lower(), text)
+        text, title = cleaned
         if not text:
             log.warning("%s: skipped, no text", path)
             return None
         return make_document(self.name, rel, title or path.stem, text)
-
-    @staticmethod
-    def _clean(suffix: str, text: str) -> tuple[str, str | None]:
-        if suffix in {".html", ".htm"}:
-            text, title = html_to_text(text)
-            return normalize(text), title
-        title = rst_title(text) if suffix == ".rst" else markdown_title(text)
-        return normalize(text), title

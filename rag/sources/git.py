@@ -19,7 +19,7 @@ from llama_index.core.schema import Document
 
 from rag.config import GitSourceConfig
 from rag.sources.base import SourceError, glob_match, make_document
-from rag.sources.text import html_to_text, markdown_title, normalize, rst_title
+from rag.sources.text import file_to_text
 
 log = logging.getLogger(__name__)
 
@@ -66,23 +66,10 @@ class GitSource:
         raw = subprocess.run(
             ["git", "-C", str(repo), "show", f"{self.commit}:{path}"], capture_output=True, check=True
         ).stdout
-        if b"\x00" in raw[:8192]:
-            log.warning("%s:%s: skipped, looks binary", self.config.repo, path)
+        cleaned = file_to_text(raw, path, f"{self.config.repo}@{self.commit[:12]}:{path}")
+        if cleaned is None:
             return None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SourceError(
-                f"{self.config.repo}@{self.commit[:12]}:{path}: not valid UTF-8 (byte {exc.start})"
-            ) from exc
-        title = None
-        if path.endswith((".html", ".htm")):
-            text, title = html_to_text(text)
-        elif path.endswith(".rst"):
-            title = rst_title(text)
-        else:
-            title = markdown_title(text)
-        text = normalize(text)
+        text, title = cleaned
         if not text:
             return None
         return make_document(

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import re
+from pathlib import PurePosixPath
 
 from bs4 import BeautifulSoup
+
+from rag.sources.base import SourceError
+
+log = logging.getLogger(__name__)
 
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _BLANKS = re.compile(r"\n{3,}")
@@ -46,3 +52,25 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return _BLANKS.sub("\n\n", text).strip()
+
+
+def file_to_text(raw: bytes, name: str, where: str) -> tuple[str, str | None] | None:
+    """Clean text and title of one file's bytes; None (with a warning) for binaries.
+
+    `name` gives the format by its suffix; `where` names the file in messages. Invalid UTF-8
+    is an error naming the line, so no document is ever silently lost.
+    """
+    if b"\x00" in raw[:8192]:
+        log.warning("%s: skipped, looks binary", where)
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError(f"{where}:{line}: not valid UTF-8 (byte {exc.start})") from exc
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in {".html", ".htm"}:
+        text, title = html_to_text(text)
+    else:
+        title = rst_title(text) if suffix == ".rst" else markdown_title(text)
+    return normalize(text), title

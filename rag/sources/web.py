@@ -189,8 +189,9 @@ class WebSource:
                         body += chunk
                         if len(body) > self.config.max_page_bytes:
                             break  # stop reading: the page is skipped as oversize
-                    response._content = body
-                    return response
+                    return httpx.Response(
+                        response.status_code, headers=response.headers, content=body, request=response.request
+                    )
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 last = type(exc).__name__
         self.report.failed[url] = f"{last} after {self.config.retries + 1} attempts"
