@@ -5,8 +5,7 @@
 ``NonLLMContextRecall`` (where reference contexts are given) and ``SemanticSimilarity``
 (embeddings); must-include presence; refusal accuracy. No LLM, no network.
 
-*Judge tier* (when a judge LLM is configured): RAGAS ``Faithfulness``, ``ResponseRelevancy``,
-``LLMContextPrecisionWithReference``, ``LLMContextRecall``, ``FactualCorrectness``.
+*Judge tier*: see evaluation/judge.py.
 
 A metric that fails on a question is recorded as ``None`` (NaN) and counted in its
 ``nan_rate``; its ``mean`` counts it as 0.
@@ -19,7 +18,6 @@ import warnings
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.llms import LLM
 
 from evaluation.golden import GoldenQuestion, GoldenSet
 from evaluation.records import AnswerRecord, MetricScore, clean
@@ -37,13 +35,6 @@ _RAGAS_OFFLINE = {
     "id_based_context_recall": "id_context_recall",
     "semantic_similarity": "semantic_similarity",
     "non_llm_context_recall": "nonllm_context_recall",
-}
-_RAGAS_JUDGE = {
-    "faithfulness": "faithfulness",
-    "answer_relevancy": "answer_relevancy",
-    "llm_context_precision_with_reference": "llm_context_precision_with_reference",
-    "context_recall": "context_recall",
-    "factual_correctness": "factual_correctness",
 }
 
 
@@ -92,41 +83,6 @@ def score_offline(
     return scores
 
 
-def score_judge(
-    golden: GoldenSet, records: list[AnswerRecord], llm: LLM, embed_model: BaseEmbedding, run_config: Any
-) -> dict[str, MetricScore]:
-    """LLM-judged metrics; a fresh wrapper per call (ragas reuses clients badly across loops)."""
-    from ragas.embeddings import LlamaIndexEmbeddingsWrapper
-    from ragas.llms import LlamaIndexLLMWrapper
-    from ragas.metrics import (
-        FactualCorrectness,
-        Faithfulness,
-        LLMContextPrecisionWithReference,
-        LLMContextRecall,
-        ResponseRelevancy,
-    )
-
-    by_id = {r.id: r for r in records}
-    answerable = [q for q in golden.questions if not q.expect_refusal]
-    metrics = [
-        Faithfulness(),
-        ResponseRelevancy(),
-        LLMContextPrecisionWithReference(),
-        LLMContextRecall(),
-        FactualCorrectness(),
-    ]
-    return _ragas(
-        answerable,
-        by_id,
-        metrics,
-        _RAGAS_JUDGE,
-        "judge",
-        llm=LlamaIndexLLMWrapper(llm),
-        embeddings=LlamaIndexEmbeddingsWrapper(embed_model),
-        run_config=run_config,
-    )
-
-
 def _own(name: str, questions: list[GoldenQuestion], by_id: dict[str, AnswerRecord], fn: Any) -> MetricScore:
     return MetricScore(name=name, tier="offline", values={q.id: fn(q, by_id[q.id]) for q in questions})
 
@@ -155,7 +111,7 @@ def _ragas(
     **kwargs: Any,
 ) -> dict[str, MetricScore]:
     """Run ragas' evaluate; an errored agent answer scores 0 rather than reaching ragas."""
-    from ragas import EvaluationDataset, SingleTurnSample, evaluate
+    from ragas import EvaluationDataset, evaluate
     from ragas.run_config import RunConfig
 
     ok = [q for q in questions if not by_id[q.id].error]
@@ -163,7 +119,7 @@ def _ragas(
         ours: {q.id: 0.0 for q in questions} for ours in names.values()
     }
     if ok:
-        samples = [_sample(q, by_id[q.id], SingleTurnSample, split) for q in ok]
+        samples = [ragas_sample(q, by_id[q.id], split) for q in ok]
         kwargs.setdefault("run_config", RunConfig(max_workers=2, timeout=120))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -185,9 +141,12 @@ def _ragas(
     }
 
 
-def _sample(q: GoldenQuestion, r: AnswerRecord, sample_type: Any, split: bool) -> Any:
+def ragas_sample(q: GoldenQuestion, r: AnswerRecord, split: bool = False) -> Any:
+    """The ragas SingleTurnSample for one question and the agent's answer."""
+    from ragas import SingleTurnSample
+
     contexts = [s for c in r.contexts for s in split_sentences(c)] if split else r.contexts
-    return sample_type(
+    return SingleTurnSample(
         user_input=q.question,
         response=r.answer,
         reference=q.reference_answer,

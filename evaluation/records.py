@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from rag.usage import Usage
+
 
 class AnswerRecord(BaseModel):
     """What the agent did with one golden question."""
@@ -18,8 +20,8 @@ class AnswerRecord(BaseModel):
     source_ids: list[str]  # retrieved document ids, best first, unique
     tool_calls: list[dict]
     latency_s: float
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
+    usage: Usage = Usage()  # the agent's LLM calls and tokens for this question
+    judge_usage: Usage = Usage()  # the judge's, over every metric of this question
     error: str | None = None
 
 
@@ -75,6 +77,7 @@ class EvaluationResult(BaseModel):
     judge: str | None = None
     seconds: float
     missing_sources: list[str] = []  # golden reference sources absent from the agent's corpus
+    usage: dict[str, Usage] = {}  # totals by role: "agent", "judge"
 
     def headline(self) -> dict[str, float]:
         return {name: round(m.mean, 4) for name, m in self.metrics.items()}

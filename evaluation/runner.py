@@ -12,28 +12,36 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from evaluation.golden import GoldenSet
-from evaluation.metrics import score_judge, score_offline
+from evaluation.judge import score_judge
+from evaluation.metrics import score_offline
 from evaluation.records import AnswerRecord, EvaluationResult
 from rag.chat import ChatSession
 from rag.config import JudgeConfig
 from rag.embeddings import build_embedding
-from rag.llms import build_llm
+from rag.llms.extractive import ExtractiveLLM
+from rag.usage import UsageMeter
 
 log = logging.getLogger(__name__)
 
 
-def run_golden(session: ChatSession, golden: GoldenSet) -> list[AnswerRecord]:
+def run_golden(
+    session: ChatSession, golden: GoldenSet, meter: UsageMeter | None = None
+) -> list[AnswerRecord]:
     """Ask every question; follow-ups in the same conversation as their parent.
 
     An agent error on one question is recorded (empty answer, ``error`` set) and the
-    run goes on: it scores zero there instead of stopping the evaluation.
+    run goes on: it scores zero there instead of stopping the evaluation. With a `meter`
+    attached to the agent's LLM, each record carries that question's LLM usage.
     """
+    meter = meter or UsageMeter()
     records: dict[str, AnswerRecord] = {}
     conversations = golden.conversations()
     for number, conversation in enumerate(conversations, start=1):
         session.reset()
         for question in conversation:
-            records[question.id] = _ask(session, question.id, question.question)
+            with meter.scope(question.id):
+                record = _ask(session, question.id, question.question)
+            records[question.id] = record.model_copy(update={"usage": meter.usage(question.id)})
         if number % 10 == 0 or number == len(conversations):
             log.info("evaluated %d/%d conversations", number, len(conversations))
     return [records[q.id] for q in golden.questions]
@@ -80,16 +88,19 @@ def evaluate_agent(
     then refuses the version, naming them (a shrunken corpus or a typo in the golden file).
     """
     start = time.perf_counter()
-    records = run_golden(session, golden)
+    agent_meter = UsageMeter(free=isinstance(session.agent.llm, ExtractiveLLM)).attach(session.agent.llm)
+    try:
+        records = run_golden(session, golden, agent_meter)
+    finally:
+        agent_meter.detach(session.agent.llm)
     metrics = score_offline(golden, records, embed_model)
+    usage = {"agent": agent_meter.total()}
     if judge:
-        from ragas.run_config import RunConfig
-
         judge_embed = build_embedding(judge.embedding) if judge.embedding else embed_model
-        run_config = RunConfig(
-            timeout=judge.timeout_s, max_retries=judge.max_retries, max_workers=judge.max_workers
-        )
-        metrics |= score_judge(golden, records, build_llm(judge.llm, judge_embed), judge_embed, run_config)
+        judge_meter = UsageMeter()
+        metrics |= score_judge(golden, records, judge, judge_embed, judge_meter)
+        records = [r.model_copy(update={"judge_usage": judge_meter.usage(r.id)}) for r in records]
+        usage["judge"] = judge_meter.total()
     latencies = sorted(r.latency_s for r in records)
     return EvaluationResult(
         golden_name=golden.name,
@@ -101,6 +112,7 @@ def evaluate_agent(
         judge=f"{judge.llm.provider}/{judge.llm.model}" if judge else None,
         seconds=time.perf_counter() - start,
         missing_sources=golden.missing_sources(doc_ids) if doc_ids is not None else [],
+        usage=usage,
     )
 
 

@@ -110,6 +110,7 @@ def metadata(result: EvaluationResult, decision: Decision) -> dict:
             "latency_p50_s": round(result.latency_p50_s, 4),
             "latency_p95_s": round(result.latency_p95_s, 4),
             "seconds": round(result.seconds, 2),
+            "usage": {role: u.model_dump() for role, u in result.usage.items()},
         },
         "decision": decision.model_dump(mode="json"),
         "answers": [
@@ -119,6 +120,8 @@ def metadata(result: EvaluationResult, decision: Decision) -> dict:
                 "answer": r.answer,
                 "sources": r.source_ids,
                 "latency_s": round(r.latency_s, 3),
+                "usage": r.usage.model_dump(),
+                "judge_usage": r.judge_usage.model_dump(),
                 "error": r.error,
             }
             for r in result.records

@@ -113,13 +113,27 @@ class ChunkingConfig(_Strict):
         return self
 
 
-class EmbeddingConfig(_Strict):
-    """Which embedding provider and model; `api_key_env` names a variable, never a key."""
+class EndpointConfig(_Strict):
+    """Where a remote provider lives and how to reach it; shared by LLMs and embeddings.
+
+    The key comes from the environment variable ``api_key_env`` or, when set, from the ZenML
+    secret ``api_key_secret`` ("secret_name.key"); configs name keys, they never hold them.
+    Requests time out after ``timeout_s`` and are retried at most ``max_retries`` times, with
+    backoff, on 429, 5xx, timeouts and dropped connections (see rag/http.py).
+    """
+
+    api_base: str | None = None
+    api_key_env: str = Field("OPENAI_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    api_key_secret: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+\.[A-Za-z0-9_-]+$")
+    timeout_s: float = Field(60, gt=0, le=3600)
+    max_retries: int = Field(3, ge=0, le=10)
+
+
+class EmbeddingConfig(EndpointConfig):
+    """Which embedding provider and model (and, for remote ones, where: see EndpointConfig)."""
 
     provider: str = "local"
     model: str = "all-MiniLM-L6-v2"
-    api_base: str | None = None
-    api_key_env: str = "OPENAI_API_KEY"
     batch_size: int = Field(64, ge=1, le=2048)
     dimensions: int | None = Field(None, gt=0)
 
@@ -129,13 +143,11 @@ class EmbeddingConfig(_Strict):
         return _known_provider(EMBEDDINGS, value)
 
 
-class LLMConfig(_Strict):
+class LLMConfig(EndpointConfig):
     """The agent's LLM. `params` go to the provider (temperature, max_tokens, ...)."""
 
     provider: str = "extractive"
     model: str = "extractive"
-    api_base: str | None = None
-    api_key_env: str = "OPENAI_API_KEY"
     model_path: Path | None = None
     context_window: int = Field(8192, ge=256)
     params: dict[str, Any] = {}
@@ -205,19 +217,33 @@ JUDGE_METRICS = (
 
 
 class JudgeConfig(_Strict):
-    """The RAGAS judge: an LLM separate from the agent's (and embeddings for answer relevancy)."""
+    """The RAGAS judge: an LLM separate from the agent's (and embeddings for answer relevancy).
+
+    Each (question, metric) is one task: at most ``max_workers`` run at once (local servers
+    want 1-2), each is cut off after ``timeout_s``, and unparseable judge output is re-asked
+    at most ``max_reasks`` times; then that score is NaN, which the gate counts.
+    """
 
     llm: LLMConfig
     embedding: EmbeddingConfig | None = None  # default: the agent's embedding settings
+    metrics: list[str] = list(JUDGE_METRICS)
     max_workers: int = Field(2, ge=1, le=64)
-    timeout_s: int = Field(120, ge=1)
-    max_retries: int = Field(3, ge=0, le=10)
+    timeout_s: float = Field(180, gt=0)
+    max_reasks: int = Field(1, ge=0, le=3)  # ragas' own parser stops at 3
 
     @field_validator("llm")
     @classmethod
     def _generative(cls, value: LLMConfig) -> LLMConfig:
         if value.provider == "extractive":
             raise ValueError("the judge needs a generative LLM (openai, openai_like or llama_cpp)")
+        return value
+
+    @field_validator("metrics")
+    @classmethod
+    def _judge_metrics(cls, value: list[str]) -> list[str]:
+        unknown = [n for n in value if n not in JUDGE_METRICS]
+        if unknown or not value:
+            raise ValueError(f"judge metrics must be a non-empty subset of {', '.join(JUDGE_METRICS)}")
         return value
 
 

@@ -14,7 +14,6 @@ FAISS inner-product index scores cosine similarity.
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,9 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from rag.config import EmbeddingConfig
+from rag.http import openai_client_kwargs
 from rag.providers import EMBEDDINGS
+from rag.secrets import api_key
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 
@@ -122,22 +123,16 @@ def build_local(config: EmbeddingConfig) -> BaseEmbedding:
     return LocalEmbedding(model_path=path, model_name=config.model, batch_size=config.batch_size)
 
 
-def _api_key(config: EmbeddingConfig) -> str:
-    key = os.environ.get(config.api_key_env)
-    if not key:
-        raise ValueError(f"embedding.api_key_env: environment variable {config.api_key_env} is not set")
-    return key
-
-
 def build_openai(config: EmbeddingConfig) -> BaseEmbedding:
     from llama_index.embeddings.openai import OpenAIEmbedding
 
     return OpenAIEmbedding(
         model=config.model,
-        api_key=_api_key(config),
+        api_key=api_key(config, "embedding"),
         api_base=config.api_base,
         dimensions=config.dimensions,
         embed_batch_size=config.batch_size,
+        **openai_client_kwargs(config),
     )
 
 
@@ -149,10 +144,11 @@ def build_openai_like(config: EmbeddingConfig) -> BaseEmbedding:
         raise ValueError("embedding.api_base: required for provider openai_like")
     return OpenAIEmbedding(
         model_name=config.model,
-        api_key=os.environ.get(config.api_key_env) or "not-needed",
+        api_key=api_key(config, "embedding", required=False) or "not-needed",
         api_base=config.api_base,
         dimensions=config.dimensions,
         embed_batch_size=config.batch_size,
+        **openai_client_kwargs(config),
     )
 
 

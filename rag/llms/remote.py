@@ -1,31 +1,28 @@
 """Generative LLM providers: OpenAI, any OpenAI-compatible server, llama.cpp in-process.
 
-Keys come from the environment variable named by ``llm.api_key_env`` and are never
-stored in config, metadata or artifacts.
+Keys are read when the LLM is built (rag/secrets.py) and never stored in config, metadata
+or artifacts. Remote calls share one bounded retry policy and timeout (rag/http.py).
 """
 
 from __future__ import annotations
-
-import os
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
 
 from rag.config import LLMConfig
-
-
-def _required_key(config: LLMConfig) -> str:
-    key = os.environ.get(config.api_key_env)
-    if not key:
-        raise ValueError(f"llm.api_key_env: environment variable {config.api_key_env} is not set")
-    return key
+from rag.http import openai_client_kwargs
+from rag.secrets import api_key
 
 
 def build_openai(config: LLMConfig, embed_model: BaseEmbedding) -> LLM:
     from llama_index.llms.openai import OpenAI
 
     return OpenAI(
-        model=config.model, api_key=_required_key(config), api_base=config.api_base, **config.params
+        model=config.model,
+        api_key=api_key(config, "llm"),
+        api_base=config.api_base,
+        **openai_client_kwargs(config),
+        **config.params,
     )
 
 
@@ -38,9 +35,10 @@ def build_openai_like(config: LLMConfig, embed_model: BaseEmbedding) -> LLM:
     return OpenAILike(
         model=config.model,
         api_base=config.api_base,
-        api_key=os.environ.get(config.api_key_env) or "not-needed",
+        api_key=api_key(config, "llm", required=False) or "not-needed",
         is_chat_model=True,
         context_window=config.context_window,
+        **openai_client_kwargs(config),
         **config.params,
     )
 
@@ -53,5 +51,13 @@ def build_llama_cpp(config: LLMConfig, embed_model: BaseEmbedding) -> LLM:
         from llama_index.llms.llama_cpp import LlamaCPP
     except ImportError as exc:
         raise ValueError("llm.provider llama_cpp needs: pip install 'agent-factory[llamacpp]'") from exc
+    params = dict(config.params)
+    model_kwargs = {"n_threads": 2, "verbose": False} | params.pop("model_kwargs", {})
     # model_path always set, or LlamaCPP tries to download a default model.
-    return LlamaCPP(model_path=str(config.model_path), context_window=config.context_window, **config.params)
+    return LlamaCPP(
+        model_path=str(config.model_path),
+        context_window=config.context_window,
+        model_kwargs=model_kwargs,
+        verbose=False,
+        **params,
+    )

@@ -43,8 +43,8 @@ def test_offline_evaluation_of_the_extractive_agent(session, tmp_path, embed_mod
 def test_garbage_judge_closes_the_gate_through_nan_rate(session, tmp_path, embed_model):
     golden = load_golden(write_golden(tmp_path / "g.jsonl"))
     with FakeOpenAI() as server:
-        judge = JudgeConfig(llm=LLMConfig(provider="openai_like", model="fake-judge", api_base=server.base_url),
-                            max_retries=1, timeout_s=20, max_workers=2)  # fmt: skip
+        llm = LLMConfig(provider="openai_like", model="fake-judge", api_base=server.base_url, max_retries=1)
+        judge = JudgeConfig(llm=llm, timeout_s=20, max_workers=2)
         result = evaluate_agent(session, golden, embed_model, judge)
     assert server.requests, "the judge was never called"
     judged = [m for m in result.metrics.values() if m.tier == "judge"]

@@ -1,0 +1,133 @@
+"""The judge tier: RAGAS LLM metrics, one bounded task per (question, metric).
+
+We drive the metrics ourselves instead of through ``ragas.evaluate`` so that every limit
+is ours and explicit:
+
+- at most ``judge.max_workers`` tasks at once (local servers want 1-2);
+- each task is cut off after ``judge.timeout_s``; HTTP retries happen once, in rag/http.py
+  (ragas' own tenacity retries are switched off);
+- each unparseable output is re-asked at most ``judge.max_reasks`` times (ragas alone
+  re-asks up to 3 times); ```json fences are accepted;
+- a task that still fails scores NaN (None) for that question; the gate counts NaNs;
+- LLM calls and tokens are counted per question (:class:`rag.usage.UsageMeter`).
+
+>>> scores = score_judge(golden, records, judge_config, embed_model, meter)  # doctest: +SKIP
+>>> scores["faithfulness"].nan_rate                                           # doctest: +SKIP
+0.0
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from evaluation.golden import GoldenSet
+from evaluation.records import AnswerRecord, MetricScore, clean
+from rag.config import JudgeConfig
+from rag.llms import build_llm
+from rag.usage import UsageMeter
+
+log = logging.getLogger(__name__)
+
+
+class UnparseableJudgeOutput(RuntimeError):
+    """The judge's output did not parse, and the re-ask budget is spent."""
+
+
+def make_metric(name: str) -> Any:
+    """A fresh ragas metric object for one of our judge metric names."""
+    from ragas import metrics as m
+
+    return {
+        "faithfulness": m.Faithfulness,
+        # strictness 1: LlamaIndex LLMs return one generation per call, not n.
+        "answer_relevancy": lambda: m.ResponseRelevancy(strictness=1),
+        "llm_context_precision_with_reference": m.LLMContextPrecisionWithReference,
+        "context_recall": m.LLMContextRecall,
+        "factual_correctness": m.FactualCorrectness,
+    }[name]()
+
+
+def judge_llm(llm: Any, max_reasks: int, timeout_s: float) -> Any:
+    """ragas' LlamaIndex adapter, refusing re-asks beyond `max_reasks` and retrying nothing itself."""
+    from ragas.llms.base import LlamaIndexLLMWrapper
+    from ragas.prompt.pydantic_prompt import FixOutputFormat
+    from ragas.run_config import RunConfig
+
+    fix_instruction = FixOutputFormat.instruction
+
+    class BoundedJudgeLLM(LlamaIndexLLMWrapper):
+        async def agenerate_text(self, prompt: Any, *args: Any, **kwargs: Any) -> Any:
+            # ragas re-asks by nesting the unparseable exchange in a fix prompt: depth = nesting.
+            if prompt.to_string().count(fix_instruction) > max_reasks:
+                raise UnparseableJudgeOutput(f"unparseable judge output after {max_reasks} re-ask(s)")
+            return await super().agenerate_text(prompt, *args, **kwargs)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the adapter's own deprecation notice
+        return BoundedJudgeLLM(llm, run_config=RunConfig(max_retries=1, timeout=int(timeout_s)))
+
+
+def score_judge(
+    golden: GoldenSet,
+    records: list[AnswerRecord],
+    judge: JudgeConfig,
+    embed_model: BaseEmbedding,
+    meter: UsageMeter,
+) -> dict[str, MetricScore]:
+    """Judge-tier scores on the answerable questions; an errored agent answer scores 0, unjudged."""
+    from ragas.embeddings import LlamaIndexEmbeddingsWrapper
+    from ragas.metrics.base import MetricWithEmbeddings
+    from ragas.run_config import RunConfig
+
+    from evaluation.metrics import ragas_sample
+
+    llm = build_llm(judge.llm, embed_model)
+    meter.attach(llm)
+    wrapper = judge_llm(llm, judge.max_reasks, judge.timeout_s)
+    run_config = RunConfig(max_retries=1, timeout=int(judge.timeout_s), max_workers=judge.max_workers)
+    metrics = {name: make_metric(name) for name in judge.metrics}
+    for metric in metrics.values():
+        metric.llm = wrapper
+        if isinstance(metric, MetricWithEmbeddings):
+            metric.embeddings = LlamaIndexEmbeddingsWrapper(embed_model)
+        metric.init(run_config)
+    by_id = {r.id: r for r in records}
+    answerable = [q for q in golden.questions if not q.expect_refusal]
+    values = {name: {q.id: 0.0 for q in answerable} for name in metrics}
+    tasks = [
+        (q.id, name, metric, ragas_sample(q, by_id[q.id]))
+        for q in answerable
+        if not by_id[q.id].error
+        for name, metric in metrics.items()
+    ]
+    scores = asyncio.run(_run(tasks, judge, meter))
+    for (qid, name, _, _), score in zip(tasks, scores, strict=True):
+        values[name][qid] = score
+    return {name: MetricScore(name=name, tier="judge", values=v) for name, v in values.items()}
+
+
+async def _run(tasks: list[tuple[str, str, Any, Any]], judge: JudgeConfig, meter: UsageMeter) -> list:
+    limit = asyncio.Semaphore(judge.max_workers)
+    done = [0]
+
+    async def one(qid: str, name: str, metric: Any, sample: Any) -> float | None:
+        async with limit:
+            with meter.scope(qid):
+                try:
+                    return clean(await metric.single_turn_ascore(sample, timeout=judge.timeout_s))
+                except Exception as exc:  # any failure is a NaN for this question, counted by the gate
+                    log.warning(
+                        "judge: %s on %s failed (%s: %s); scored NaN", name, qid, type(exc).__name__, exc
+                    )
+                    return None
+                finally:
+                    done[0] += 1
+                    if done[0] % 10 == 0 or done[0] == len(tasks):
+                        log.info("judged %d/%d (question, metric) pairs", done[0], len(tasks))
+
+    return await asyncio.gather(*(one(*task) for task in tasks))

@@ -1,0 +1,131 @@
+"""The judge under fire: a fault-injecting OpenAI-compatible server on 127.0.0.1.
+
+Each golden question meets its own fault (chosen by the question text inside the judge
+prompt): 429s, 500s, a reply slower than the timeout, garbage then fenced JSON on the
+re-ask, garbage forever, 500 forever. The run must complete, retries and re-asks must stay
+within their bounds, the unrecoverable questions must be NaN, and the gate must close.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from evaluation.gate import decide
+from evaluation.golden import load_golden
+from evaluation.runner import evaluate_agent
+from rag.config import GateConfig, JudgeConfig, LLMConfig
+from tests.conftest import write_golden
+from tests.fake_openai import FakeOpenAI, Fault
+
+VERDICT = '{"reason": "The context was useful.", "verdict": 1}'
+VALID = f"```json\n{VERDICT}\n```"
+FIXED = json.dumps({"text": VERDICT})  # ragas' fix-format prompt answers {"text": <fixed output>}
+REASK = "did not satisfy the constraints"
+FAULTS = {  # question text -> fault plan
+    "Which TCP port": "429 once",
+    "theme colour": "500 twice",
+    "When are backups": "slow once",
+    "How long is each backup": "garbage, then valid on re-ask",
+    "How do I install": "garbage always",
+    "Who started": "500 always",
+}
+
+
+class FaultPlan:
+    """Replies by question; first attempts are counted per distinct prompt."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[str] = Counter()
+
+    def __call__(self, request) -> str | Fault:
+        prompt = request.prompt
+        plan = next((p for q, p in FAULTS.items() if q in prompt), "valid")
+        self.seen[prompt] += 1
+        first, n = self.seen[prompt] == 1, self.seen[prompt]
+        if plan == "429 once" and first:
+            return Fault(429, headers={"Retry-After": "0"})
+        if plan == "500 twice" and n <= 2:
+            return Fault(500)
+        if plan == "slow once" and first:
+            return Fault(delay_s=2.0, text=VALID)
+        if plan == "garbage, then valid on re-ask":
+            return FIXED if REASK in prompt else "Sure! The verdict is yes."
+        if plan == "garbage always":
+            return "no json here, sorry"
+        if plan == "500 always":
+            return Fault(500)
+        return VALID
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory, agent_config, docs_index):
+    from rag.agent import AgentSpec, build_agent
+    from rag.chat import ChatSession
+
+    golden = load_golden(write_golden(tmp_path_factory.mktemp("judge") / "g.jsonl"))
+    session = ChatSession(build_agent(AgentSpec.from_config(agent_config), docs_index))
+    with FakeOpenAI(FaultPlan()) as server:
+        llm = LLMConfig(provider="openai_like", model="fake-judge", api_base=server.base_url,
+                        timeout_s=1, max_retries=2)  # fmt: skip
+        judge = JudgeConfig(llm=llm, metrics=["llm_context_precision_with_reference"], max_workers=1,
+                            max_reasks=1, timeout_s=30)  # fmt: skip
+        result = evaluate_agent(session, golden, docs_index.embed_model, judge)
+    session.close()
+    return result, server, judge
+
+
+def test_transient_faults_are_retried_and_scored(judged):
+    result, _, _ = judged
+    values = result.metrics["llm_context_precision_with_reference"].values
+    for qid in ("port", "colour", "backup-time", "backup-keep", "port-change"):
+        assert values[qid] == pytest.approx(1.0), qid
+
+
+def test_unrecoverable_questions_are_nan_and_counted(judged):
+    result, _, _ = judged
+    metric = result.metrics["llm_context_precision_with_reference"]
+    assert {q for q, v in metric.values.items() if v is None} == {"install", "founders"}
+    assert metric.nan_rate == pytest.approx(2 / 7)
+    assert metric.mean == pytest.approx(5 / 7)  # NaN counts as 0, never skipped
+
+
+def test_retries_and_reasks_stay_bounded(judged):
+    _, server, judge = judged
+    per_prompt = Counter(r.prompt for r in server.completions())
+    attempts = judge.llm.max_retries + 1
+    assert max(per_prompt.values()) <= attempts
+    founders = [n for p, n in per_prompt.items() if "Who started" in p]
+    assert founders == [attempts], "a request failing forever is tried exactly 1 + max_retries times"
+    install = [p for p in per_prompt if "How do I install" in p]
+    assert max(p.count(REASK) for p in install) == judge.max_reasks, "re-asked once, then NaN"
+    assert max(p.count(REASK) for p in per_prompt) <= judge.max_reasks
+    # Whole run: every prompt tried at most `attempts` times, each task re-asked at most once.
+    assert len(server.completions()) <= 7 * 4 * (1 + judge.max_reasks) * attempts
+
+
+def test_gate_stays_closed_over_the_nan_budget_and_opens_within_it(judged):
+    result, _, _ = judged
+    closed = decide(result, GateConfig(thresholds={}, max_nan_rate=0.1), production=None)
+    assert closed.stage is None
+    assert any(
+        "llm_context_precision_with_reference: 29% of questions failed to score" in r for r in closed.reasons
+    )
+    opened = decide(result, GateConfig(thresholds={}, max_nan_rate=0.3), production=None)
+    assert opened.stage == "production"
+
+
+def test_judge_calls_and_tokens_are_counted_per_question(judged):
+    result, server, _ = judged
+    judge_total = result.usage["judge"]
+    answered = [r for r in server.completions()]
+    assert judge_total.calls > 0 and judge_total.prompt_tokens > 0 and not judge_total.estimated
+    per_question = {r.id: r.judge_usage for r in result.records}
+    assert sum(u.calls for u in per_question.values()) == judge_total.calls
+    assert per_question["oos-1"].calls == 0  # out-of-scope questions are not judged
+    assert per_question["port"].prompt_tokens > 0
+    assert judge_total.calls <= len(answered)  # failed HTTP attempts are not LLM calls
+    assert per_question["founders"].failed >= 1 and per_question["founders"].calls == 0
+    assert result.usage["agent"].calls > 0 and result.usage["agent"].prompt_tokens == 0  # extractive: free
