@@ -25,6 +25,7 @@ from pipelines.steps import (
     report,
 )
 from rag.config import AgentConfig
+from rag.preflight import preflight
 
 LOCAL_ORCHESTRATORS = {"local", "local_docker"}
 
@@ -59,9 +60,16 @@ class BuildResult(BaseModel):
     status: str
 
 
-def run_build(config: AgentConfig, schedule: str | None = None) -> BuildResult:
-    """Run (or schedule, on stacks that can) the pipeline; each run is a new model version."""
+def run_build(config: AgentConfig, schedule: str | None = None, check: bool = True) -> BuildResult:
+    """Run (or schedule, on stacks that can) the pipeline; each run is a new model version.
+
+    ``check`` runs the preflight first: every configured endpoint must answer, or this raises
+    :class:`rag.preflight.PreflightError` in seconds, before any run or version exists.
+    """
     from zenml.client import Client
+
+    if check:
+        preflight(config)
 
     model = Model(name=config.name, description=f"Retrieval agent '{config.name}' built by Agent Factory")
     options: dict = {"model": model}

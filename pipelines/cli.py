@@ -126,23 +126,72 @@ def promote(version: str, stage: str, reason: str, model: str) -> None:
 
 @main.command("eval")
 @click.option("--version", default="production", show_default=True)
+@click.option("--dry-run", is_flag=True, help="Estimate the judge's calls and tokens; call nothing.")
 @model_option
 @config_option
-def eval_cmd(version: str, model: str, config_path: Path) -> None:
+def eval_cmd(version: str, dry_run: bool, model: str, config_path: Path) -> None:
     """Score an existing version again on the config's golden set (and judge, if any)."""
     config = _config(config_path)
     from evaluation.golden import GoldenError, load_golden
     from pipelines.versions import VersionNotFound, reevaluate
+    from rag.preflight import PreflightError, preflight
 
     try:
         golden = load_golden(config.evaluation.golden_set)
+        if dry_run:
+            return _print_estimate(model, version, golden, config)
+        preflight(config)
         mv, result = reevaluate(model, version, golden, config.evaluation.judge)
-    except (GoldenError, VersionNotFound) as exc:
+    except (GoldenError, VersionNotFound, PreflightError) as exc:
         _fail(str(exc))
     click.secho(f"{model} version {mv.name} on {golden.name} ({len(golden.questions)} questions):", bold=True)
     for name, metric in result.metrics.items():
         click.echo(f"  {name:38s} {metric.mean:.3f}  NaN {metric.nan_rate:.0%}")
     click.echo(f"  latency p50 {result.latency_p50_s:.2f}s  p95 {result.latency_p95_s:.2f}s")
+    for role, usage in result.usage.items():
+        click.echo(f"  {role} LLM: {usage.calls} calls, {usage.prompt_tokens} prompt + "
+                   f"{usage.completion_tokens} completion tokens{' (estimated)' if usage.estimated else ''}")  # fmt: skip
+
+
+def _print_estimate(model: str, version: str, golden: Any, config: Any) -> None:
+    """The judge cost of `eval` from the version's recorded answers; nothing is called."""
+    from evaluation.cost import estimate_judge
+    from pipelines.gatekeeper import EVALUATION_ARTIFACT
+    from pipelines.versions import get_version
+
+    judge = config.evaluation.judge
+    if judge is None:
+        click.echo("no judge configured (evaluation.judge): the offline tier makes no LLM calls")
+        return
+    previous = get_version(model, version).get_artifact(EVALUATION_ARTIFACT).load()
+    est = estimate_judge(golden, previous.records, judge)
+    click.secho(
+        f"judge {judge.llm.provider}/{judge.llm.model} on {est.questions} answerable questions:", bold=True
+    )
+    for metric, row in est.per_metric.items():
+        click.echo(f"  {metric:38s} {row['calls']:6d} calls  {row['prompt_tokens']:9d} prompt tokens")
+    click.echo(f"  total: ~{est.calls} calls (at most {est.max_calls} with re-asks), "
+               f"~{est.prompt_tokens} prompt + ~{est.completion_tokens} completion tokens")  # fmt: skip
+    agent = previous.usage.get("agent")
+    if agent and agent.prompt_tokens:
+        click.echo(
+            f"  the agent's LLM last used {agent.calls} calls, {agent.prompt_tokens + agent.completion_tokens} tokens"
+        )
+
+
+@main.command("preflight")
+@config_option
+def preflight_cmd(config_path: Path) -> None:
+    """Check that every endpoint the config names answers (keys, URLs, models)."""
+    config = _config(config_path)
+    from rag.preflight import PreflightError, preflight
+
+    try:
+        checks = preflight(config)
+    except PreflightError as exc:
+        _fail(str(exc))
+    for check in checks:
+        click.echo(f"ok  {check.role:28s} {check.provider:12s} {check.detail} ({check.seconds:.2f}s)")
 
 
 @main.command()

@@ -11,6 +11,7 @@ path and (when YAML can tell) the line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -19,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rag.providers import EMBEDDINGS, LLMS
 from rag.registry import Registry
+
+_SECRET_NAME = re.compile(r"api_?key|secret|password|passwd|bearer|authorization|credential", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
@@ -156,6 +159,15 @@ class LLMConfig(EndpointConfig):
     @classmethod
     def _known(cls, value: str) -> str:
         return _known_provider(LLMS, value)
+
+    @field_validator("params")
+    @classmethod
+    def _no_secrets(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # params are recorded as metadata: a key here would leak into the store and the dashboard.
+        leaked = [k for k in value if _SECRET_NAME.search(k)]
+        if leaked:
+            raise ValueError(f"{leaked} look like credentials; name them with api_key_env or api_key_secret")
+        return value
 
 
 class PersonaConfig(_Strict):

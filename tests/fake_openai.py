@@ -4,7 +4,7 @@
 :class:`Fault` (an HTTP status, a delay that outlasts the client's timeout, custom headers).
 The default reply is garbage that no judge prompt can parse. Every request is logged with its
 headers, so tests can count retries and check which key was sent. With ``api_key`` set, other
-keys get 401. ``usage`` counts words, so token accounting sees realistic, varying numbers.
+keys get 401. ``usage`` counts tokens with LlamaIndex's default tokenizer, as a server would.
 """
 
 from __future__ import annotations
@@ -17,6 +17,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 GARBAGE = "lorem ipsum ### not json at all"
+
+
+def _tokens(text: str) -> int:
+    from llama_index.core.utilities.token_counting import TokenCounter
+
+    return TokenCounter().get_string_tokens(text)
 
 
 @dataclass
@@ -124,8 +130,8 @@ class FakeOpenAI:
                     )
                     return
                 usage = {
-                    "prompt_tokens": len(request.prompt.split()),
-                    "completion_tokens": len(fault.text.split()),
+                    "prompt_tokens": _tokens(request.prompt),
+                    "completion_tokens": _tokens(fault.text),
                 }
                 usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
                 if self.path.endswith("/chat/completions"):

@@ -129,3 +129,31 @@ def test_judge_calls_and_tokens_are_counted_per_question(judged):
     assert judge_total.calls <= len(answered)  # failed HTTP attempts are not LLM calls
     assert per_question["founders"].failed >= 1 and per_question["founders"].calls == 0
     assert result.usage["agent"].calls > 0 and result.usage["agent"].prompt_tokens == 0  # extractive: free
+
+
+def test_dry_run_estimate_matches_a_real_judge_run(tmp_path, session, embed_model):
+    from evaluation.cost import estimate_judge
+
+    golden = load_golden(write_golden(tmp_path / "g.jsonl"))
+    offline = evaluate_agent(session, golden, embed_model)  # the recorded answers a dry run reads
+    with FakeOpenAI(lambda request: VALID) as server:
+        llm = LLMConfig(provider="openai_like", model="fake-judge", api_base=server.base_url)
+        judge = JudgeConfig(llm=llm, metrics=["llm_context_precision_with_reference"])
+        estimate = estimate_judge(golden, offline.records, judge)
+        measured = evaluate_agent(session, golden, embed_model, judge).usage["judge"]
+    assert estimate.calls == measured.calls == len(server.completions())
+    assert estimate.max_calls == 2 * estimate.calls
+    assert 0.8 < estimate.prompt_tokens / measured.prompt_tokens < 1.25
+
+
+def test_estimate_follows_each_metrics_call_pattern(tmp_path, session, embed_model):
+    from evaluation.cost import estimate_judge
+
+    golden = load_golden(write_golden(tmp_path / "g.jsonl"))
+    records = evaluate_agent(session, golden, embed_model).records
+    contexts = sum(len(r.contexts) for r in records if r.id not in ("oos-1", "oos-2"))
+    judge = JudgeConfig(llm=LLMConfig(provider="openai_like", model="m", api_base="http://127.0.0.1:9/v1"))
+    per_metric = estimate_judge(golden, records, judge).per_metric
+    calls = {m: row["calls"] for m, row in per_metric.items()}
+    assert calls == {"faithfulness": 14, "answer_relevancy": 7, "llm_context_precision_with_reference": contexts,
+                     "context_recall": 7, "factual_correctness": 28}  # fmt: skip

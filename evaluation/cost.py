@@ -1,0 +1,98 @@
+"""What a judge run will cost, before it runs (``agent-factory eval --dry-run``).
+
+Calls follow each RAGAS metric's own pattern (Faithfulness: statements, then NLI;
+LLMContextPrecisionWithReference: one call per retrieved context; FactualCorrectness: claims
+of the answer and of the reference, then NLI both ways). Prompt tokens are the metric's
+prompt template (instruction, schema, examples: rendered and counted with the tokenizer) plus
+the question, answer, contexts and reference that call carries. Completion tokens are a rough
+guess (a JSON restating the answer), capped by ``max_tokens``. Re-asks of unparseable output
+can multiply calls up to ``1 + max_reasks``: the estimate reports that bound too.
+
+>>> estimate_judge(golden, records, judge).calls  # doctest: +SKIP
+245
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+
+from pydantic import BaseModel
+
+from evaluation.golden import GoldenQuestion, GoldenSet
+from evaluation.records import AnswerRecord
+from rag.config import JudgeConfig
+
+JSON_OVERHEAD_TOKENS = 40
+
+
+class CostEstimate(BaseModel):
+    """Estimated judge calls and tokens for one evaluation."""
+
+    questions: int
+    calls: int
+    max_calls: int  # if every output needed every allowed re-ask
+    prompt_tokens: int
+    completion_tokens: int
+    per_metric: dict[str, dict[str, int]]
+
+
+@functools.cache
+def _count(text: str) -> int:
+    from llama_index.core.utilities.token_counting import TokenCounter
+
+    return TokenCounter().get_string_tokens(text)
+
+
+@functools.cache
+def template_tokens(metric: str) -> dict[str, int]:
+    """Tokens of each prompt template of a judge metric, without its input."""
+    from evaluation.judge import make_metric
+
+    return {name: _count(prompt.to_string()) for name, prompt in make_metric(metric).get_prompts().items()}
+
+
+def _calls(metric: str, q: GoldenQuestion, r: AnswerRecord) -> list[tuple[str, str, str]]:
+    """(prompt name, input text, text the output restates) for each call `metric` makes."""
+    ctx, ans, ref = "\n".join(r.contexts), r.answer, q.reference_answer or ""
+    return {
+        "faithfulness": [("statement_generator_prompt", q.question + ans, ans), ("n_l_i_statement_prompt", ctx + ans, ans)],
+        "answer_relevancy": [("response_relevance_prompt", ans, q.question)],
+        "llm_context_precision_with_reference": [("context_precision_prompt", q.question + c + ref, "") for c in r.contexts or [""]],
+        "context_recall": [("context_recall_classification_prompt", q.question + ctx + ref, ref)],
+        "factual_correctness": [("claim_decomposition_prompt", ans, ans), ("claim_decomposition_prompt", ref, ref),
+                                ("n_l_i_statement_prompt", ref + ans, ans), ("n_l_i_statement_prompt", ans + ref, ref)],
+    }[metric]  # fmt: skip
+
+
+def estimate_judge(golden: GoldenSet, records: list[AnswerRecord], judge: JudgeConfig) -> CostEstimate:
+    """Estimate from recorded answers; questions without a record count as the average one."""
+    by_id = {r.id: r for r in records}
+    answerable = [q for q in golden.questions if not q.expect_refusal]
+    known = [q for q in answerable if q.id in by_id]
+    cap = judge.llm.params.get("max_tokens")
+    per_metric: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    )
+    for metric in judge.metrics:
+        templates = template_tokens(metric)
+        for q in known:
+            for prompt, text, restated in _calls(metric, q, by_id[q.id]):
+                out = _count(restated) + JSON_OVERHEAD_TOKENS
+                row = per_metric[metric]
+                row["calls"] += 1
+                row["prompt_tokens"] += templates[prompt] + _count(text)
+                row["completion_tokens"] += min(out, cap) if cap else out
+        if known and len(known) < len(answerable):  # scale to questions never answered yet
+            per_metric[metric] = {
+                k: round(v * len(answerable) / len(known)) for k, v in per_metric[metric].items()
+            }
+    calls = sum(m["calls"] for m in per_metric.values())
+    return CostEstimate(
+        questions=len(answerable),
+        calls=calls,
+        max_calls=calls * (1 + judge.max_reasks),
+        prompt_tokens=sum(m["prompt_tokens"] for m in per_metric.values()),
+        completion_tokens=sum(m["completion_tokens"] for m in per_metric.values()),
+        per_metric=dict(per_metric),
+    )

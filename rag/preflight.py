@@ -1,0 +1,161 @@
+"""Preflight: before a pipeline starts, check that every endpoint the config names answers.
+
+For each role (the agent's LLM and embeddings, the judge's LLM and embeddings):
+
+- ``openai`` / ``openai_like``: the key is where the config says; ``GET /models`` answers
+  (no retries, a few seconds at most) and lists the model; a one-token call succeeds.
+- ``llama_cpp``: the ``llamacpp`` extra is installed and the GGUF file exists and is GGUF.
+- ``local`` / ``extractive``: nothing to reach.
+
+Problems are collected, not raised one by one: :class:`PreflightError` names each field
+(``evaluation.judge.llm.api_base: ...``), so a broken config costs seconds, not a failed step.
+
+>>> from rag.config import AgentConfig
+>>> cfg = AgentConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}]})
+>>> [c.role for c in preflight(cfg)]
+['llm', 'embedding']
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+
+import httpx
+from pydantic import BaseModel
+
+from rag.config import AgentConfig, EmbeddingConfig, EndpointConfig, LLMConfig
+from rag.secrets import MissingKeyError, api_key
+
+OPENAI_BASE = "https://api.openai.com/v1"
+REMOTE = {"openai", "openai_like"}
+
+
+class PreflightError(ValueError):
+    """One or more configured endpoints cannot be used; the message names each field."""
+
+
+class Check(BaseModel):
+    role: str
+    provider: str
+    ok: bool
+    detail: str
+    seconds: float
+
+
+def endpoints(config: AgentConfig) -> list[tuple[str, LLMConfig | EmbeddingConfig]]:
+    """(field path, settings) for every model the build will call."""
+    roles: list[tuple[str, LLMConfig | EmbeddingConfig]] = [
+        ("llm", config.llm),
+        ("embedding", config.embedding),
+    ]
+    judge = config.evaluation.judge
+    if judge:
+        roles.append(("evaluation.judge.llm", judge.llm))
+        if judge.embedding:
+            roles.append(("evaluation.judge.embedding", judge.embedding))
+    return roles
+
+
+def preflight(config: AgentConfig, timeout_s: float = 4.0) -> list[Check]:
+    """Check every endpoint; raise :class:`PreflightError` listing all that fail."""
+    checks = [_check(role, settings, timeout_s) for role, settings in endpoints(config)]
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        raise PreflightError("preflight failed\n  " + "\n  ".join(c.detail for c in failed))
+    return checks
+
+
+def _check(role: str, settings: LLMConfig | EmbeddingConfig, timeout_s: float) -> Check:
+    start = time.perf_counter()
+    try:
+        if settings.provider in REMOTE:
+            detail = _remote(role, settings, timeout_s)
+        elif settings.provider == "llama_cpp" and isinstance(settings, LLMConfig):
+            detail = _gguf(role, settings)
+        else:
+            detail = "runs in-process, nothing to reach"
+        ok = True
+    except (PreflightError, MissingKeyError) as exc:
+        ok, detail = False, str(exc)
+    return Check(
+        role=role, provider=settings.provider, ok=ok, detail=detail, seconds=time.perf_counter() - start
+    )
+
+
+def _remote(role: str, settings: LLMConfig | EmbeddingConfig, timeout_s: float) -> str:
+    base = (settings.api_base or OPENAI_BASE).rstrip("/")
+    key = api_key(settings, role, required=settings.provider == "openai")
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0))
+    with httpx.Client(base_url=base, headers=headers, timeout=timeout) as client:
+        listed = _models(client, role, settings, base)
+        if isinstance(settings, LLMConfig):
+            body = {
+                "model": settings.model,
+                "messages": [{"role": "user", "content": "ping"}],
+                "max_tokens": 1,
+            }
+            _post(client, "/chat/completions", body, role, settings, base)
+        else:
+            _post(client, "/embeddings", {"model": settings.model, "input": "ping"}, role, settings, base)
+    return f"{base}: model {settings.model!r} {'listed and ' if listed else ''}answered a one-token call"
+
+
+def _models(client: httpx.Client, role: str, settings: EndpointConfig, base: str) -> bool:
+    """True when the server lists the model; False when it has no /models; raises otherwise."""
+    response = _request(client, "GET", "/models", None, role, base)
+    if response.status_code == 404:
+        return False  # some OpenAI-compatible servers do not list models
+    _raise_for(response, role, settings)
+    ids = [m.get("id") for m in response.json().get("data", [])]
+    model = getattr(settings, "model", "")
+    if model not in ids:
+        raise PreflightError(
+            f"{role}.model: unknown model {model!r}; {base} lists: {', '.join(map(str, ids)) or 'none'}"
+        )
+    return True
+
+
+def _post(
+    client: httpx.Client, path: str, body: dict, role: str, settings: EndpointConfig, base: str
+) -> None:
+    _raise_for(_request(client, "POST", path, body, role, base), role, settings)
+
+
+def _request(
+    client: httpx.Client, method: str, path: str, body: dict | None, role: str, base: str
+) -> httpx.Response:
+    try:
+        return client.request(method, path, json=body)
+    except httpx.TimeoutException as exc:
+        raise PreflightError(
+            f"{role}.api_base: {base} did not answer {method} {path} in time ({type(exc).__name__})"
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise PreflightError(f"{role}.api_base: {base} is unreachable ({type(exc).__name__}: {exc})") from exc
+
+
+def _raise_for(response: httpx.Response, role: str, settings: EndpointConfig) -> None:
+    if response.status_code in (401, 403):
+        source = settings.api_key_secret or settings.api_key_env
+        raise PreflightError(
+            f"{role}: the server rejected the API key from {source} (HTTP {response.status_code})"
+        )
+    if response.status_code >= 400:
+        raise PreflightError(
+            f"{role}: {response.request.method} {response.request.url.path} gave HTTP {response.status_code}: "
+            f"{response.text[:200]}"
+        )
+
+
+def _gguf(role: str, settings: LLMConfig) -> str:
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise PreflightError(f"{role}.provider: llama_cpp needs: pip install 'agent-factory[llamacpp]'")
+    path = settings.model_path
+    if not path or not path.is_file():
+        raise PreflightError(f"{role}.model_path: GGUF file {path} not found")
+    with path.open("rb") as handle:
+        if handle.read(4) != b"GGUF":
+            raise PreflightError(f"{role}.model_path: {path} is not a GGUF file")
+    return f"{path} is a GGUF file"

@@ -1,0 +1,110 @@
+"""Preflight against real HTTP peers on 127.0.0.1: a fake OpenAI-compatible server and a closed port."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from rag.config import AgentConfig, ConfigError
+from rag.preflight import PreflightError, preflight
+from tests.fake_openai import FakeOpenAI
+
+
+def config(**overrides) -> AgentConfig:
+    return AgentConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}]} | overrides)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def failing(cfg: AgentConfig) -> tuple[str, float]:
+    start = time.perf_counter()
+    with pytest.raises(PreflightError) as info:
+        preflight(cfg)
+    return str(info.value), time.perf_counter() - start
+
+
+def test_the_embedded_default_needs_nothing():
+    assert [c.ok for c in preflight(config())] == [True, True]
+
+
+def test_missing_key_fails_fast_naming_the_field(monkeypatch):
+    monkeypatch.delenv("AF_NO_SUCH_KEY", raising=False)
+    message, seconds = failing(
+        config(llm={"provider": "openai", "model": "gpt-4o-mini", "api_key_env": "AF_NO_SUCH_KEY"})
+    )
+    assert "llm.api_key_env: environment variable AF_NO_SUCH_KEY is not set" in message
+    assert seconds < 5
+
+
+def test_unreachable_url_fails_fast():
+    url = f"http://127.0.0.1:{closed_port()}/v1"
+    judge = {"llm": {"provider": "openai_like", "model": "m", "api_base": url}}
+    message, seconds = failing(config(evaluation={"judge": judge}))
+    assert f"evaluation.judge.llm.api_base: {url} is unreachable" in message
+    assert seconds < 5
+
+
+def test_unknown_model_and_rejected_key_are_named(monkeypatch):
+    monkeypatch.setenv("AF_JUDGE_KEY", "sk-wrong")
+    with FakeOpenAI(models=("judge-a", "judge-b"), api_key="sk-right") as server:
+        unknown = {"provider": "openai_like", "model": "judge-c", "api_base": server.base_url}
+        rejected = unknown | {"model": "judge-a", "api_key_env": "AF_JUDGE_KEY"}
+        message, _ = failing(config(llm=unknown, evaluation={"judge": {"llm": rejected}}))
+    assert "rejected the API key from AF_JUDGE_KEY (HTTP 401)" in message
+    assert "sk-wrong" not in message and "sk-right" not in message
+    monkeypatch.setenv("AF_JUDGE_KEY", "sk-right")
+    with FakeOpenAI(models=("judge-a", "judge-b"), api_key="sk-right") as server:
+        llm = {
+            "provider": "openai_like",
+            "model": "judge-c",
+            "api_base": server.base_url,
+            "api_key_env": "AF_JUDGE_KEY",
+        }
+        message, _ = failing(config(llm=llm))
+    assert "llm.model: unknown model 'judge-c'" in message and "judge-a, judge-b" in message
+
+
+def test_a_working_endpoint_gets_a_one_token_call():
+    with FakeOpenAI(lambda request: "pong", models=("fake-judge", "fake-embed")) as server:
+        llm = {"provider": "openai_like", "model": "fake-judge", "api_base": server.base_url}
+        emb = {"provider": "openai_like", "model": "fake-embed", "api_base": server.base_url}
+        checks = preflight(config(evaluation={"judge": {"llm": llm, "embedding": emb}}))
+    assert [c.role for c in checks] == [
+        "llm",
+        "embedding",
+        "evaluation.judge.llm",
+        "evaluation.judge.embedding",
+    ]
+    chat = [r for r in server.requests if r.path.endswith("/chat/completions")]
+    assert len(chat) == 1 and chat[0].body["max_tokens"] == 1
+    assert any(r.path.endswith("/embeddings") for r in server.requests)
+
+
+def test_llama_cpp_needs_a_gguf_file(tmp_path):
+    not_gguf = tmp_path / "model.gguf"
+    not_gguf.write_bytes(b"not a model")
+    message, _ = failing(config(llm={"provider": "llama_cpp", "model": "x", "model_path": str(not_gguf)}))
+    assert "llm.model_path:" in message and "not a GGUF file" in message
+    message, _ = failing(
+        config(llm={"provider": "llama_cpp", "model": "x", "model_path": str(tmp_path / "none.gguf")})
+    )
+    assert "not found" in message
+
+
+def test_credentials_in_params_are_refused(tmp_path):
+    from rag.config import load_config
+
+    path = tmp_path / "agent.yaml"
+    path.write_text(
+        "sources:\n  - type: directory\n    path: docs\nllm:\n  provider: openai\n  params:\n    api_key: sk-planted\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert "agent.yaml:6: llm.params:" in str(info.value) and "api_key_env" in str(info.value)
+    assert "sk-planted" not in str(info.value)
