@@ -46,10 +46,16 @@ model_option = click.option("--model", default="docs_agent", show_default=True, 
 def build(config_path: Path, schedule: str | None) -> None:
     """Run the agent pipeline: a new version of the ZenML model."""
     config = _config(config_path)
+    from rag.preflight import PreflightError, preflight
+
+    try:
+        preflight(config)  # before importing ZenML: a bad endpoint fails in well under a second
+    except PreflightError as exc:
+        _fail(str(exc))
     from pipelines.agent_pipeline import run_build
 
     try:
-        result = run_build(config, schedule=schedule)
+        result = run_build(config, schedule=schedule, check=False)
     except ValueError as exc:
         _fail(str(exc))
     if schedule:

