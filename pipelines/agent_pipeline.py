@@ -8,10 +8,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pydantic import BaseModel
 from zenml import Model, pipeline
 from zenml.config import DockerSettings, Schedule
 
+from evaluation.golden import load_golden
 from pipelines.provenance import CodeVersion, code_version
 from pipelines.steps import (
     build_index,
@@ -52,6 +55,30 @@ def agent_pipeline(config: AgentConfig, code: CodeVersion) -> None:
     report(result, decision, config.evaluation.gate)
 
 
+class BuildFailed(RuntimeError):
+    """A step of the build failed; the message names the step and its error. Nothing was promoted."""
+
+
+def _failure(model: str, since: datetime) -> str | None:
+    """'step X failed: Error: message' for the failed steps of this model's newest run since `since`."""
+    from zenml.client import Client
+
+    runs = Client().list_pipeline_runs(
+        model=model, sort_by="desc:created", size=1, created=f"gte:{since:%Y-%m-%d %H:%M:%S}", hydrate=True
+    )
+    if not runs.items:
+        return None
+    failed = [s for s in runs.items[0].steps.values() if s.status.value == "failed"]
+    lines = []
+    for step in failed:
+        info = step.exception_info
+        kind = (info.source or "").rpartition(".")[2] if info else ""
+        lines.append(
+            f"step {step.name} failed: {kind + ': ' if kind else ''}{info.message if info else '(no details)'}"
+        )
+    return f"run {runs.items[0].name}: " + "; ".join(lines) if lines else None
+
+
 class BuildResult(BaseModel):
     run_id: str
     run_name: str
@@ -70,6 +97,7 @@ def run_build(config: AgentConfig, schedule: str | None = None, check: bool = Tr
 
     if check:
         preflight(config)
+        load_golden(config.evaluation.golden_set)  # a broken golden file fails before any version exists
 
     model = Model(name=config.name, description=f"Retrieval agent '{config.name}' built by Agent Factory")
     options: dict = {"model": model}
@@ -84,7 +112,11 @@ def run_build(config: AgentConfig, schedule: str | None = None, check: bool = Tr
                 "(docs/scheduling.md), or use cron to call `agent-factory build`"
             )
         options["schedule"] = Schedule(cron_expression=schedule)
-    run = agent_pipeline.with_options(**options)(config=config, code=code_version())
+    started = datetime.now(UTC).replace(tzinfo=None)  # ZenML stores naive UTC
+    try:
+        run = agent_pipeline.with_options(**options)(config=config, code=code_version())
+    except RuntimeError as exc:
+        raise BuildFailed(_failure(config.name, started) or str(exc)) from exc
     run = Client().get_pipeline_run(run.id)
     version = run.model_version.name if run.model_version else "?"
     return BuildResult(

@@ -12,6 +12,7 @@ import click
 
 DEFAULT_CONFIG = Path("configs/default.yaml")
 DEFAULT_LOCAL_DIR = Path(".agent-factory/local")
+NOT_PROMOTED = 3  # `build` exit code: the version was built and evaluated, but is not in production
 
 
 def _fail(message: str) -> None:
@@ -44,7 +45,11 @@ model_option = click.option("--model", default="docs_agent", show_default=True, 
 @config_option
 @click.option("--schedule", metavar="CRON", help="Schedule on a stack whose orchestrator supports it.")
 def build(config_path: Path, schedule: str | None) -> None:
-    """Run the agent pipeline: a new version of the ZenML model."""
+    """Run the agent pipeline: a new version of the ZenML model.
+
+    Exit codes: 0 the version is now in production; 3 built and evaluated but not promoted to
+    production (staging or rejected: the reasons are printed); 1 an error, nothing promoted.
+    """
     config = _config(config_path)
     from rag.preflight import PreflightError, preflight
 
@@ -52,11 +57,13 @@ def build(config_path: Path, schedule: str | None) -> None:
         preflight(config)  # before importing ZenML: a bad endpoint fails in well under a second
     except PreflightError as exc:
         _fail(str(exc))
-    from pipelines.agent_pipeline import run_build
+    from evaluation.golden import load_golden
+    from pipelines.agent_pipeline import BuildFailed, run_build
 
     try:
+        load_golden(config.evaluation.golden_set)
         result = run_build(config, schedule=schedule, check=False)
-    except ValueError as exc:
+    except (ValueError, BuildFailed) as exc:
         _fail(str(exc))
     if schedule:
         click.echo(f"scheduled {config.name} with cron '{schedule}'")
@@ -64,19 +71,20 @@ def build(config_path: Path, schedule: str | None) -> None:
     if result.status != "completed":
         _fail(f"run {result.run_name} ended {result.status}")
     click.secho(f"\nbuilt {result.model} version {result.version}", bold=True)
-    _print_decision(result.model, result.version)
+    stage = _print_decision(result.model, result.version)
     click.echo(f"run: {result.run_name}\nsee: agent-factory versions  |  agent-factory dashboard")
+    if stage != "production":
+        sys.exit(NOT_PROMOTED)
 
 
-def _print_decision(model: str, version: str) -> None:
+def _print_decision(model: str, version: str) -> str | None:
     from pipelines.versions import get_version
 
-    meta = get_version(model, version).run_metadata
-    decision = meta.get("decision")
-    if decision:
-        click.echo(f"decision: {decision.get('stage') or 'not promoted'}")
-        for reason in decision.get("reasons", []):
-            click.echo(f"  - {reason}")
+    decision = get_version(model, version).run_metadata.get("decision") or {}
+    click.echo(f"decision: {decision.get('stage') or 'not promoted'}")
+    for reason in decision.get("reasons", []):
+        click.echo(f"  - {reason}")
+    return decision.get("stage")
 
 
 @main.command()

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from zenml.enums import ArtifactType
 from zenml.materializers.base_materializer import BaseMaterializer
 
-from rag.index import DocsIndex
+from rag.index import MANIFEST, DocsIndex
 
 
 class DocsIndexMaterializer(BaseMaterializer):
@@ -29,7 +29,8 @@ class DocsIndexMaterializer(BaseMaterializer):
     def save(self, data: DocsIndex) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             local = data.save(Path(tmp) / "index")
-            for path in sorted(local.iterdir()):
+            # The manifest goes last: an upload cut short leaves no manifest, and loading refuses it.
+            for path in sorted(local.iterdir(), key=lambda p: (p.name == MANIFEST, p.name)):
                 with (
                     path.open("rb") as src,
                     self.artifact_store.open(os.path.join(self.uri, path.name), "wb") as dst,

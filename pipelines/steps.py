@@ -182,6 +182,10 @@ def promote(
     metadata = gatekeeper.metadata(result, decision)
     log_metadata(metadata=metadata, infer_model=True)
     log_metadata(metadata=metadata)
+    verdict = f"gate:{decision.stage or 'rejected'}"
+    Client().update_model_version(
+        model_name_or_id=model.name, version_name_or_id=model.id, add_tags=[verdict]
+    )
     log.info("decision for %s v%s: %s", model.name, model.version, decision.stage or "not promoted")
     for reason in decision.reasons:
         log.info("  - %s", reason)

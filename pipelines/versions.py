@@ -58,8 +58,10 @@ def get_version(model: str, version: str | int = "latest") -> ModelVersionRespon
 
 def load_parts(mv: ModelVersionResponse) -> tuple[DocsIndex, AgentSpec]:
     """The index and agent spec artifacts of a model version."""
-    index = mv.get_artifact(INDEX_ARTIFACT).load()
-    spec = mv.get_artifact(SPEC_ARTIFACT).load()
+    artifacts = {name: mv.get_artifact(name) for name in (INDEX_ARTIFACT, SPEC_ARTIFACT)}
+    if missing := [name for name, artifact in artifacts.items() if artifact is None]:
+        raise VersionNotFound(f"version {mv.name} has no {', '.join(missing)} artifact: its build failed")
+    index, spec = (artifact.load() for artifact in artifacts.values())
     if not isinstance(spec, AgentSpec) or not isinstance(index, DocsIndex):
         raise TypeError(
             f"version {mv.name}: artifacts {INDEX_ARTIFACT}/{SPEC_ARTIFACT} have unexpected types"
@@ -102,7 +104,8 @@ def list_versions(model: str) -> list[VersionRow]:
             VersionRow(
                 version=mv.name,
                 number=mv.number,
-                stage=mv.stage or "",
+                stage=mv.stage
+                or ("rejected" if "decision" in meta else ""),  # no decision: failed or running
                 created=mv.created,
                 documents=corpus.get("documents"),
                 chunks=corpus.get("chunks"),
