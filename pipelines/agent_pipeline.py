@@ -73,9 +73,10 @@ def _failure(model: str, since: datetime) -> str | None:
     for step in failed:
         info = step.exception_info
         kind = (info.source or "").rpartition(".")[2] if info else ""
-        lines.append(
-            f"step {step.name} failed: {kind + ': ' if kind else ''}{info.message if info else '(no details)'}"
+        detail = (
+            f"{kind + ': ' if kind else ''}{info.message}" if info else "see the step's logs in the dashboard"
         )
+        lines.append(f"step {step.name} failed: {detail}")
     return f"run {runs.items[0].name}: " + "; ".join(lines) if lines else None
 
 

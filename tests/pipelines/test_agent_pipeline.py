@@ -52,6 +52,15 @@ def test_artifacts_round_trip_without_pickle(first_build, monkeypatch):
     )
     for name in ("corpus", "chunks", "corpus_fingerprint", "index_manifest"):
         assert mv.get_artifact(name).load() is not None
+    # Every output of every step: none is pickled, all load with pickle refusing to run.
+    loaded = []
+    for step in Client().get_pipeline_run(first_build.run_id).steps.values():
+        for name, versions in step.outputs.items():
+            for artifact in versions:
+                assert "pickle" not in str(artifact.materializer).lower(), (name, artifact.materializer)
+                assert artifact.load() is not None
+                loaded.append(name)
+    assert {"evaluation", "decision", "golden_set", "evaluation_report", "agent_spec"} <= set(loaded)
 
 
 def test_unchanged_rebuild_is_cached_and_a_changed_document_rebuilds(
