@@ -38,6 +38,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _inside_root(patterns: list[str]) -> list[str]:
+    """Globs stay under the source's root: no absolute patterns, no `..` segments."""
+    escaping = [p for p in patterns if p.startswith(("/", "~")) or ".." in Path(p).parts]
+    if escaping:
+        raise ValueError(
+            f"patterns must stay inside the source root (no '..', no absolute paths): {escaping}"
+        )
+    return patterns
+
+
 class DirectorySourceConfig(_Strict):
     """A folder of md/rst/txt/html files; relative paths resolve against the config file."""
 
@@ -47,6 +57,8 @@ class DirectorySourceConfig(_Strict):
     include: list[str] = ["**/*.md", "**/*.rst", "**/*.txt", "**/*.html", "**/*.htm"]
     exclude: list[str] = []
     max_file_bytes: int = Field(5_000_000, gt=0)
+
+    _patterns = field_validator("include", "exclude")(_inside_root)
 
 
 class WebSourceConfig(_Strict):
@@ -87,6 +99,8 @@ class GitSourceConfig(_Strict):
     include: list[str] = ["**/*.md"]
     exclude: list[str] = []
     max_file_bytes: int = Field(5_000_000, gt=0)
+
+    _patterns = field_validator("include", "exclude")(_inside_root)
 
 
 class SlackSourceConfig(_Strict):

@@ -82,3 +82,17 @@ def test_seed_config_with_web_git_and_slack_sources_loads():
     config = load_config(ROOT / "configs" / "seed.yaml")
     assert [s.type for s in config.sources] == ["web", "git", "slack"]
     assert config.sources[1].repo.startswith("https://")
+
+
+def test_source_patterns_cannot_leave_the_root(tmp_path):
+    path = tmp_path / "agent.yaml"
+    path.write_text(
+        "sources:\n  - type: directory\n    path: docs\n    include: ['../secrets/*.md', '**/*.md']\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert "agent.yaml:4: sources.0.include:" in str(info.value) and "../secrets/*.md" in str(info.value)
+    git = "sources:\n  - type: git\n    repo: https://example.org/r.git\n    include: ['/etc/*']\n"
+    path.write_text(git)
+    with pytest.raises(ConfigError, match="agent.yaml:4: sources.0.include:"):
+        load_config(path)

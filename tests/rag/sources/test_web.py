@@ -180,3 +180,39 @@ def test_redirect_outside_the_allow_list_is_not_followed(site):
     with pytest.raises(SourceError):
         source.load()
     assert source.report.skipped[f"{site.base}/docs/old"].endswith("path outside allow_prefixes")
+
+
+def test_redirect_into_a_private_or_loopback_address_is_refused_unless_allowed(site, monkeypatch):
+    """Every address here is loopback, so the classifier is told 127.0.0.1 stands for the public
+    site; `localhost` (also 127.0.0.1) stays private. A public page redirecting there is refused."""
+    import rag.sources.web as web
+
+    real = web._is_private
+    monkeypatch.setattr(web, "_is_private", lambda host: host != "127.0.0.1" and real(host))
+    port = site.base.rsplit(":", 1)[1]
+    site.pages["/docs/jump"] = (200, "text/html", b"")
+    inner = f"http://localhost:{port}/docs/new"
+    redirecting = {"/docs/jump": inner}
+    handler = site.server.RequestHandlerClass
+    original_get = handler.do_GET
+
+    def do_get(self):
+        if self.path in redirecting:
+            self.send_response(302)
+            self.send_header("Location", redirecting[self.path])
+            self.end_headers()
+            return
+        original_get(self)
+
+    monkeypatch.setattr(handler, "do_GET", do_get)
+    hosts = [f"127.0.0.1:{port}", f"localhost:{port}"]
+    kw = {"sitemap": None, "start_urls": [f"{site.base}/docs/jump"], "allow_hosts": hosts}
+    refused = WebSource(config(site, allow_private=False, **kw))
+    with pytest.raises(SourceError):
+        refused.load()
+    assert (
+        refused.report.skipped[f"{site.base}/docs/jump"]
+        == f"redirect to {inner}: private or loopback address (set allow_private to allow)"
+    )
+    allowed = WebSource(config(site, allow_private=True, **kw))
+    assert [d.text for d in allowed.load()] == ["The new location of the old page."]
