@@ -30,7 +30,11 @@ def test_build_creates_a_version_with_full_metadata(first_build, pipeline_config
     assert meta["index"]["embedding"] == {"provider": "local", "model": "all-MiniLM-L6-v2", "dimension": 384}
     assert len(meta["code"]["commit"]) in (40, len("unknown")) and "dirty" in meta["code"]
     assert meta["libraries"]["zenml"] == "0.98.0"
-    assert {t.name for t in mv.tags} == {"embedding:local/all-MiniLM-L6-v2", "llm:extractive/extractive"}
+    assert {t.name for t in mv.tags} == {
+        "embedding:local/all-MiniLM-L6-v2",
+        "llm:extractive/extractive",
+        "gate:production",
+    }
     # Also on the run's step, where the open-source dashboard shows it.
     step = Client().get_pipeline_run(first_build.run_id).steps["register_version"]
     assert step.run_metadata["corpus"]["documents"] == 5

@@ -8,18 +8,15 @@ the plumbing (calls made, tokens counted, scores or NaNs recorded, the gate deci
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 
 from pipelines.agent_pipeline import run_build
 from pipelines.versions import get_version
 from tests.conftest import GOLDEN, write_golden
 from tests.pipelines.conftest import make_config
+from tests.servers import free_port, serve
 
 pytestmark = pytest.mark.slow
 MODEL = "gemma-3-270m"
@@ -34,31 +31,13 @@ def gguf(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def llama_server(gguf, tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    port = free_port()
     args = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", MODEL,
             "--host", "127.0.0.1", "--port", str(port), "--chat_format", "gemma", "--n_ctx", "4096",
             "--n_threads", "2", "--logits_all", "False"]  # fmt: skip
-    with log.open("w") as out:
-        server = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.3)
+    with serve(args, f"{base}/models", tmp_path_factory.mktemp("llama-server") / "server.log"):
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,9 @@ pipeline is stack-agnostic. Every artifact of the run is written to the bucket a
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from zenml.client import Client
 from zenml.enums import StackComponentType
@@ -18,7 +14,9 @@ from zenml.enums import StackComponentType
 from pipelines.agent_pipeline import run_build
 from pipelines.versions import get_version, load_agent
 from rag.index import DocsIndex
+from tests.conftest import write_corpus
 from tests.pipelines.conftest import make_config
+from tests.servers import free_port, serve
 
 pytestmark = pytest.mark.slow
 BUCKET = "agent-factory-artifacts"
@@ -26,30 +24,16 @@ BUCKET = "agent-factory-artifacts"
 
 @pytest.fixture(scope="module")
 def moto_url(tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
-    server = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(url, timeout=1)
-            break
-        except httpx.HTTPError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("moto_server did not start")
-            time.sleep(0.2)
-    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"  # never ask a cloud metadata endpoint
     import boto3
 
-    boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
-                 aws_secret_access_key="testing").create_bucket(Bucket=BUCKET)  # fmt: skip
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    args = [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)]
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"  # never ask a cloud metadata endpoint
+    with serve(args, f"{url}/moto-api/", tmp_path_factory.mktemp("moto") / "moto.log", timeout_s=30):
+        boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
+                     aws_secret_access_key="testing").create_bucket(Bucket=BUCKET)  # fmt: skip
+        yield url
 
 
 @pytest.fixture()
@@ -74,10 +58,10 @@ def s3_stack(moto_url):
         client.activate_stack(previous)
 
 
-def test_full_pipeline_on_an_s3_artifact_store(s3_stack, moto_url, pipeline_corpus, golden_path):
+def test_full_pipeline_on_an_s3_artifact_store(s3_stack, moto_url, tmp_path, golden_path):
     import boto3
 
-    run = run_build(make_config("s3_agent", pipeline_corpus, golden_path))
+    run = run_build(make_config("s3_agent", write_corpus(tmp_path / "corpus"), golden_path))
     assert run.status == "completed"
     loaded = {}
     for step in Client().get_pipeline_run(run.run_id).steps.values():

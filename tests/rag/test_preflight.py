@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -10,16 +9,11 @@ import pytest
 from rag.config import AgentConfig, ConfigError
 from rag.preflight import PreflightError, preflight
 from tests.fake_openai import FakeOpenAI
+from tests.servers import free_port
 
 
 def config(**overrides) -> AgentConfig:
     return AgentConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}]} | overrides)
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def failing(cfg: AgentConfig) -> tuple[str, float]:
@@ -43,7 +37,7 @@ def test_missing_key_fails_fast_naming_the_field(monkeypatch):
 
 
 def test_unreachable_url_fails_fast():
-    url = f"http://127.0.0.1:{closed_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"
     judge = {"llm": {"provider": "openai_like", "model": "m", "api_base": url}}
     message, seconds = failing(config(evaluation={"judge": judge}))
     assert f"evaluation.judge.llm.api_base: {url} is unreachable" in message
