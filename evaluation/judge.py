@@ -52,7 +52,7 @@ def make_metric(name: str) -> Any:
     }[name]()
 
 
-def judge_llm(llm: Any, max_reasks: int, timeout_s: float) -> Any:
+def judge_llm(llm: Any, max_reasks: int) -> Any:
     """ragas' LlamaIndex adapter, refusing re-asks beyond `max_reasks` and retrying nothing itself."""
     from ragas.llms.base import LlamaIndexLLMWrapper
     from ragas.prompt.pydantic_prompt import FixOutputFormat
@@ -69,7 +69,7 @@ def judge_llm(llm: Any, max_reasks: int, timeout_s: float) -> Any:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the adapter's own deprecation notice
-        return BoundedJudgeLLM(llm, run_config=RunConfig(max_retries=1, timeout=int(timeout_s)))
+        return BoundedJudgeLLM(llm, run_config=RunConfig(max_retries=1))  # 1 attempt: rag/http.py retries
 
 
 def score_judge(
@@ -88,7 +88,7 @@ def score_judge(
 
     llm = build_llm(judge.llm, embed_model)
     meter.attach(llm)
-    wrapper = judge_llm(llm, judge.max_reasks, judge.timeout_s)
+    wrapper = judge_llm(llm, judge.max_reasks)
     run_config = RunConfig(max_retries=1, timeout=int(judge.timeout_s), max_workers=judge.max_workers)
     metrics = {name: make_metric(name) for name in judge.metrics}
     for metric in metrics.values():
@@ -105,7 +105,10 @@ def score_judge(
         if not by_id[q.id].error
         for name, metric in metrics.items()
     ]
-    scores = asyncio.run(_run(tasks, judge, meter))
+    try:
+        scores = asyncio.run(_run(tasks, judge, meter))
+    finally:
+        meter.detach(llm)
     for (qid, name, _, _), score in zip(tasks, scores, strict=True):
         values[name][qid] = score
     return {name: MetricScore(name=name, tier="judge", values=v) for name, v in values.items()}

@@ -1,7 +1,7 @@
 """Counting LLM calls and tokens, per question and in total.
 
 A :class:`UsageMeter` listens on an LLM's LlamaIndex callback manager. Tokens come from the
-usage the server reported; when a response carries none (streamed replies, most local
+usage the server reported; when a response carries none (streamed replies, some local
 servers) they are counted with the tokenizer and the record says ``estimated``. Calls are
 attributed to the scope open where they happen: scopes live in a ``contextvars`` variable,
 so concurrent asyncio tasks each count to their own question.
@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from llama_index.core.callbacks import CBEventType, EventPayload
+from llama_index.core.callbacks import CallbackManager, CBEventType, EventPayload
 from llama_index.core.callbacks.base_handler import BaseCallbackHandler
 from llama_index.core.callbacks.token_counting import get_llm_token_counts
 from llama_index.core.utilities.token_counting import TokenCounter
@@ -72,7 +72,9 @@ class UsageMeter(BaseCallbackHandler):
         self._counter = TokenCounter()
 
     def attach(self, llm: Any) -> UsageMeter:
-        llm.callback_manager.add_handler(self)
+        # LLMs share LlamaIndex's global callback manager by default: give this one its own,
+        # or the meter would count every LLM in the process.
+        llm.callback_manager = CallbackManager([*llm.callback_manager.handlers, self])
         return self
 
     def detach(self, llm: Any) -> None:

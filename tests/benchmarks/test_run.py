@@ -29,3 +29,6 @@ def test_smoke_run_writes_every_section(tmp_path):
     assert flat["recall@10"] == 1.0
     assert results["build"]["cached"]["steps"]["build_index"]["status"] == "cached"
     assert results["build"]["cold"]["steps"]["build_index"]["status"] == "completed"
+    judge = results["judge"]
+    assert judge["calls_estimated"] == judge["calls_measured"] > 0 and judge["ratio"] > 0
+    assert "Judge tier, all five metrics" in text
