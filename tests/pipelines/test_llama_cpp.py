@@ -96,3 +96,23 @@ def test_llama_cpp_provider_loads_any_gguf_in_process(gguf):
     text = llm.complete("The capital of France is").text
     assert isinstance(text, str) and text.strip()
     assert meter.total().calls == 1 and meter.total().completion_tokens > 0
+
+
+def test_llama_cpp_in_process_as_the_judge(gguf, session, embed_model, small_golden):
+    from evaluation.golden import load_golden
+    from evaluation.judge import score_judge
+    from evaluation.runner import run_golden
+    from rag.config import JudgeConfig, LLMConfig
+    from rag.usage import UsageMeter
+
+    golden = load_golden(small_golden)
+    records = run_golden(session, golden)
+    llm = LLMConfig(provider="llama_cpp", model=MODEL, model_path=gguf, context_window=4096,
+                    params={"max_new_tokens": 32, "temperature": 0.0})  # fmt: skip
+    judge = JudgeConfig(llm=llm, metrics=["context_recall"], max_workers=1, max_reasks=0)
+    meter = UsageMeter()
+    scores = score_judge(golden, records, judge, embed_model, meter)
+    recall = scores["context_recall"]
+    assert set(recall.values) == {"port", "colour"}  # answerable questions: scored or NaN, never skipped
+    assert all(v is None or 0 <= v <= 1 for v in recall.values.values())
+    assert meter.total().calls >= 2 and meter.usage("port").calls >= 1
