@@ -96,3 +96,11 @@ def test_source_patterns_cannot_leave_the_root(tmp_path):
     path.write_text(git)
     with pytest.raises(ConfigError, match="agent.yaml:4: sources.0.include:"):
         load_config(path)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in (Path(__file__).parents[2] / "configs").glob("*.yaml"))
+)
+def test_every_shipped_config_loads(name):
+    config = load_config(Path(__file__).parents[2] / "configs" / name)
+    assert config.sources
