@@ -108,3 +108,10 @@ def session(agent_config, docs_index):
     chat = ChatSession(build_agent(AgentSpec.from_config(agent_config), docs_index))
     yield chat
     chat.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The session's ZenML store and caches go with it (runs leave nothing behind in /tmp)."""
+    import shutil
+
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
