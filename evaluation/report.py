@@ -36,6 +36,7 @@ def render_report(result: EvaluationResult, decision: Decision, gate: GateConfig
         _headline(result, decision, gate),
         f"<p class='muted'>{len(result.records)} questions, {result.seconds:.1f}s, latency p50 "
         f"{result.latency_p50_s:.2f}s p95 {result.latency_p95_s:.2f}s, judge: {escape(result.judge or 'none (offline tier only)')}</p>",
+        _usage(result),
         _questions(result),
         "</body></html>",
     ]
@@ -63,12 +64,23 @@ def _headline(result: EvaluationResult, decision: Decision, gate: GateConfig) ->
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def _usage(result: EvaluationResult) -> str:
+    """LLM calls and tokens by role: what this evaluation cost."""
+    rows = "".join(
+        f"<tr><td>{escape(role)}</td><td>{u.calls}</td><td>{u.prompt_tokens:,}</td><td>{u.completion_tokens:,}</td>"
+        f"<td>{u.failed}</td><td>{'estimated' if u.estimated else 'reported'}</td></tr>"
+        for role, u in result.usage.items()
+    )
+    head = "<tr><th>LLM</th><th>calls</th><th>prompt tokens</th><th>completion tokens</th><th>failed</th><th>tokens</th></tr>"
+    return f"<h2>Usage</h2><table>{head}{rows}</table>" if rows else ""
+
+
 def _questions(result: EvaluationResult) -> str:
     names = list(result.metrics)
     head = (
         "<tr><th>id</th><th>question</th><th>answer</th><th>sources</th>"
         + "".join(f"<th>{escape(n)}</th>" for n in names)
-        + "</tr>"
+        + "<th>LLM calls agent / judge</th></tr>"
     )
     rows = []
     for record in result.records:
@@ -81,6 +93,7 @@ def _questions(result: EvaluationResult) -> str:
         )
         rows.append(
             f"<tr><td>{escape(record.id)}</td><td>{escape(record.question)}</td><td class='answer'>{answer}</td>"
-            f"<td>{'<br>'.join(escape(s) for s in record.source_ids)}</td>{cells}</tr>"
+            f"<td>{'<br>'.join(escape(s) for s in record.source_ids)}</td>{cells}"
+            f"<td>{record.usage.calls} / {record.judge_usage.calls}</td></tr>"
         )
     return f"<h2>Questions</h2><table>{head}{''.join(rows)}</table>"

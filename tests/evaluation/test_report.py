@@ -1,6 +1,7 @@
 from evaluation.records import AnswerRecord, Decision, EvaluationResult, MetricScore
 from evaluation.report import render_report
 from rag.config import GateConfig
+from rag.usage import Usage
 
 
 def test_report_escapes_text_and_shows_decision():
@@ -8,7 +9,8 @@ def test_report_escapes_text_and_shows_decision():
                           contexts=[], source_ids=["docs/a.md"], tool_calls=[], latency_s=0.1)  # fmt: skip
     result = EvaluationResult(golden_name="g.jsonl", golden_hash="h", records=[record],
                               metrics={"hit_rate": MetricScore(name="hit_rate", tier="offline", values={"q1": 1.0})},
-                              latency_p50_s=0.1, latency_p95_s=0.1, seconds=1.0)  # fmt: skip
+                              latency_p50_s=0.1, latency_p95_s=0.1, seconds=1.0,
+                              usage={"judge": Usage(calls=12, prompt_tokens=34567, completion_tokens=89)})  # fmt: skip
     decision = Decision(
         stage="production",
         reasons=["no production version yet"],
@@ -20,3 +22,4 @@ def test_report_escapes_text_and_shows_decision():
     assert "&lt;b&gt;why&lt;/b&gt;" in html
     assert "decision: production" in html and "no production version yet" in html
     assert "<td>hit_rate</td>" in html
+    assert "<td>judge</td><td>12</td><td>34,567</td><td>89</td><td>0</td><td>reported</td>" in html
