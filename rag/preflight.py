@@ -71,7 +71,7 @@ def _check(role: str, settings: LLMConfig | EmbeddingConfig, timeout_s: float) -
     try:
         if settings.provider in REMOTE:
             detail = _remote(role, settings, timeout_s)
-        elif settings.provider == "llama_cpp" and isinstance(settings, LLMConfig):
+        elif settings.provider == "llama_cpp":
             detail = _gguf(role, settings)
         else:
             detail = "runs in-process, nothing to reach"
@@ -149,7 +149,7 @@ def _raise_for(response: httpx.Response, role: str, settings: EndpointConfig) ->
         )
 
 
-def _gguf(role: str, settings: LLMConfig) -> str:
+def _gguf(role: str, settings: LLMConfig | EmbeddingConfig) -> str:
     if importlib.util.find_spec("llama_cpp") is None:
         raise PreflightError(f"{role}.provider: llama_cpp needs: pip install 'agent-factory[llamacpp]'")
     path = settings.model_path

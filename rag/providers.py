@@ -14,6 +14,7 @@ EMBEDDINGS = Registry("embedding")
 EMBEDDINGS.register("local", "rag.embeddings:build_local")
 EMBEDDINGS.register("openai", "rag.embeddings:build_openai")
 EMBEDDINGS.register("openai_like", "rag.embeddings:build_openai_like")
+EMBEDDINGS.register("llama_cpp", "rag.embeddings:build_llama_cpp")
 
 LLMS = Registry("llm")
 LLMS.register("extractive", "rag.llms.extractive:build")

@@ -116,3 +116,46 @@ def test_llama_cpp_in_process_as_the_judge(gguf, session, embed_model, small_gol
     assert set(recall.values) == {"port", "colour"}  # answerable questions: scored or NaN, never skipped
     assert all(v is None or 0 <= v <= 1 for v in recall.values.values())
     assert meter.total().calls >= 2 and meter.usage("port").calls >= 1
+
+
+def test_llama_cpp_embeddings_in_process(gguf):
+    import numpy as np
+
+    from rag.config import EmbeddingConfig
+    from rag.embeddings import build_embedding, describe
+
+    config = EmbeddingConfig(provider="llama_cpp", model=MODEL, model_path=gguf)
+    model = build_embedding(config)
+    doc, question, cookies = (np.array(v) for v in model.get_text_embedding_batch(
+        ["The widget server listens on TCP port 7341.", "Which port does the server use?", "A recipe for cookies."]))  # fmt: skip
+    assert describe(config, model).dimension == 640
+    assert abs(np.linalg.norm(doc) - 1) < 1e-3
+    assert doc @ question > cookies @ question
+
+
+def test_llama_cpp_embeddings_as_the_judges(gguf, session, embed_model, small_golden):
+    """Answer relevancy: the judge LLM (a fake that always 'generates' the port question) on a
+    fake server, the judge's embeddings from the GGUF in-process: cosines decide the scores."""
+    import json
+
+    from evaluation.golden import load_golden
+    from evaluation.judge import score_judge
+    from evaluation.runner import run_golden
+    from rag.config import EmbeddingConfig, JudgeConfig, LLMConfig
+    from rag.embeddings import build_embedding
+    from rag.usage import UsageMeter
+    from tests.fake_openai import FakeOpenAI
+
+    golden = load_golden(small_golden)
+    records = run_golden(session, golden)
+    generated = json.dumps(
+        {"question": "Which TCP port does the widget server listen on?", "noncommittal": 0}
+    )
+    embeddings = EmbeddingConfig(provider="llama_cpp", model=MODEL, model_path=gguf)
+    with FakeOpenAI(lambda request: generated) as server:
+        llm = LLMConfig(provider="openai_like", model="fake-judge", api_base=server.base_url)
+        judge = JudgeConfig(llm=llm, embedding=embeddings, metrics=["answer_relevancy"], max_workers=1)
+        scores = score_judge(golden, records, judge, build_embedding(embeddings), UsageMeter())
+    relevancy = scores["answer_relevancy"].values
+    assert relevancy["port"] == pytest.approx(1.0, abs=1e-3)  # the same question: cosine 1
+    assert relevancy["colour"] is not None and relevancy["colour"] < relevancy["port"]

@@ -89,6 +89,10 @@ def test_llama_cpp_needs_a_gguf_file(tmp_path):
         config(llm={"provider": "llama_cpp", "model": "x", "model_path": str(tmp_path / "none.gguf")})
     )
     assert "not found" in message
+    judge = {"llm": {"provider": "openai_like", "model": "m", "api_base": "http://127.0.0.1:9/v1"},
+             "embedding": {"provider": "llama_cpp", "model": "x", "model_path": str(not_gguf)}}  # fmt: skip
+    message, _ = failing(config(evaluation={"judge": judge}))
+    assert "evaluation.judge.embedding.model_path:" in message and "not a GGUF file" in message
 
 
 def test_credentials_in_params_are_refused(tmp_path):
