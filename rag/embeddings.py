@@ -14,7 +14,6 @@ FAISS inner-product index scores cosine similarity.
 from __future__ import annotations
 
 import functools
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from rag.config import EmbeddingConfig
 from rag.http import openai_client_kwargs
+from rag.preflight import check_gguf
 from rag.providers import EMBEDDINGS
 from rag.secrets import api_key
 
@@ -191,10 +191,7 @@ class LlamaCppEmbedding(BaseEmbedding):
 
 def build_llama_cpp(config: EmbeddingConfig) -> BaseEmbedding:
     """A GGUF file's embeddings in-process (install the ``llamacpp`` extra)."""
-    if not config.model_path or not config.model_path.is_file():
-        raise ValueError(f"embedding.model_path: GGUF file {config.model_path} not found")
-    if importlib.util.find_spec("llama_cpp") is None:
-        raise ValueError("embedding.provider llama_cpp needs: pip install 'agent-factory[llamacpp]'")
+    check_gguf("embedding", config)
     return LlamaCppEmbedding(model_path=str(config.model_path), model_name=config.model,
                              embed_batch_size=config.batch_size)  # fmt: skip
 

@@ -72,7 +72,7 @@ def _check(role: str, settings: LLMConfig | EmbeddingConfig, timeout_s: float) -
         if settings.provider in REMOTE:
             detail = _remote(role, settings, timeout_s)
         elif settings.provider == "llama_cpp":
-            detail = _gguf(role, settings)
+            detail = check_gguf(role, settings)
         else:
             detail = "runs in-process, nothing to reach"
         ok = True
@@ -149,7 +149,8 @@ def _raise_for(response: httpx.Response, role: str, settings: EndpointConfig) ->
         )
 
 
-def _gguf(role: str, settings: LLMConfig | EmbeddingConfig) -> str:
+def check_gguf(role: str, settings: LLMConfig | EmbeddingConfig) -> str:
+    """The ``llamacpp`` extra is installed and ``model_path`` is a GGUF file (factories call this too)."""
     if importlib.util.find_spec("llama_cpp") is None:
         raise PreflightError(f"{role}.provider: llama_cpp needs: pip install 'agent-factory[llamacpp]'")
     path = settings.model_path

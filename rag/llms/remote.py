@@ -11,6 +11,7 @@ from llama_index.core.llms import LLM
 
 from rag.config import LLMConfig
 from rag.http import openai_client_kwargs
+from rag.preflight import check_gguf
 from rag.secrets import api_key
 
 
@@ -45,12 +46,9 @@ def build_openai_like(config: LLMConfig, embed_model: BaseEmbedding) -> LLM:
 
 def build_llama_cpp(config: LLMConfig, embed_model: BaseEmbedding) -> LLM:
     """A GGUF file in-process (install the ``llamacpp`` extra)."""
-    if not config.model_path or not config.model_path.is_file():
-        raise ValueError(f"llm.model_path: GGUF file {config.model_path} not found")
-    try:
-        from llama_index.llms.llama_cpp import LlamaCPP
-    except ImportError as exc:
-        raise ValueError("llm.provider llama_cpp needs: pip install 'agent-factory[llamacpp]'") from exc
+    check_gguf("llm", config)
+    from llama_index.llms.llama_cpp import LlamaCPP
+
     params = dict(config.params)
     model_kwargs = {"n_threads": 2, "verbose": False} | params.pop("model_kwargs", {})
     # model_path always set, or LlamaCPP tries to download a default model.
