@@ -34,8 +34,8 @@ def _run(config) -> dict:
 
 def main(config_path: str) -> None:
     import pipelines  # noqa: F401
+    from pipelines.config import load_config
     from pipelines.versions import get_version
-    from rag.config import load_config
 
     config = load_config(config_path)
     cold = _run(config)

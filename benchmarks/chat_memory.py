@@ -15,9 +15,9 @@ from benchmarks.common import corpus_nodes, peak_rss_mb
 
 
 def main(n: int) -> None:
-    from rag.agent import AgentSpec, build_agent
-    from rag.chat import ChatSession
-    from rag.config import AgentConfig, IndexConfig
+    from pipelines.config import AgentConfig
+    from rag.agent import AgentSpec, open_session
+    from rag.config import IndexConfig
     from rag.embeddings import build_embedding, describe, embed_nodes
     from rag.index import DocsIndex
 
@@ -31,7 +31,7 @@ def main(n: int) -> None:
         v = np.asarray(base[i % len(base)].embedding) + rng.normal(scale=0.02, size=384)
         node.embedding = (v / np.linalg.norm(v)).tolist()
     index = DocsIndex.build(nodes, model, config.embedding, describe(config.embedding, model), IndexConfig())
-    session = ChatSession(build_agent(AgentSpec.from_config(config), index))
+    session = open_session(AgentSpec.from_config(config), index)
     for q in ["How do I install Agent Factory?", "What is the chunk size?", "How are versions promoted?",
               "Which providers exist?", "How do I start the dashboard?"]:  # fmt: skip
         session.ask(q)

@@ -44,15 +44,17 @@ def _ragas_evaluate(golden, records, llm, max_workers: int) -> None:
 
 
 def bench_judge(questions: int) -> dict:
+    from benchmarks.fake_openai import FakeOpenAI
+    from evaluation.config import JudgeConfig
     from evaluation.cost import estimate_judge
     from evaluation.golden import load_golden
     from evaluation.judge import score_judge
-    from evaluation.runner import evaluate_agent
-    from rag.config import JudgeConfig, LLMConfig, load_config
+    from evaluation.runner import evaluate_session
+    from pipelines.config import load_config
+    from rag.config import LLMConfig
     from rag.llms import build_llm
     from rag.local import build_local_agent, open_local_agent
     from rag.usage import UsageMeter
-    from tests.fake_openai import FakeOpenAI
 
     config = load_config(ROOT / "configs" / "default.yaml")
     golden = _golden_prefix(load_golden(config.evaluation.golden_set), questions)
@@ -60,7 +62,7 @@ def bench_judge(questions: int) -> dict:
         build_local_agent(config, Path(tmp) / "agent")
         session = open_local_agent(Path(tmp) / "agent")
         embed = session.agent.llm.embed_model
-        records = evaluate_agent(session, golden, embed).records
+        records = evaluate_session(session, golden, embed).records
         session.close()
     full = estimate_judge(golden, records, JudgeConfig(llm=LLMConfig(provider="openai", model="gpt-4o-mini")))
     with FakeOpenAI(lambda request: VALID) as server:

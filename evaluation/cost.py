@@ -19,9 +19,10 @@ from collections import defaultdict
 
 from pydantic import BaseModel
 
+from evaluation.config import JudgeConfig
 from evaluation.golden import GoldenQuestion, GoldenSet
+from evaluation.metric_specs import METRICS, build_ragas
 from evaluation.records import AnswerRecord
-from rag.config import JudgeConfig
 
 JSON_OVERHEAD_TOKENS = 40
 
@@ -47,22 +48,19 @@ def _count(text: str) -> int:
 @functools.cache
 def template_tokens(metric: str) -> dict[str, int]:
     """Tokens of each prompt template of a judge metric, without its input."""
-    from evaluation.judge import make_metric
-
-    return {name: _count(prompt.to_string()) for name, prompt in make_metric(metric).get_prompts().items()}
+    return {name: _count(prompt.to_string()) for name, prompt in build_ragas(metric).get_prompts().items()}
 
 
 def _calls(metric: str, q: GoldenQuestion, r: AnswerRecord) -> list[tuple[str, str, str]]:
     """(prompt name, input text, text the output restates) for each call `metric` makes."""
-    ctx, ans, ref = "\n".join(r.contexts), r.answer, q.reference_answer or ""
-    return {
-        "faithfulness": [("statement_generator_prompt", q.question + ans, ans), ("n_l_i_statement_prompt", ctx + ans, ans)],
-        "answer_relevancy": [("response_relevance_prompt", ans, q.question)],
-        "llm_context_precision_with_reference": [("context_precision_prompt", q.question + c + ref, "") for c in r.contexts or [""]],
-        "context_recall": [("context_recall_classification_prompt", q.question + ctx + ref, ref)],
-        "factual_correctness": [("claim_decomposition_prompt", ans, ans), ("claim_decomposition_prompt", ref, ref),
-                                ("n_l_i_statement_prompt", ref + ans, ans), ("n_l_i_statement_prompt", ans + ref, ref)],
-    }[metric]  # fmt: skip
+    fields = {"question": q.question, "answer": r.answer, "contexts": "\n".join(r.contexts),
+              "reference": q.reference_answer or ""}  # fmt: skip
+    calls = []
+    for call in METRICS[metric].calls:
+        for context in (r.contexts or [""]) if "context" in call.inputs else [""]:
+            text = "".join(context if f == "context" else fields[f] for f in call.inputs)
+            calls.append((call.prompt, text, fields[call.restates] if call.restates else ""))
+    return calls
 
 
 def estimate_judge(golden: GoldenSet, records: list[AnswerRecord], judge: JudgeConfig) -> CostEstimate:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from evaluation.config import GateConfig
 from evaluation.records import Comparison, Decision, EvaluationResult
-from rag.config import GateConfig
 
 
 def check_thresholds(result: EvaluationResult, gate: GateConfig) -> list[str]:

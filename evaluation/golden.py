@@ -22,8 +22,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from rag.errors import AgentFactoryError
+from rag.settings_file import error_parts
 
-class GoldenError(ValueError):
+
+class GoldenError(AgentFactoryError):
     """A golden file problem; the message names the file, line and field."""
 
 
@@ -55,9 +58,6 @@ class GoldenSet(BaseModel):
     name: str
     questions: list[GoldenQuestion]
     content_hash: str
-
-    def by_id(self) -> dict[str, GoldenQuestion]:
-        return {q.id: q for q in self.questions}
 
     def conversations(self) -> list[list[GoldenQuestion]]:
         """Questions grouped into conversations: a root, then its follow-ups in file order."""
@@ -111,9 +111,18 @@ def load_golden(path: str | Path) -> GoldenSet:
     return GoldenSet(name=path.name, questions=questions, content_hash=hashlib.sha256(raw).hexdigest())
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [key for key, _ in pairs]
+    if duplicated := sorted({key for key in keys if keys.count(key) > 1}):
+        raise GoldenError(f"duplicate field(s) {', '.join(duplicated)}")
+    return dict(pairs)
+
+
 def _parse_line(path: Path, number: int, line: str) -> GoldenQuestion:
     try:
-        data = json.loads(line)
+        data = json.loads(line, object_pairs_hook=_no_duplicate_keys)
+    except GoldenError as exc:
+        raise GoldenError(f"{path}:{number}: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise GoldenError(f"{path}:{number}: invalid JSON: {exc.msg} (column {exc.colno})") from exc
     if not isinstance(data, dict):
@@ -121,8 +130,8 @@ def _parse_line(path: Path, number: int, line: str) -> GoldenQuestion:
     try:
         return GoldenQuestion.model_validate(data)
     except ValidationError as exc:
-        parts = []
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "<question>"
-            parts.append(f"{field}: {err['msg'].replace('Extra inputs are not permitted', 'unknown field')}")
+        parts = [
+            f"{key}: {message}"
+            for key, _, message in error_parts(exc, unknown="unknown field", root="<question>")
+        ]
         raise GoldenError(f"{path}:{number}: " + "; ".join(parts)) from exc

@@ -25,9 +25,10 @@ from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from evaluation.config import JudgeConfig
 from evaluation.golden import GoldenSet
+from evaluation.metric_specs import build_ragas
 from evaluation.records import AnswerRecord, MetricScore, clean
-from rag.config import JudgeConfig
 from rag.llms import build_llm
 from rag.usage import UsageMeter
 
@@ -36,20 +37,6 @@ log = logging.getLogger(__name__)
 
 class UnparseableJudgeOutput(RuntimeError):
     """The judge's output did not parse, and the re-ask budget is spent."""
-
-
-def make_metric(name: str) -> Any:
-    """A fresh ragas metric object for one of our judge metric names."""
-    from ragas import metrics as m
-
-    return {
-        "faithfulness": m.Faithfulness,
-        # strictness 1: LlamaIndex LLMs return one generation per call, not n.
-        "answer_relevancy": lambda: m.ResponseRelevancy(strictness=1),
-        "llm_context_precision_with_reference": m.LLMContextPrecisionWithReference,
-        "context_recall": m.LLMContextRecall,
-        "factual_correctness": m.FactualCorrectness,
-    }[name]()
 
 
 def judge_llm(llm: Any, max_reasks: int) -> Any:
@@ -90,7 +77,7 @@ def score_judge(
     meter.attach(llm)
     wrapper = judge_llm(llm, judge.max_reasks)
     run_config = RunConfig(max_retries=1, timeout=int(judge.timeout_s), max_workers=judge.max_workers)
-    metrics = {name: make_metric(name) for name in judge.metrics}
+    metrics = {name: build_ragas(name) for name in judge.metrics}
     for metric in metrics.values():
         metric.llm = wrapper
         if isinstance(metric, MetricWithEmbeddings):

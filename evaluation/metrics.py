@@ -20,8 +20,10 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from evaluation.golden import GoldenQuestion, GoldenSet
+from evaluation.metric_specs import METRICS, MetricSpec, build_ragas
 from evaluation.records import AnswerRecord, MetricScore, clean
 from rag.llms.extractive import split_sentences
+from rag.registry import resolve
 
 _REFUSAL = re.compile(
     r"\b(i don't know|i do not know|i can't answer|i cannot answer|not covered|no information|"
@@ -29,116 +31,93 @@ _REFUSAL = re.compile(
     re.IGNORECASE,
 )
 
-# ragas' column name -> ours
-_RAGAS_OFFLINE = {
-    "id_based_context_precision": "id_context_precision",
-    "id_based_context_recall": "id_context_recall",
-    "semantic_similarity": "semantic_similarity",
-    "non_llm_context_recall": "nonllm_context_recall",
-}
-
 
 def is_refusal(answer: str) -> bool:
     return bool(_REFUSAL.search(answer))
 
 
-def score_offline(
-    golden: GoldenSet, records: list[AnswerRecord], embed_model: BaseEmbedding
-) -> dict[str, MetricScore]:
-    by_id = {r.id: r for r in records}
-    answerable = [q for q in golden.questions if not q.expect_refusal]
-    scores = {
-        "hit_rate": _own("hit_rate", answerable, by_id, _hit),
-        "mrr": _own("mrr", answerable, by_id, _reciprocal_rank),
-        "must_include": _own("must_include", [q for q in answerable if q.must_include], by_id, _must_include),
-        "refusal_accuracy": _own(
-            "refusal_accuracy",
-            golden.questions,
-            by_id,
-            lambda q, r: float(is_refusal(r.answer) == q.expect_refusal),
-        ),
-    }
-    from ragas.embeddings import LlamaIndexEmbeddingsWrapper
-    from ragas.metrics import (
-        IDBasedContextPrecision,
-        IDBasedContextRecall,
-        NonLLMContextRecall,
-        SemanticSimilarity,
-    )
-
-    embeddings = LlamaIndexEmbeddingsWrapper(embed_model)
-    scores |= _ragas(
-        answerable,
-        by_id,
-        [IDBasedContextPrecision(), IDBasedContextRecall(), SemanticSimilarity()],
-        _RAGAS_OFFLINE,
-        "offline",
-        embeddings=embeddings,
-    )
-    with_contexts = [q for q in answerable if q.reference_contexts]
-    if with_contexts:
-        # Sentence-sized retrieved contexts: string similarity to a reference sentence is
-        # meaningless against a whole 1000-character chunk.
-        scores |= _ragas(with_contexts, by_id, [NonLLMContextRecall()], _RAGAS_OFFLINE, "offline", split=True)
-    return scores
-
-
-def _own(name: str, questions: list[GoldenQuestion], by_id: dict[str, AnswerRecord], fn: Any) -> MetricScore:
-    return MetricScore(name=name, tier="offline", values={q.id: fn(q, by_id[q.id]) for q in questions})
-
-
-def _hit(q: GoldenQuestion, r: AnswerRecord) -> float:
+def hit(q: GoldenQuestion, r: AnswerRecord) -> float:
     return float(any(s in r.source_ids for s in q.reference_sources))
 
 
-def _reciprocal_rank(q: GoldenQuestion, r: AnswerRecord) -> float:
+def reciprocal_rank(q: GoldenQuestion, r: AnswerRecord) -> float:
     ranks = [i for i, s in enumerate(r.source_ids, start=1) if s in q.reference_sources]
     return 1.0 / ranks[0] if ranks else 0.0
 
 
-def _must_include(q: GoldenQuestion, r: AnswerRecord) -> float:
+def must_include(q: GoldenQuestion, r: AnswerRecord) -> float:
     answer = r.answer.lower()
     return sum(fact.lower() in answer for fact in q.must_include) / len(q.must_include)
+
+
+def refusal_correct(q: GoldenQuestion, r: AnswerRecord) -> float:
+    return float(is_refusal(r.answer) == q.expect_refusal)
+
+
+def scored_questions(spec: MetricSpec, golden: GoldenSet) -> list[GoldenQuestion]:
+    """The questions a metric scores: answerable ones (or all), having every field it needs."""
+    pool = (
+        golden.questions if spec.questions == "all" else [q for q in golden.questions if not q.expect_refusal]
+    )
+    return [q for q in pool if all(getattr(q, field) for field in spec.needs)]
+
+
+def score_offline(
+    golden: GoldenSet, records: list[AnswerRecord], embed_model: BaseEmbedding
+) -> dict[str, MetricScore]:
+    """Every offline metric of the table (evaluation/metric_specs.py) that has questions to score."""
+    by_id = {r.id: r for r in records}
+    scores: dict[str, MetricScore] = {}
+    ragas_groups: dict[tuple[tuple[str, ...], bool], list[MetricSpec]] = {}
+    for spec in METRICS.values():
+        questions = scored_questions(spec, golden)
+        if spec.tier != "offline" or not questions:
+            continue
+        if spec.scorer:
+            fn = resolve(spec.scorer)
+            scores[spec.name] = MetricScore(
+                name=spec.name, tier="offline", values={q.id: fn(q, by_id[q.id]) for q in questions}
+            )
+        else:  # RAGAS metrics scoring the same questions the same way run in one evaluate()
+            ragas_groups.setdefault((tuple(q.id for q in questions), spec.split_contexts), []).append(spec)
+    for (ids, split), specs in ragas_groups.items():
+        questions = [q for q in golden.questions if q.id in ids]
+        scores |= _ragas(questions, by_id, specs, split, embed_model)
+    return {name: scores[name] for name in METRICS if name in scores}  # table order
 
 
 def _ragas(
     questions: list[GoldenQuestion],
     by_id: dict[str, AnswerRecord],
-    metrics: list[Any],
-    names: dict[str, str],
-    tier: str,
-    split: bool = False,
-    **kwargs: Any,
+    specs: list[MetricSpec],
+    split: bool,
+    embed_model: BaseEmbedding,
 ) -> dict[str, MetricScore]:
     """Run ragas' evaluate; an errored agent answer scores 0 rather than reaching ragas."""
     from ragas import EvaluationDataset, evaluate
+    from ragas.embeddings import LlamaIndexEmbeddingsWrapper
     from ragas.run_config import RunConfig
 
     ok = [q for q in questions if not by_id[q.id].error]
-    values: dict[str, dict[str, float | None]] = {
-        ours: {q.id: 0.0 for q in questions} for ours in names.values()
-    }
+    values: dict[str, dict[str, float | None]] = {s.name: {q.id: 0.0 for q in questions} for s in specs}
+    ours = {s.ragas_column: s.name for s in specs}
     if ok:
         samples = [ragas_sample(q, by_id[q.id], split) for q in ok]
-        kwargs.setdefault("run_config", RunConfig(max_workers=2, timeout=120))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = evaluate(
                 EvaluationDataset(samples=samples),
-                metrics=metrics,
+                metrics=[build_ragas(s.name) for s in specs],
+                embeddings=LlamaIndexEmbeddingsWrapper(embed_model),
+                run_config=RunConfig(max_workers=2, timeout=120),
                 show_progress=False,
                 raise_exceptions=False,
-                **kwargs,
             )
         for q, row in zip(ok, result.scores, strict=True):
             for column, value in row.items():
-                ours = names.get(column.split("(")[0])
-                if ours:
-                    values[ours][q.id] = clean(value)
-    computed = {names.get(getattr(m, "name", "").split("(")[0]) for m in metrics}
-    return {
-        name: MetricScore(name=name, tier=tier, values=v) for name, v in values.items() if name in computed
-    }
+                if (name := ours.get(column.split("(")[0])) is not None:
+                    values[name][q.id] = clean(value)
+    return {name: MetricScore(name=name, tier="offline", values=v) for name, v in values.items()}
 
 
 def ragas_sample(q: GoldenQuestion, r: AnswerRecord, split: bool = False) -> Any:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
+from evaluation.config import GateConfig
 from evaluation.records import Decision, EvaluationResult
-from rag.config import GateConfig
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1f2430}

@@ -1,6 +1,15 @@
-"""Run an agent over a golden set: one conversation per root question and its follow-ups.
+"""Evaluate an agent: ask every golden question (follow-ups in one conversation), then score.
 
->>> records = run_golden(session, golden)  # doctest: +SKIP
+:func:`evaluate_agent` is the one way to evaluate an agent (spec + index + golden + judge ->
+result): the pipeline's ``evaluate`` step, re-scoring production before a gate decision and
+``agent-factory eval`` all call it.
+
+>>> from evaluation.golden import GoldenSet, GoldenQuestion
+>>> from rag.local import open_local_agent
+>>> golden = GoldenSet(name="one", content_hash="x", questions=[GoldenQuestion(
+...     id="q1", question="How do I install Agent Factory?", reference_answer="pip install",
+...     reference_sources=["docs/installation.md"])])
+>>> import tests.doctest_agent as d; spec, index = d.spec_and_index()  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -11,14 +20,15 @@ import time
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from evaluation.config import JudgeConfig
 from evaluation.golden import GoldenSet
 from evaluation.judge import score_judge
 from evaluation.metrics import score_offline
 from evaluation.records import AnswerRecord, EvaluationResult
+from rag.agent import AgentSpec, open_session
 from rag.chat import ChatSession
-from rag.config import JudgeConfig
 from rag.embeddings import build_embedding
-from rag.llms.extractive import ExtractiveLLM
+from rag.index import DocsIndex
 from rag.usage import UsageMeter
 
 log = logging.getLogger(__name__)
@@ -76,6 +86,15 @@ def _ask(session: ChatSession, qid: str, question: str) -> AnswerRecord:
 
 
 def evaluate_agent(
+    spec: AgentSpec, index: DocsIndex, golden: GoldenSet, judge: JudgeConfig | None
+) -> EvaluationResult:
+    """Build the agent over `index`, run and score the golden set (reference sources checked
+    against the documents of the index), and close the agent."""
+    with open_session(spec, index) as session:
+        return evaluate_session(session, golden, index.embed_model, judge, index.doc_ids())
+
+
+def evaluate_session(
     session: ChatSession,
     golden: GoldenSet,
     embed_model: BaseEmbedding,
@@ -88,11 +107,12 @@ def evaluate_agent(
     then refuses the version, naming them (a shrunken corpus or a typo in the golden file).
     """
     start = time.perf_counter()
-    agent_meter = UsageMeter(free=isinstance(session.agent.llm, ExtractiveLLM)).attach(session.agent.llm)
+    llm = session.agent.llm
+    agent_meter = UsageMeter(free=not session.billed).attach(llm)
     try:
         records = run_golden(session, golden, agent_meter)
     finally:
-        agent_meter.detach(session.agent.llm)
+        agent_meter.detach(llm)
     metrics = score_offline(golden, records, embed_model)
     usage = {"agent": agent_meter.total()}
     if judge:

@@ -1,9 +1,13 @@
-"""The agent-creation pipeline: ingest -> chunk -> build_index -> create_agent -> register_version.
+"""The agent pipeline and ``run_build``, which runs it as a new version of the ZenML model.
 
->>> from pipelines.agent_pipeline import run_build           # doctest: +SKIP
->>> result = run_build(load_config("configs/default.yaml"))  # doctest: +SKIP
->>> result.version                                          # doctest: +SKIP
-'3'
+Steps: ingest -> chunk -> build_index -> create_agent -> register_version -> load_golden_set
+-> evaluate -> release_gate -> report. From Python::
+
+    from pipelines.agent_pipeline import run_build
+    from pipelines.config import load_config
+
+    result = run_build(load_config("configs/default.yaml"))
+    print(result.version, result.status)
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pydantic import BaseModel
 from zenml import Model, pipeline
 from zenml.config import DockerSettings, Schedule
 
-from evaluation.golden import load_golden
+from pipelines.config import AgentConfig, validate
 from pipelines.provenance import CodeVersion, code_version
 from pipelines.steps import (
     build_index,
@@ -23,12 +27,11 @@ from pipelines.steps import (
     evaluate,
     ingest,
     load_golden_set,
-    promote,
     register_version,
+    release_gate,
     report,
 )
-from rag.config import AgentConfig
-from rag.preflight import preflight
+from rag.errors import AgentFactoryError
 
 LOCAL_ORCHESTRATORS = {"local", "local_docker"}
 
@@ -42,20 +45,20 @@ DOCKER = DockerSettings(
 
 @pipeline(enable_cache=True)
 def agent_pipeline(config: AgentConfig, code: CodeVersion) -> None:
-    corpus = ingest(config.sources)
+    corpus = ingest(config)
     chunks, fingerprint = chunk(corpus, config.chunking)
     index, manifest = build_index(chunks, config.embedding, config.index)
     spec = create_agent(manifest, config)
     register_version(config, fingerprint, manifest, spec, code)
     golden = load_golden_set(str(config.evaluation.golden_set))
     result = evaluate(index, spec, golden, config.evaluation.judge)
-    decision = promote(
+    decision = release_gate(
         result, golden, config.evaluation.gate, config.evaluation.judge, after="register_version"
     )
     report(result, decision, config.evaluation.gate)
 
 
-class BuildFailed(RuntimeError):
+class BuildFailed(AgentFactoryError):
     """A step of the build failed; the message names the step and its error. Nothing was promoted."""
 
 
@@ -88,17 +91,15 @@ class BuildResult(BaseModel):
     status: str
 
 
-def run_build(config: AgentConfig, schedule: str | None = None, check: bool = True) -> BuildResult:
+def run_build(config: AgentConfig, schedule: str | None = None) -> BuildResult:
     """Run (or schedule, on stacks that can) the pipeline; each run is a new model version.
 
-    ``check`` runs the preflight first: every configured endpoint must answer, or this raises
-    :class:`rag.preflight.PreflightError` in seconds, before any run or version exists.
+    :func:`pipelines.config.validate` runs first: a dead endpoint or a broken golden file
+    fails in seconds, before any run or version exists.
     """
     from zenml.client import Client
 
-    if check:
-        preflight(config)
-        load_golden(config.evaluation.golden_set)  # a broken golden file fails before any version exists
+    validate(config)
 
     model = Model(name=config.name, description=f"Retrieval agent '{config.name}' built by Agent Factory")
     options: dict = {"model": model}
@@ -107,7 +108,7 @@ def run_build(config: AgentConfig, schedule: str | None = None, check: bool = Tr
         options["settings"] = {"docker": DOCKER}
     if schedule:
         if orchestrator.flavor in LOCAL_ORCHESTRATORS:
-            raise ValueError(
+            raise BuildFailed(
                 f"the active stack's orchestrator ({orchestrator.flavor}) cannot schedule runs; "
                 "register a stack with Airflow, Kubeflow, Vertex, Kubernetes, SageMaker or AzureML "
                 "(docs/scheduling.md), or use cron to call `agent-factory build`"

@@ -1,4 +1,9 @@
-"""The ``agent-factory`` command line. Heavy imports live inside commands so --help is instant."""
+"""The ``agent-factory`` command line. Heavy imports live inside commands so --help is instant.
+
+Errors: an :class:`~rag.errors.AgentFactoryError` (bad input, a missing version, a dead
+endpoint...) prints one ``error: ...`` line and exits 1; anything else is a bug and keeps
+its traceback.
+"""
 
 from __future__ import annotations
 
@@ -20,16 +25,25 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+class _Group(click.Group):
+    """Maps the project's error family to a clean message and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from rag.errors import AgentFactoryError
+
+        try:
+            return super().invoke(ctx)
+        except AgentFactoryError as exc:
+            _fail(str(exc))
+
+
 def _config(path: Path) -> Any:
-    from rag.config import ConfigError, load_config
+    from pipelines.config import load_config
 
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        _fail(str(exc))
+    return load_config(path)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Agent Factory: build, evaluate and gate retrieval agents (offline by default)."""
     import pipelines  # noqa: F401  (offline defaults, ZenML source root)
@@ -50,21 +64,13 @@ def build(config_path: Path, schedule: str | None) -> None:
     Exit codes: 0 the version is now in production; 3 built and evaluated but not promoted to
     production (staging or rejected: the reasons are printed); 1 an error, nothing promoted.
     """
+    from pipelines.config import validate
+
     config = _config(config_path)
-    from rag.preflight import PreflightError, preflight
+    validate(config)  # before importing ZenML: a bad endpoint or golden file fails in well under a second
+    from pipelines.agent_pipeline import run_build
 
-    try:
-        preflight(config)  # before importing ZenML: a bad endpoint fails in well under a second
-    except PreflightError as exc:
-        _fail(str(exc))
-    from evaluation.golden import load_golden
-    from pipelines.agent_pipeline import BuildFailed, run_build
-
-    try:
-        load_golden(config.evaluation.golden_set)
-        result = run_build(config, schedule=schedule, check=False)
-    except (ValueError, BuildFailed) as exc:
-        _fail(str(exc))
+    result = run_build(config, schedule=schedule)
     if schedule:
         click.echo(f"scheduled {config.name} with cron '{schedule}'")
         return
@@ -78,9 +84,9 @@ def build(config_path: Path, schedule: str | None) -> None:
 
 
 def _print_decision(model: str, version: str) -> str | None:
-    from pipelines.versions import get_version
+    from pipelines.versions import version_metadata
 
-    decision = get_version(model, version).run_metadata.get("decision") or {}
+    decision = version_metadata(model, version).get("decision") or {}
     click.echo(f"decision: {decision.get('stage') or 'not promoted'}")
     for reason in decision.get("reasons", []):
         click.echo(f"  - {reason}")
@@ -91,33 +97,12 @@ def _print_decision(model: str, version: str) -> str | None:
 @model_option
 def versions(model: str) -> None:
     """List versions with stage, corpus size and headline scores."""
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
-    from pipelines.versions import VersionNotFound, list_versions
+    from pipelines.display import versions_table
+    from pipelines.versions import list_versions
 
-    try:
-        rows = list_versions(model)
-    except VersionNotFound as exc:
-        _fail(str(exc))
-    # Short headers so the table fits a terminal; `agent-factory compare` shows every metric.
-    columns = {"hit_rate": "hit", "mrr": "mrr", "must_include": "incl", "refusal_accuracy": "refuse",
-               "semantic_similarity": "sim", "faithfulness": "faith"}  # fmt: skip
-    metrics = [m for m in columns if any(m in row.scores for row in rows)]
-    table = Table(title=f"model {model}", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    for column in ["ver", "stage", "created", "docs", "chunks", *(columns[m] for m in metrics)]:
-        table.add_column(column, no_wrap=True)
-    for row in rows:
-        scores = [f"{row.scores[m]:.2f}" if m in row.scores else "" for m in metrics]
-        table.add_row(
-            row.version,
-            row.stage,
-            f"{row.created:%m-%d %H:%M}",
-            str(row.documents or ""),
-            str(row.chunks or ""),
-            *scores,
-        )
+    table = versions_table(model, list_versions(model))  # `agent-factory compare` shows every metric
     Console(width=max(Console().width, 110)).print(table)  # pipes report 80 columns
 
 
@@ -128,13 +113,9 @@ def versions(model: str) -> None:
 @model_option
 def promote(version: str, stage: str, reason: str, model: str) -> None:
     """Manually move VERSION to a stage (recorded on the version, previous holder archived)."""
-    from pipelines.versions import VersionNotFound
-    from pipelines.versions import promote as do_promote
+    from pipelines.release import promote_manually
 
-    try:
-        mv = do_promote(model, version, stage, reason)
-    except (VersionNotFound, ValueError) as exc:
-        _fail(str(exc))
+    mv = promote_manually(model, version, stage, reason)
     click.echo(f"{model} version {mv.name} is now {mv.stage}")
 
 
@@ -146,18 +127,15 @@ def promote(version: str, stage: str, reason: str, model: str) -> None:
 def eval_cmd(version: str, dry_run: bool, model: str, config_path: Path) -> None:
     """Score an existing version again on the config's golden set (and judge, if any)."""
     config = _config(config_path)
-    from evaluation.golden import GoldenError, load_golden
-    from pipelines.versions import VersionNotFound, reevaluate
-    from rag.preflight import PreflightError, preflight
+    from evaluation.golden import load_golden
+    from pipelines.config import validate
 
-    try:
-        golden = load_golden(config.evaluation.golden_set)
-        if dry_run:
-            return _print_estimate(model, version, golden, config)
-        preflight(config)
-        mv, result = reevaluate(model, version, golden, config.evaluation.judge)
-    except (GoldenError, VersionNotFound, PreflightError) as exc:
-        _fail(str(exc))
+    if dry_run:
+        return _print_estimate(model, version, load_golden(config.evaluation.golden_set), config)
+    golden = validate(config)
+    from pipelines.release import reevaluate
+
+    mv, result = reevaluate(model, version, golden, config.evaluation.judge)
     click.secho(f"{model} version {mv.name} on {golden.name} ({len(golden.questions)} questions):", bold=True)
     for name, metric in result.metrics.items():
         click.echo(f"  {name:38s} {metric.mean:.3f}  NaN {metric.nan_rate:.0%}")
@@ -170,14 +148,14 @@ def eval_cmd(version: str, dry_run: bool, model: str, config_path: Path) -> None
 def _print_estimate(model: str, version: str, golden: Any, config: Any) -> None:
     """The judge cost of `eval` from the version's recorded answers; nothing is called."""
     from evaluation.cost import estimate_judge
-    from pipelines.gatekeeper import EVALUATION_ARTIFACT
+    from pipelines.artifacts import load_evaluation
     from pipelines.versions import get_version
 
     judge = config.evaluation.judge
     if judge is None:
         click.echo("no judge configured (evaluation.judge): the offline tier makes no LLM calls")
         return
-    previous = get_version(model, version).get_artifact(EVALUATION_ARTIFACT).load()
+    previous = load_evaluation(get_version(model, version))
     est = estimate_judge(golden, previous.records, judge)
     click.secho(
         f"judge {judge.llm.provider}/{judge.llm.model} on {est.questions} answerable questions:", bold=True
@@ -198,13 +176,9 @@ def _print_estimate(model: str, version: str, golden: Any, config: Any) -> None:
 def preflight_cmd(config_path: Path) -> None:
     """Check that every endpoint the config names answers (keys, URLs, models)."""
     config = _config(config_path)
-    from rag.preflight import PreflightError, preflight
+    from rag.preflight import preflight
 
-    try:
-        checks = preflight(config)
-    except PreflightError as exc:
-        _fail(str(exc))
-    for check in checks:
+    for check in preflight(config):
         click.echo(f"ok  {check.role:28s} {check.provider:12s} {check.detail} ({check.seconds:.2f}s)")
 
 
@@ -214,12 +188,9 @@ def preflight_cmd(config_path: Path) -> None:
 @model_option
 def compare(version_a: str, version_b: str, model: str) -> None:
     """Print two versions' scores, corpus and settings side by side."""
-    from pipelines.versions import VersionNotFound, comparison_rows
+    from pipelines.display import comparison_rows
 
-    try:
-        rows = comparison_rows(model, version_a, version_b)
-    except VersionNotFound as exc:
-        _fail(str(exc))
+    rows = comparison_rows(model, version_a, version_b)
     width = max(len(r[0]) for r in rows)
     click.secho(f"{'':{width}}  {'v' + version_a:>14}  {'v' + version_b:>14}", bold=True)
     for key, a, b in rows:
@@ -236,30 +207,23 @@ def index_cmd(config_path: Path, out: Path) -> None:
     from rich.progress import Progress
 
     from rag.local import build_local_agent
-    from rag.sources import SourceError
 
-    try:
-        with Progress(transient=True) as progress:
-            task = progress.add_task("embedding chunks", total=None)
-            corpus = build_local_agent(
-                config, out, lambda done, total: progress.update(task, completed=done, total=total)
-            )
-    except (SourceError, ValueError) as exc:
-        _fail(str(exc))
+    with Progress(transient=True) as progress:
+        task = progress.add_task("embedding chunks", total=None)
+        corpus = build_local_agent(
+            config, out, lambda done, total: progress.update(task, completed=done, total=total)
+        )
     click.echo(f"indexed {corpus.documents} documents, {corpus.chunks} chunks into {out}")
 
 
 def _session(index_dir: Path | None, model: str, version: str) -> Any:
-    try:
-        if index_dir:
-            from rag.local import open_local_agent
+    if index_dir:
+        from rag.local import open_local_agent
 
-            return open_local_agent(index_dir)
-        from pipelines.versions import load_agent
+        return open_local_agent(index_dir)
+    from pipelines.artifacts import load_agent
 
-        return load_agent(model, version)
-    except (FileNotFoundError, LookupError, ValueError) as exc:
-        _fail(str(exc))
+    return load_agent(model, version)
 
 
 def _print_sources(reply: Any) -> None:
@@ -298,13 +262,12 @@ def _agent_options(func: Any) -> Any:
 @_agent_options
 def ask(question: str, version: str, model: str, index_dir: Path | None) -> None:
     """Ask the agent one question; prints the answer and the retrieved sources."""
-    session = _session(index_dir, model, version)
-    for delta in session.stream(question):
-        click.echo(delta, nl=False)
-    click.echo()
-    click.secho("retrieved:", bold=True)
-    _print_sources(session.history[-1])
-    session.close()
+    with _session(index_dir, model, version) as session:
+        for delta in session.stream(question):
+            click.echo(delta, nl=False)
+        click.echo()
+        click.secho("retrieved:", bold=True)
+        _print_sources(session.history[-1])
 
 
 @main.command()

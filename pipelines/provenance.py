@@ -26,7 +26,6 @@ class CodeVersion(BaseModel):
     commit: str
     dirty: bool
     branch: str
-    library_hash: str = ""  # sha256 of rag/ + evaluation/, meaningful even without git
 
 
 def code_version(root: str | Path | None = None) -> CodeVersion:

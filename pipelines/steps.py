@@ -16,31 +16,24 @@ from zenml.client import Client
 from zenml.config import CachePolicy
 from zenml.types import HTMLString
 
+from evaluation.config import GateConfig, JudgeConfig
 from evaluation.golden import GoldenSet, load_golden
 from evaluation.records import Decision, EvaluationResult
 from evaluation.report import render_report
 from evaluation.runner import evaluate_agent
-from pipelines import gatekeeper
-from pipelines.gatekeeper import EVALUATION_ARTIFACT
+from pipelines import artifacts as names
+from pipelines import release
+from pipelines.artifacts import previous_index
+from pipelines.config import AgentConfig
 from pipelines.materializers import DocsIndexMaterializer
 from pipelines.provenance import CodeVersion, library_versions
-from pipelines.versions import INDEX_ARTIFACT, SPEC_ARTIFACT, previous_index
-from rag.agent import AgentSpec, build_agent
-from rag.chat import ChatSession
+from rag.agent import AgentSpec
 from rag.chunking import chunk_documents
-from rag.config import (
-    AgentConfig,
-    ChunkingConfig,
-    EmbeddingConfig,
-    GateConfig,
-    IndexConfig,
-    JudgeConfig,
-    SourceConfig,
-)
+from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig
 from rag.corpus import Chunks, Corpus, CorpusFingerprint, fingerprint
 from rag.embedding_cache import EmbeddingCache
 from rag.embeddings import build_embedding, describe
-from rag.index import DocsIndex, IndexManifest
+from rag.index import DocsIndex, DocsIndexError, IndexManifest
 from rag.sources import load_documents
 
 log = logging.getLogger(__name__)
@@ -50,10 +43,10 @@ LIBRARY = CachePolicy(cache_func="pipelines.provenance.library_code_hash")
 
 
 @step(enable_cache=False)
-def ingest(sources: list[SourceConfig]) -> Annotated[Corpus, "corpus"]:
+def ingest(config: AgentConfig) -> Annotated[Corpus, names.CORPUS]:
     """Read every configured source into documents."""
-    documents = load_documents(sources)
-    log.info("ingested %d documents from %d source(s)", len(documents), len(sources))
+    documents = load_documents(config.sources)
+    log.info("ingested %d documents from %d source(s)", len(documents), len(config.sources))
     return Corpus(documents=documents)
 
 
@@ -61,8 +54,8 @@ def ingest(sources: list[SourceConfig]) -> Annotated[Corpus, "corpus"]:
 def chunk(
     corpus: Corpus, chunking: ChunkingConfig
 ) -> tuple[
-    Annotated[Chunks, "chunks"],
-    Annotated[CorpusFingerprint, "corpus_fingerprint"],
+    Annotated[Chunks, names.CHUNKS],
+    Annotated[CorpusFingerprint, names.FINGERPRINT],
 ]:
     """Split documents into chunks; fingerprint the corpus."""
     nodes = chunk_documents(corpus.documents, chunking)
@@ -71,12 +64,12 @@ def chunk(
     return Chunks(nodes=nodes), print_
 
 
-@step(output_materializers={INDEX_ARTIFACT: DocsIndexMaterializer}, cache_policy=LIBRARY)
+@step(output_materializers={names.INDEX: DocsIndexMaterializer}, cache_policy=LIBRARY)
 def build_index(
     chunks: Chunks, embedding: EmbeddingConfig, index: IndexConfig
 ) -> tuple[
-    Annotated[DocsIndex, INDEX_ARTIFACT],
-    Annotated[IndexManifest, "index_manifest"],
+    Annotated[DocsIndex, names.INDEX],
+    Annotated[IndexManifest, names.MANIFEST],
 ]:
     """Embed the chunks (reusing vectors of unchanged chunks from the previous version) and index them."""
     model = build_embedding(embedding)
@@ -107,11 +100,11 @@ def _reuse_previous_vectors(chunks: Chunks, embedding: EmbeddingConfig) -> int:
 
 
 @step(cache_policy=LIBRARY)
-def create_agent(manifest: IndexManifest, config: AgentConfig) -> Annotated[AgentSpec, SPEC_ARTIFACT]:
+def create_agent(manifest: IndexManifest, config: AgentConfig) -> Annotated[AgentSpec, names.SPEC]:
     """The agent's spec: persona, LLM, tool and retrieval settings over the index."""
     spec = AgentSpec.from_config(config)
     if spec.embedding != manifest.embedding_config:
-        raise ValueError("agent embedding settings differ from the index's")
+        raise DocsIndexError("agent embedding settings differ from the index's")
     return spec
 
 
@@ -150,7 +143,7 @@ def register_version(
 
 
 @step(enable_cache=False)
-def load_golden_set(path: str) -> Annotated[GoldenSet, "golden_set"]:
+def load_golden_set(path: str) -> Annotated[GoldenSet, names.GOLDEN]:
     """Read and validate the golden questions (content-hashed, so evaluation caches on it)."""
     return load_golden(path)
 
@@ -158,28 +151,25 @@ def load_golden_set(path: str) -> Annotated[GoldenSet, "golden_set"]:
 @step(cache_policy=LIBRARY)
 def evaluate(
     index: DocsIndex, spec: AgentSpec, golden: GoldenSet, judge: JudgeConfig | None
-) -> Annotated[EvaluationResult, EVALUATION_ARTIFACT]:
+) -> Annotated[EvaluationResult, names.EVALUATION]:
     """Ask the agent every golden question and score the answers (RAGAS, offline + judge tier)."""
-    doc_ids = {node.metadata.get("doc_id") for node in index.index.docstore.docs.values()}
-    if missing := golden.missing_sources(doc_ids):
-        log.warning("golden reference sources not in this corpus (the gate will refuse): %s", missing)
-    session = ChatSession(build_agent(spec, index))
-    try:
-        result = evaluate_agent(session, golden, index.embed_model, judge, doc_ids)
-    finally:
-        session.close()
+    result = evaluate_agent(spec, index, golden, judge)
+    if result.missing_sources:
+        log.warning(
+            "golden reference sources not in this corpus (the gate will refuse): %s", result.missing_sources
+        )
     log.info("evaluated %d questions in %.1fs: %s", len(result.records), result.seconds, result.headline())
     return result
 
 
 @step(enable_cache=False)
-def promote(
+def release_gate(
     result: EvaluationResult, golden: GoldenSet, gate: GateConfig, judge: JudgeConfig | None
-) -> Annotated[Decision, "decision"]:
+) -> Annotated[Decision, names.DECISION]:
     """Decide the stage in plain code and apply it; record scores, decision and answers."""
     model = get_step_context().model
-    decision = gatekeeper.decide_and_apply(model.name, str(model.version), result, golden, gate, judge)
-    metadata = gatekeeper.metadata(result, decision)
+    decision = release.decide_and_apply(model.name, str(model.version), result, golden, gate, judge)
+    metadata = release.decision_metadata(result, decision)
     log_metadata(metadata=metadata, infer_model=True)
     log_metadata(metadata=metadata)
     verdict = f"gate:{decision.stage or 'rejected'}"
@@ -195,7 +185,7 @@ def promote(
 @step(cache_policy=LIBRARY)
 def report(
     result: EvaluationResult, decision: Decision, gate: GateConfig
-) -> Annotated[HTMLString, "evaluation_report"]:
+) -> Annotated[HTMLString, names.REPORT]:
     """The HTML report, rendered in the dashboard's run view."""
     model = get_step_context().model
     return HTMLString(render_report(result, decision, gate, title=f"{model.name} v{model.version}"))

@@ -1,8 +1,7 @@
-"""Model versions: resolve by stage or number, load as a ChatSession, list, promote.
+"""Model versions in the ZenML model registry: find one by stage or number, list them.
 
->>> from pipelines.versions import load_agent            # doctest: +SKIP
->>> session = load_agent("docs_agent", "production")     # doctest: +SKIP
->>> session.ask("How do I install Agent Factory?").answer  # doctest: +SKIP
+Queries only: loading a version's artifacts is pipelines/artifacts.py, changing its stage
+is pipelines/release.py.
 """
 
 from __future__ import annotations
@@ -15,22 +14,13 @@ from zenml.client import Client
 from zenml.enums import ModelStages
 from zenml.models import ModelVersionResponse
 
-from evaluation.golden import GoldenSet
-from evaluation.records import EvaluationResult
-from evaluation.runner import evaluate_agent
-from rag.agent import AgentSpec, build_agent
-from rag.chat import ChatSession
-from rag.config import JudgeConfig
-from rag.index import DocsIndex
-
-INDEX_ARTIFACT = "docs_index"
-SPEC_ARTIFACT = "agent_spec"
+from rag.errors import AgentFactoryError
 
 STAGES = ("production", "staging", "latest", "archived")
 
 
-class VersionNotFound(LookupError):
-    """The model, version or stage does not exist."""
+class VersionNotFound(AgentFactoryError):
+    """The model, version, stage or artifact does not exist."""
 
 
 class VersionRow(BaseModel):
@@ -56,36 +46,12 @@ def get_version(model: str, version: str | int = "latest") -> ModelVersionRespon
         raise VersionNotFound(f"model {model!r} has no version {version!r}") from exc
 
 
-def load_parts(mv: ModelVersionResponse) -> tuple[DocsIndex, AgentSpec]:
-    """The index and agent spec artifacts of a model version."""
-    artifacts = {name: mv.get_artifact(name) for name in (INDEX_ARTIFACT, SPEC_ARTIFACT)}
-    if missing := [name for name, artifact in artifacts.items() if artifact is None]:
-        raise VersionNotFound(f"version {mv.name} has no {', '.join(missing)} artifact: its build failed")
-    index, spec = (artifact.load() for artifact in artifacts.values())
-    if not isinstance(spec, AgentSpec) or not isinstance(index, DocsIndex):
-        raise TypeError(
-            f"version {mv.name}: artifacts {INDEX_ARTIFACT}/{SPEC_ARTIFACT} have unexpected types"
-        )
-    return index, spec
-
-
-def previous_index(model: str, before: int) -> DocsIndex | None:
-    """The index of the newest earlier version that has one (the embedding cache's source)."""
-    versions = Client().list_model_versions(
-        model=model, sort_by="desc:number", size=20, number=f"lt:{before}"
-    )
-    for mv in versions.items:
-        try:
-            return mv.get_artifact(INDEX_ARTIFACT).load()
-        except Exception:  # a failed build has no index; try the one before
-            continue
-    return None
-
-
-def load_agent(model: str = "docs_agent", version: str | int = "production") -> ChatSession:
-    """A ready ChatSession over the agent of that version (index and spec from its artifacts)."""
-    index, spec = load_parts(get_version(model, version))
-    return ChatSession(build_agent(spec, index))
+def find_version(model: str, version: str | int) -> ModelVersionResponse | None:
+    """Like :func:`get_version`, but None when there is no such version (e.g. no production yet)."""
+    try:
+        return get_version(model, version)
+    except VersionNotFound:
+        return None
 
 
 def list_versions(model: str) -> list[VersionRow]:
@@ -99,7 +65,6 @@ def list_versions(model: str) -> list[VersionRow]:
     for mv in versions.items:
         meta = mv.run_metadata
         corpus = meta.get("corpus") or {}
-        scores = (meta.get("evaluation") or {}).get("headline", {})
         rows.append(
             VersionRow(
                 version=mv.name,
@@ -109,84 +74,12 @@ def list_versions(model: str) -> list[VersionRow]:
                 created=mv.created,
                 documents=corpus.get("documents"),
                 chunks=corpus.get("chunks"),
-                scores=scores,
+                scores=(meta.get("evaluation") or {}).get("headline", {}),
             )
         )
     return rows
 
 
-def promote(model: str, version: str | int, stage: str, reason: str) -> ModelVersionResponse:
-    """Move a version to a stage (archiving the previous holder) and record who/why on it."""
-    if stage not in ("production", "staging", "archived"):
-        raise ValueError(f"stage must be production, staging or archived, not {stage!r}")
-    mv = get_version(model, version)
-    previous = _holder(model, stage)
-    mv.set_stage(stage, force=True)
-    Client().create_run_metadata(
-        metadata={
-            "promotion": {
-                "stage": stage,
-                "reason": reason,
-                "previous": previous,
-                "at": datetime.now().isoformat(),
-            }
-        },
-        resources=[_resource(mv)],
-    )
-    return get_version(model, mv.number)
-
-
-def _holder(model: str, stage: str) -> str | None:
-    try:
-        return get_version(model, stage).name
-    except VersionNotFound:
-        return None
-
-
-def _resource(mv: ModelVersionResponse) -> Any:
-    from zenml.enums import MetadataResourceTypes
-    from zenml.models import RunMetadataResource
-
-    return RunMetadataResource(id=mv.id, type=MetadataResourceTypes.MODEL_VERSION)
-
-
-def reevaluate(
-    model: str, version: str | int, golden: GoldenSet, judge: JudgeConfig | None
-) -> tuple[ModelVersionResponse, EvaluationResult]:
-    """Score a version again (current golden set); recorded on it as ``reevaluation``."""
-    mv = get_version(model, version)
-    index, spec = load_parts(mv)
-    session = ChatSession(build_agent(spec, index))
-    try:
-        doc_ids = {n.metadata.get("doc_id") for n in index.index.docstore.docs.values()}
-        result = evaluate_agent(session, golden, index.embed_model, judge, doc_ids)
-    finally:
-        session.close()
-    summary = {"golden_set": golden.name, "golden_hash": golden.content_hash, "headline": result.headline(),
-               "at": datetime.now().isoformat()}  # fmt: skip
-    Client().create_run_metadata(metadata={"reevaluation": summary}, resources=[_resource(mv)])
-    return mv, result
-
-
-def comparison_rows(model: str, a: str, b: str) -> list[tuple[str, str, str]]:
-    """(key, value in a, value in b) for scores, corpus and every setting."""
-    meta = [get_version(model, v).run_metadata for v in (a, b)]
-    flat = [_flatten({k: m.get(k) for k in ("evaluation", "corpus", "settings")}) for m in meta]
-    keys = [k for k in dict.fromkeys([*flat[0], *flat[1]]) if not k.startswith("evaluation.metrics.")]
-    return [(k, _show(flat[0].get(k)), _show(flat[1].get(k))) for k in keys]
-
-
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(data, dict):
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            out |= _flatten(value, f"{prefix}{key}.")
-        return out
-    return {prefix.rstrip("."): data}
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    text = "-" if value is None else str(value)
-    return text if len(text) <= 14 else text[:6] + "…" + text[-7:]
+def version_metadata(model: str, version: str | int) -> dict[str, Any]:
+    """The run metadata recorded on a version (settings, corpus, evaluation, decision...)."""
+    return dict(get_version(model, version).run_metadata)

@@ -15,9 +15,11 @@ from llama_index.core.response_synthesizers.context_only import ContextOnly
 from llama_index.core.tools import QueryEngineTool
 from pydantic import BaseModel, ConfigDict
 
-from rag.config import AgentConfig, EmbeddingConfig, LLMConfig, PersonaConfig, RetrievalConfig, ToolConfig
+from rag.chat import ChatSession
+from rag.config import EmbeddingConfig, LLMConfig, PersonaConfig, RagConfig, RetrievalConfig, ToolConfig
 from rag.index import DocsIndex
 from rag.llms import build_llm
+from rag.providers import LLMS
 
 
 class AgentSpec(BaseModel):
@@ -33,7 +35,7 @@ class AgentSpec(BaseModel):
     embedding: EmbeddingConfig
 
     @classmethod
-    def from_config(cls, config: AgentConfig) -> AgentSpec:
+    def from_config(cls, config: RagConfig) -> AgentSpec:
         return cls(
             name=config.name,
             persona=config.persona,
@@ -46,6 +48,11 @@ class AgentSpec(BaseModel):
     def system_prompt(self) -> str:
         p = self.persona
         return f"You are {p.name}, {p.description}\n{p.instructions}"
+
+
+def open_session(spec: AgentSpec, index: DocsIndex) -> ChatSession:
+    """A ChatSession over the agent `spec` describes (close it, or use it in a ``with``)."""
+    return ChatSession(build_agent(spec, index), billed=LLMS.get(spec.llm.provider).billed)
 
 
 def build_agent(spec: AgentSpec, index: DocsIndex) -> ReActAgent:

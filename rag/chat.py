@@ -64,8 +64,9 @@ def _sources(raw_output: Any) -> list[SourceRef]:
 class ChatSession:
     """Memory across turns lives in one workflow ``Context`` on one private event loop."""
 
-    def __init__(self, agent: ReActAgent) -> None:
+    def __init__(self, agent: ReActAgent, billed: bool = True) -> None:
         self.agent = agent
+        self.billed = billed  # whether its LLM's tokens cost money (rag.registry.Provider.billed)
         self._loop = asyncio.new_event_loop()
         self._ctx = Context(agent)
         self.history: list[ChatAnswer] = []
@@ -91,8 +92,15 @@ class ChatSession:
         self.history.clear()
 
     def close(self) -> None:
-        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
-        self._loop.close()
+        if not self._loop.is_closed():
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+            self._loop.close()
+
+    def __enter__(self) -> ChatSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     async def _turn(self, question: str) -> AsyncIterator[str]:
         start = time.perf_counter()

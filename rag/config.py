@@ -1,31 +1,40 @@
-"""AgentConfig: every setting of an agent, strict and typed, loaded from YAML.
+"""RagConfig: the settings of the RAG part of an agent (sources to tool), strict and typed.
 
-Unknown keys and bad values raise :class:`ConfigError` naming the file, the key
-path and (when YAML can tell) the line.
+The evaluation settings live in ``evaluation/config.py``; ``pipelines/config.py`` puts both
+together as the ``AgentConfig`` a YAML file holds. Source types come from the SOURCES
+registry, so a plugin's source validates as strictly as a built-in one.
 
->>> from rag.config import AgentConfig
->>> cfg = AgentConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}]})
->>> cfg.chunking.chunk_size, cfg.embedding.provider, cfg.llm.provider
-(1000, 'local', 'extractive')
+>>> cfg = RagConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}]})
+>>> cfg.chunking.chunk_size, cfg.embedding.provider, cfg.llm.provider, type(cfg.sources[0]).__name__
+(1000, 'local', 'extractive', 'DirectorySourceConfig')
+>>> RagConfig.model_validate({"sources": [{"type": "ftp", "path": "x"}]})
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for RagConfig
+sources.0.type
+  Value error, unknown source type 'ftp'; known: directory, git, slack, web ...
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from rag.providers import EMBEDDINGS, LLMS
+from rag.providers import EMBEDDINGS, LLMS, SOURCES
 from rag.registry import Registry
 
 _SECRET_NAME = re.compile(r"api_?key|secret|password|passwd|bearer|authorization|credential", re.IGNORECASE)
-
-
-class ConfigError(ValueError):
-    """A configuration problem, with the file, line and key it comes from."""
 
 
 def _known_provider(registry: Registry, name: str) -> str:
@@ -38,6 +47,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SourceSettings(_Strict):
+    """What every source config has: its registered ``type`` and a ``name`` that prefixes its doc ids.
+
+    A plugin's source config subclasses this (see rag/registry.py).
+    """
+
+    type: str
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+
+
 def _inside_root(patterns: list[str]) -> list[str]:
     """Globs stay under the source's root: no absolute patterns, no `..` segments."""
     escaping = [p for p in patterns if p.startswith(("/", "~")) or ".." in Path(p).parts]
@@ -48,7 +67,7 @@ def _inside_root(patterns: list[str]) -> list[str]:
     return patterns
 
 
-class DirectorySourceConfig(_Strict):
+class DirectorySourceConfig(SourceSettings):
     """A folder of md/rst/txt/html files; relative paths resolve against the config file."""
 
     type: Literal["directory"] = "directory"
@@ -61,7 +80,7 @@ class DirectorySourceConfig(_Strict):
     _patterns = field_validator("include", "exclude")(_inside_root)
 
 
-class WebSourceConfig(_Strict):
+class WebSourceConfig(SourceSettings):
     """A docs website: crawled from a sitemap and/or start URLs within an allow-list."""
 
     type: Literal["web"] = "web"
@@ -89,7 +108,7 @@ class WebSourceConfig(_Strict):
         return self
 
 
-class GitSourceConfig(_Strict):
+class GitSourceConfig(SourceSettings):
     """Files of a git repository (URL or local path) at a branch, tag or commit."""
 
     type: Literal["git"] = "git"
@@ -103,7 +122,7 @@ class GitSourceConfig(_Strict):
     _patterns = field_validator("include", "exclude")(_inside_root)
 
 
-class SlackSourceConfig(_Strict):
+class SlackSourceConfig(SourceSettings):
     """A Slack workspace export (folder or zip): one document per thread."""
 
     type: Literal["slack"] = "slack"
@@ -112,9 +131,46 @@ class SlackSourceConfig(_Strict):
     channels: list[str] = []  # allow-list; empty means every channel
 
 
-SourceConfig = Annotated[
-    DirectorySourceConfig | WebSourceConfig | GitSourceConfig | SlackSourceConfig, Field(discriminator="type")
-]
+# Any registered source type's config; dumps with its own fields, not only the base ones.
+SourceConfig = SerializeAsAny[SourceSettings]
+
+
+def _typed_sources(value: Any) -> Any:
+    """Validate each source with its type's own config model (built-in or plugin)."""
+    if not isinstance(value, list):
+        return value
+    typed, errors = [], []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            kind = item.get("type")
+            if kind not in SOURCES:
+                errors.append(
+                    _error(
+                        (i, "type"),
+                        kind,
+                        f"unknown source type {kind!r}; known: {', '.join(SOURCES.names())}",
+                    )
+                )
+                continue
+            try:
+                item = SOURCES.get(kind).config_model().model_validate(item)
+            except ValidationError as exc:
+                errors += [
+                    _error((i, *e["loc"]), e["input"], e["msg"].removeprefix("Value error, "))
+                    for e in exc.errors()
+                ]
+        typed.append(item)
+    if errors:
+        raise ValidationError.from_exception_data("sources", errors)
+    return typed
+
+
+def _error(loc: tuple, value: Any, message: str) -> Any:
+    from pydantic_core import InitErrorDetails, PydanticCustomError
+
+    return InitErrorDetails(
+        type=PydanticCustomError("value_error", "Value error, {m}", {"m": message}), loc=loc, input=value
+    )
 
 
 class ChunkingConfig(_Strict):
@@ -224,104 +280,8 @@ class ToolConfig(_Strict):
     )
 
 
-OFFLINE_METRICS = (
-    "hit_rate",
-    "mrr",
-    "id_context_precision",
-    "id_context_recall",
-    "nonllm_context_recall",
-    "semantic_similarity",
-    "must_include",
-    "refusal_accuracy",
-)
-JUDGE_METRICS = (
-    "faithfulness",
-    "answer_relevancy",
-    "llm_context_precision_with_reference",
-    "context_recall",
-    "factual_correctness",
-)
-
-
-class JudgeConfig(_Strict):
-    """The RAGAS judge: an LLM separate from the agent's (and embeddings for answer relevancy).
-
-    Each (question, metric) is one task: at most ``max_workers`` run at once (local servers
-    want 1-2), each is cut off after ``timeout_s``, and unparseable judge output is re-asked
-    at most ``max_reasks`` times; then that score is NaN, which the gate counts.
-    """
-
-    llm: LLMConfig
-    embedding: EmbeddingConfig | None = None  # default: the agent's embedding settings
-    metrics: list[str] = list(JUDGE_METRICS)
-    max_workers: int = Field(2, ge=1, le=64)
-    timeout_s: float = Field(180, gt=0)
-    max_reasks: int = Field(1, ge=0, le=3)  # ragas' own parser stops at 3
-
-    @field_validator("llm")
-    @classmethod
-    def _generative(cls, value: LLMConfig) -> LLMConfig:
-        if value.provider == "extractive":
-            raise ValueError("the judge needs a generative LLM (openai, openai_like or llama_cpp)")
-        return value
-
-    @field_validator("metrics")
-    @classmethod
-    def _judge_metrics(cls, value: list[str]) -> list[str]:
-        unknown = [n for n in value if n not in JUDGE_METRICS]
-        if unknown or not value:
-            raise ValueError(f"judge metrics must be a non-empty subset of {', '.join(JUDGE_METRICS)}")
-        return value
-
-
-class GateConfig(_Strict):
-    """When a new version may take a stage. Plain code decides; see docs/evaluation.md."""
-
-    thresholds: dict[str, float] = {
-        "hit_rate": 0.85,
-        "must_include": 0.55,
-        "refusal_accuracy": 0.85,
-        "semantic_similarity": 0.45,
-    }
-    max_nan_rate: float = Field(0.1, ge=0, le=1)
-    max_latency_p95_s: float | None = Field(None, gt=0)
-    non_regression: list[str] = ["hit_rate", "mrr", "must_include", "refusal_accuracy", "semantic_similarity"]
-    tolerance: float = Field(0.02, ge=0, le=1)
-    confidence: float = Field(0.95, gt=0.5, lt=1)
-    bootstrap_samples: int = Field(2000, ge=100, le=100_000)
-    seed: int = 0
-
-    @field_validator("thresholds")
-    @classmethod
-    def _known_thresholds(cls, value: dict[str, float]) -> dict[str, float]:
-        for name, minimum in value.items():
-            if name not in OFFLINE_METRICS + JUDGE_METRICS:
-                raise ValueError(
-                    f"unknown metric {name!r}; known: {', '.join(OFFLINE_METRICS + JUDGE_METRICS)}"
-                )
-            if not 0 <= minimum <= 1:
-                raise ValueError(f"threshold for {name} must be between 0 and 1, got {minimum}")
-        return value
-
-    @field_validator("non_regression")
-    @classmethod
-    def _known_metrics(cls, value: list[str]) -> list[str]:
-        unknown = [n for n in value if n not in OFFLINE_METRICS + JUDGE_METRICS]
-        if unknown:
-            raise ValueError(f"unknown metric(s) {unknown}")
-        return value
-
-
-class EvaluationConfig(_Strict):
-    """Golden set, optional judge and the release gate."""
-
-    golden_set: Path = Path("golden_questions/docs.jsonl")
-    judge: JudgeConfig | None = None
-    gate: GateConfig = GateConfig()
-
-
-class AgentConfig(_Strict):
-    """All settings of one agent. Becomes metadata of every model version built from it."""
+class RagConfig(_Strict):
+    """Everything that makes an agent answer: sources, chunking, models, persona, index, tool."""
 
     name: str = Field("docs_agent", pattern=r"^[A-Za-z0-9_.-]+$")
     sources: list[SourceConfig] = Field(min_length=1)
@@ -332,73 +292,16 @@ class AgentConfig(_Strict):
     index: IndexConfig = IndexConfig()
     retrieval: RetrievalConfig = RetrievalConfig()
     tool: ToolConfig = ToolConfig()
-    evaluation: EvaluationConfig = EvaluationConfig()
+
+    _typed = field_validator("sources", mode="before")(_typed_sources)
 
     @model_validator(mode="after")
-    def _unique_source_names(self) -> AgentConfig:
+    def _unique_source_names(self) -> RagConfig:
         names = [s.name for s in self.sources]
         if len(names) != len(set(names)):
             raise ValueError(f"source names must be unique, got {names}")
         return self
 
-
-def load_config(path: str | Path) -> AgentConfig:
-    """Load and validate an agent config; relative source paths resolve against its folder."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        started = f" ({exc.context} started on line {context.line + 1})" if context and exc.context else ""
-        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}{started}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
-    for src in data.get("sources") or []:
-        if isinstance(src, dict) and isinstance(src.get("path"), str):
-            src["path"] = str((path.parent / src["path"]).resolve())
-        if isinstance(src, dict) and isinstance(src.get("repo"), str) and "://" not in src["repo"]:
-            src["repo"] = str((path.parent / src["repo"]).resolve())  # a local repository path
-    evaluation = data.get("evaluation")
-    if isinstance(evaluation, dict) and isinstance(evaluation.get("golden_set"), str):
-        evaluation["golden_set"] = str((path.parent / evaluation["golden_set"]).resolve())
-    try:
-        return AgentConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc, path, text)) from exc
-
-
-def _describe(exc: ValidationError, path: Path, text: str) -> str:
-    """One line per error: file:line: key.path: message."""
-    root = yaml.compose(text)
-    lines = []
-    for err in exc.errors():
-        loc = [p for p in err["loc"] if p not in ("directory", "web", "git", "slack")]  # discriminator tags
-        key = ".".join(str(p) for p in loc) or "<root>"
-        line = _line_of(root, loc)
-        where = f"{path}:{line}" if line else str(path)
-        msg = err["msg"].replace("Extra inputs are not permitted", "unknown key")
-        lines.append(f"{where}: {key}: {msg}")
-    return "invalid config\n  " + "\n  ".join(lines)
-
-
-def _line_of(node: yaml.Node | None, loc: list[Any]) -> int | None:
-    """1-based line of the deepest YAML node that `loc` reaches."""
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = [(k, v) for k, v in node.value if k.value == str(part)]
-            if not match:
-                break
-            line = match[0][0].start_mark.line + 1
-            node = match[0][1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
+    def endpoints(self) -> list[tuple[str, LLMConfig | EmbeddingConfig]]:
+        """(field path, settings) of every model this config calls (preflight checks each)."""
+        return [("llm", self.llm), ("embedding", self.embedding)]

@@ -25,6 +25,7 @@ from rag.http import openai_client_kwargs
 from rag.preflight import check_gguf
 from rag.providers import EMBEDDINGS
 from rag.secrets import api_key
+from rag.settings_file import ConfigError
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 
@@ -41,7 +42,7 @@ class EmbeddingInfo(BaseModel):
 
 def build_embedding(config: EmbeddingConfig) -> BaseEmbedding:
     """The LlamaIndex embedding model that `config` names."""
-    return EMBEDDINGS.get(config.provider)(config)
+    return EMBEDDINGS.get(config.provider).build(config)
 
 
 def describe(config: EmbeddingConfig, model: BaseEmbedding) -> EmbeddingInfo:
@@ -117,7 +118,7 @@ def build_local(config: EmbeddingConfig) -> BaseEmbedding:
     elif Path(config.model).is_dir():
         path = config.model
     else:
-        raise ValueError(
+        raise ConfigError(
             f"embedding.model: local model {config.model!r} is neither the packaged "
             f"{PACKAGED_MODEL!r} nor a sentence-transformers folder on disk"
         )
@@ -142,7 +143,7 @@ def build_openai_like(config: EmbeddingConfig) -> BaseEmbedding:
     from llama_index.embeddings.openai import OpenAIEmbedding
 
     if not config.api_base:
-        raise ValueError("embedding.api_base: required for provider openai_like")
+        raise ConfigError("embedding.api_base: required for provider openai_like")
     return OpenAIEmbedding(
         model_name=config.model,
         api_key=api_key(config, "embedding", required=False) or "not-needed",

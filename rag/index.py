@@ -28,12 +28,17 @@ from pydantic import BaseModel
 
 from rag.config import EmbeddingConfig, IndexConfig
 from rag.embeddings import EmbeddingInfo, build_embedding, embed_nodes
+from rag.errors import AgentFactoryError
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 
 
-class IndexMismatchError(ValueError):
+class DocsIndexError(AgentFactoryError):
+    """A saved index cannot be used: missing, of another format, or built with another embedder."""
+
+
+class IndexMismatchError(DocsIndexError):
     """The index was built with another embedder than the one asked for."""
 
 
@@ -111,7 +116,7 @@ class DocsIndex:
     ) -> DocsIndex:
         """Embed nodes that lack vectors, then index them all."""
         if not nodes:
-            raise ValueError("cannot build an index from zero chunks")
+            raise DocsIndexError("cannot build an index from zero chunks")
         embed_nodes(nodes, embed_model, on_batch)
         kind = choose_index_type(config, len(nodes))
         vectors = np.asarray([n.embedding for n in nodes], dtype=np.float32)
@@ -151,7 +156,6 @@ class DocsIndex:
         cls,
         directory: str | Path,
         embedding_config: EmbeddingConfig | None = None,
-        embed_model: BaseEmbedding | None = None,
     ) -> DocsIndex:
         """Load a saved index; refuse an embedder other than the recorded one."""
         directory = Path(directory)
@@ -166,7 +170,7 @@ class DocsIndex:
                 f"({manifest.embedding.dimension}-d) but the config asks for "
                 f"{embedding_config.provider}/{embedding_config.model}; rebuild the index"
             )
-        embed_model = embed_model or build_embedding(recorded)
+        embed_model = build_embedding(recorded)
         store = FaissStore.from_persist_dir(str(directory))
         if store.client.d != manifest.embedding.dimension:
             raise IndexMismatchError(
@@ -185,6 +189,10 @@ class DocsIndex:
     def embed_model(self) -> BaseEmbedding:
         return self.index._embed_model
 
+    def doc_ids(self) -> set[str]:
+        """The ids of the documents this index holds chunks of."""
+        return {node.metadata.get("doc_id", node.ref_doc_id) for node in self.index.docstore.docs.values()}
+
     def retrieve(self, query: str, top_k: int = 4) -> list[NodeWithScore]:
         return self.index.as_retriever(similarity_top_k=top_k).retrieve(query)
 
@@ -192,8 +200,8 @@ class DocsIndex:
 def read_manifest(directory: Path) -> IndexManifest:
     path = directory / MANIFEST
     if not path.is_file():
-        raise FileNotFoundError(f"{directory}: not a saved index (no {MANIFEST})")
+        raise DocsIndexError(f"{directory}: not a saved index (no {MANIFEST})")
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{path}: unsupported index format_version {data.get('format_version')}")
+        raise DocsIndexError(f"{path}: unsupported index format_version {data.get('format_version')}")
     return IndexManifest.model_validate(data)

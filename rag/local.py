@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from rag.agent import AgentSpec, build_agent
+from rag.agent import AgentSpec, open_session
 from rag.chat import ChatSession
 from rag.chunking import chunk_documents
-from rag.config import AgentConfig
+from rag.config import RagConfig
 from rag.corpus import CorpusFingerprint, fingerprint
 from rag.embeddings import build_embedding, describe
-from rag.index import DocsIndex
+from rag.index import DocsIndex, DocsIndexError
 from rag.sources import load_documents
 
 AGENT_FILE = "agent.json"
@@ -28,7 +28,7 @@ CORPUS_FILE = "corpus.json"
 
 
 def build_local_agent(
-    config: AgentConfig,
+    config: RagConfig,
     directory: str | Path,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> CorpusFingerprint:
@@ -52,7 +52,7 @@ def open_local_agent(directory: str | Path) -> ChatSession:
     directory = Path(directory)
     spec_file = directory / AGENT_FILE
     if not spec_file.is_file():
-        raise FileNotFoundError(f"{directory}: no {AGENT_FILE}; build it with `agent-factory index`")
+        raise DocsIndexError(f"{directory}: no {AGENT_FILE}; build it with `agent-factory index`")
     spec = AgentSpec.model_validate_json(spec_file.read_text(encoding="utf-8"))
     index = DocsIndex.load(directory, embedding_config=spec.embedding)
-    return ChatSession(build_agent(spec, index))
+    return open_session(spec, index)

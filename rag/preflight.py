@@ -1,17 +1,19 @@
 """Preflight: before a pipeline starts, check that every endpoint the config names answers.
 
-For each role (the agent's LLM and embeddings, the judge's LLM and embeddings):
+For each role (the agent's LLM and embeddings, the judge's LLM and embeddings) the
+provider's registered ``preflight`` check runs (rag/providers.py; plugins bring their own):
 
-- ``openai`` / ``openai_like``: the key is where the config says; ``GET /models`` answers
-  (no retries, a few seconds at most) and lists the model; a one-token call succeeds.
-- ``llama_cpp``: the ``llamacpp`` extra is installed and the GGUF file exists and is GGUF.
-- ``local`` / ``extractive``: nothing to reach.
+- :func:`check_remote` (``openai``, ``openai_like``): the key is where the config says (and
+  present when the provider ``needs_key``); ``GET /models`` answers (no retries, a few
+  seconds at most) and lists the model; a one-token call succeeds.
+- :func:`check_gguf` (``llama_cpp``): the ``llamacpp`` extra is installed and the file is GGUF.
+- no check (``local``, ``extractive``): nothing to reach.
 
 Problems are collected, not raised one by one: :class:`PreflightError` names each field
 (``evaluation.judge.llm.api_base: ...``), so a broken config costs seconds, not a failed step.
 
->>> from rag.config import AgentConfig
->>> cfg = AgentConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}]})
+>>> from rag.config import RagConfig
+>>> cfg = RagConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}]})
 >>> [c.role for c in preflight(cfg)]
 ['llm', 'embedding']
 """
@@ -24,14 +26,16 @@ import time
 import httpx
 from pydantic import BaseModel
 
-from rag.config import AgentConfig, EmbeddingConfig, EndpointConfig, LLMConfig
-from rag.secrets import MissingKeyError, api_key
+from rag.config import EmbeddingConfig, EndpointConfig, LLMConfig, RagConfig
+from rag.errors import AgentFactoryError
+from rag.providers import EMBEDDINGS, LLMS
+from rag.registry import resolve
+from rag.secrets import api_key
 
 OPENAI_BASE = "https://api.openai.com/v1"
-REMOTE = {"openai", "openai_like"}
 
 
-class PreflightError(ValueError):
+class PreflightError(AgentFactoryError):
     """One or more configured endpoints cannot be used; the message names each field."""
 
 
@@ -43,23 +47,9 @@ class Check(BaseModel):
     seconds: float
 
 
-def endpoints(config: AgentConfig) -> list[tuple[str, LLMConfig | EmbeddingConfig]]:
-    """(field path, settings) for every model the build will call."""
-    roles: list[tuple[str, LLMConfig | EmbeddingConfig]] = [
-        ("llm", config.llm),
-        ("embedding", config.embedding),
-    ]
-    judge = config.evaluation.judge
-    if judge:
-        roles.append(("evaluation.judge.llm", judge.llm))
-        if judge.embedding:
-            roles.append(("evaluation.judge.embedding", judge.embedding))
-    return roles
-
-
-def preflight(config: AgentConfig, timeout_s: float = 4.0) -> list[Check]:
-    """Check every endpoint; raise :class:`PreflightError` listing all that fail."""
-    checks = [_check(role, settings, timeout_s) for role, settings in endpoints(config)]
+def preflight(config: RagConfig, timeout_s: float = 4.0) -> list[Check]:
+    """Check every endpoint (``config.endpoints()``); raise :class:`PreflightError` listing all that fail."""
+    checks = [_check(role, settings, timeout_s) for role, settings in config.endpoints()]
     failed = [c for c in checks if not c.ok]
     if failed:
         raise PreflightError("preflight failed\n  " + "\n  ".join(c.detail for c in failed))
@@ -68,24 +58,23 @@ def preflight(config: AgentConfig, timeout_s: float = 4.0) -> list[Check]:
 
 def _check(role: str, settings: LLMConfig | EmbeddingConfig, timeout_s: float) -> Check:
     start = time.perf_counter()
+    registry = LLMS if isinstance(settings, LLMConfig) else EMBEDDINGS
+    check = registry.get(settings.provider).preflight
     try:
-        if settings.provider in REMOTE:
-            detail = _remote(role, settings, timeout_s)
-        elif settings.provider == "llama_cpp":
-            detail = check_gguf(role, settings)
-        else:
-            detail = "runs in-process, nothing to reach"
+        detail = resolve(check)(role, settings, timeout_s) if check else "runs in-process, nothing to reach"
         ok = True
-    except (PreflightError, MissingKeyError) as exc:
+    except AgentFactoryError as exc:
         ok, detail = False, str(exc)
     return Check(
         role=role, provider=settings.provider, ok=ok, detail=detail, seconds=time.perf_counter() - start
     )
 
 
-def _remote(role: str, settings: LLMConfig | EmbeddingConfig, timeout_s: float) -> str:
+def check_remote(role: str, settings: LLMConfig | EmbeddingConfig, timeout_s: float) -> str:
+    """An OpenAI-compatible endpoint: key, ``/models`` listing the model, a one-token call."""
     base = (settings.api_base or OPENAI_BASE).rstrip("/")
-    key = api_key(settings, role, required=settings.provider == "openai")
+    registry = LLMS if isinstance(settings, LLMConfig) else EMBEDDINGS
+    key = api_key(settings, role, required=registry.get(settings.provider).needs_key)
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0))
     with httpx.Client(base_url=base, headers=headers, timeout=timeout) as client:
@@ -149,7 +138,7 @@ def _raise_for(response: httpx.Response, role: str, settings: EndpointConfig) ->
         )
 
 
-def check_gguf(role: str, settings: LLMConfig | EmbeddingConfig) -> str:
+def check_gguf(role: str, settings: LLMConfig | EmbeddingConfig, timeout_s: float = 0) -> str:
     """The ``llamacpp`` extra is installed and ``model_path`` is a GGUF file (factories call this too)."""
     if importlib.util.find_spec("llama_cpp") is None:
         raise PreflightError(f"{role}.provider: llama_cpp needs: pip install 'agent-factory[llamacpp]'")

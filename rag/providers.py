@@ -1,23 +1,45 @@
-"""The provider registries: config names -> factories, imported lazily.
+"""The registries of LLMs, embeddings and sources, with the built-in plugins.
 
-An embedding factory takes an :class:`~rag.config.EmbeddingConfig` and returns a
-LlamaIndex ``BaseEmbedding``; an LLM factory takes an :class:`~rag.config.LLMConfig`
-and the embedding model and returns a LlamaIndex ``LLM``. Register your own::
+Built-ins register here; other installed packages add theirs through entry points (see
+rag/registry.py). Factories are ``"module:attr"`` strings, imported only when used.
 
-    from rag.providers import LLMS
-    LLMS.register("my_llm", "my_package.llms:build")
+An embedding factory takes an :class:`~rag.config.EmbeddingConfig` and returns a LlamaIndex
+``BaseEmbedding``; an LLM factory takes an :class:`~rag.config.LLMConfig` and the embedding
+model and returns a LlamaIndex ``LLM``; a source factory takes its config and returns an
+object with ``load() -> list[Document]``.
+
+>>> LLMS.get("openai").needs_key, LLMS.get("extractive").generative
+(True, False)
+>>> SOURCES.get("directory").config_model().__name__
+'DirectorySourceConfig'
 """
 
-from rag.registry import Registry
+from rag.registry import Provider, Registry, SourceType
 
-EMBEDDINGS = Registry("embedding")
-EMBEDDINGS.register("local", "rag.embeddings:build_local")
-EMBEDDINGS.register("openai", "rag.embeddings:build_openai")
-EMBEDDINGS.register("openai_like", "rag.embeddings:build_openai_like")
-EMBEDDINGS.register("llama_cpp", "rag.embeddings:build_llama_cpp")
+EMBEDDINGS: Registry[Provider] = Registry("embedding provider", "agent_factory.embeddings")
+LLMS: Registry[Provider] = Registry("llm provider", "agent_factory.llms")
+SOURCES: Registry[SourceType] = Registry("source type", "agent_factory.sources")
 
-LLMS = Registry("llm")
-LLMS.register("extractive", "rag.llms.extractive:build")
-LLMS.register("openai", "rag.llms.remote:build_openai")
-LLMS.register("openai_like", "rag.llms.remote:build_openai_like")
-LLMS.register("llama_cpp", "rag.llms.remote:build_llama_cpp")
+_REMOTE_CHECK = "rag.preflight:check_remote"
+_GGUF_CHECK = "rag.preflight:check_gguf"
+
+EMBEDDINGS.register("local", Provider(factory="rag.embeddings:build_local"))
+EMBEDDINGS.register("openai", Provider(factory="rag.embeddings:build_openai", needs_key=True, billed=True, preflight=_REMOTE_CHECK))  # fmt: skip
+EMBEDDINGS.register(
+    "openai_like", Provider(factory="rag.embeddings:build_openai_like", preflight=_REMOTE_CHECK)
+)
+EMBEDDINGS.register("llama_cpp", Provider(factory="rag.embeddings:build_llama_cpp", preflight=_GGUF_CHECK))
+
+LLMS.register("extractive", Provider(factory="rag.llms.extractive:build", generative=False))
+LLMS.register("openai", Provider(factory="rag.llms.remote:build_openai", needs_key=True, billed=True, preflight=_REMOTE_CHECK))  # fmt: skip
+LLMS.register("openai_like", Provider(factory="rag.llms.remote:build_openai_like", billed=True, preflight=_REMOTE_CHECK))  # fmt: skip
+LLMS.register(
+    "llama_cpp", Provider(factory="rag.llms.remote:build_llama_cpp", billed=True, preflight=_GGUF_CHECK)
+)
+
+SOURCES.register("directory", SourceType(config="rag.config:DirectorySourceConfig", factory="rag.sources.directory:DirectorySource"))  # fmt: skip
+SOURCES.register("web", SourceType(config="rag.config:WebSourceConfig", factory="rag.sources.web:WebSource"))
+SOURCES.register("git", SourceType(config="rag.config:GitSourceConfig", factory="rag.sources.git:GitSource"))
+SOURCES.register(
+    "slack", SourceType(config="rag.config:SlackSourceConfig", factory="rag.sources.slack:SlackSource")
+)

@@ -1,48 +1,132 @@
-"""A tiny provider registry: a name in config maps to a factory.
+"""Registries: a name in config maps to a plugin, built in or from another installed package.
 
-Built-in factories are registered as ``"module:function"`` strings and imported
-only when used, so validating a config never imports LlamaIndex or torch. Tests
-and plugins register callables through the same door.
+A plugin is a small record: its ``factory`` (a callable, or a lazy ``"module:attr"`` string
+imported only when used, so validating a config never imports LlamaIndex or torch) and its
+traits, which the rest of the code asks instead of testing names or classes:
 
->>> from rag.registry import Registry
+- :class:`Provider` (an LLM or an embedding): ``needs_key`` (preflight insists on an API
+  key), ``billed`` (calls cost tokens worth counting), ``generative`` (can write text, so can
+  judge), ``preflight`` (a ``"module:function"`` that checks the endpoint before a build).
+- :class:`SourceType`: its ``config`` model (validated strictly, like the built-ins) and
+  the ``factory`` that turns one config into a source.
+
+Third-party packages add plugins without forking, through Python entry points (as
+simonw/llm does): in their ``pyproject.toml``::
+
+    [project.entry-points."agent_factory.llms"]
+    my_llm = "my_package.plugin:MY_LLM"      # a rag.registry.Provider
+
+The groups are ``agent_factory.llms``, ``agent_factory.embeddings`` and
+``agent_factory.sources``; the entry point's name is the name used in config.
+
 >>> greeters = Registry("greeter")
->>> greeters.register("hello", lambda name: f"hello {name}")
->>> greeters.get("hello")("world")
+>>> greeters.register("hello", Provider(factory=lambda name: f"hello {name}"))
+>>> greeters.get("hello").build("world")
 'hello world'
+>>> "hello" in greeters, greeters.names()
+(True, ['hello'])
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
-from typing import Any
+from importlib.metadata import entry_points
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from rag.errors import AgentFactoryError
+
+log = logging.getLogger(__name__)
 
 
-class Registry:
-    """Maps provider names to factories (callables or lazy ``"module:attr"`` paths)."""
+class PluginError(AgentFactoryError):
+    """An installed plugin is broken (its entry point does not name a plugin record)."""
 
-    def __init__(self, kind: str) -> None:
+
+def resolve(target: Callable[..., Any] | str) -> Any:
+    """A callable, or the object a ``"module:attr"`` string names (imported now)."""
+    if not isinstance(target, str):
+        return target
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+class Plugin(BaseModel):
+    """What every registry entry has: a factory, resolved on first use."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    factory: Any  # Callable[..., Any] | "module:attr"
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        return resolve(self.factory)(*args, **kwargs)
+
+
+class Provider(Plugin):
+    """An LLM or embedding provider: factory(config[, embed_model]) -> LlamaIndex object."""
+
+    needs_key: bool = False
+    billed: bool = False
+    generative: bool = True
+    preflight: Any = None  # (role, settings, timeout_s) -> detail; raises PreflightError
+
+
+class SourceType(Plugin):
+    """A document source: ``config`` is its strict settings model; factory(config) -> Source."""
+
+    config: Any  # type[pydantic.BaseModel] | "module:attr"
+
+    def config_model(self) -> type[BaseModel]:
+        return resolve(self.config)
+
+
+P = TypeVar("P", bound=Plugin)
+
+
+class Registry(Generic[P]):
+    """Maps names to plugins; ``group`` names the entry-point group third parties use."""
+
+    def __init__(self, kind: str, group: str | None = None) -> None:
         self.kind = kind
-        self._entries: dict[str, Callable[..., Any] | str] = {}
+        self.group = group
+        self._entries: dict[str, P] = {}
+        self._plugins_loaded = group is None
 
-    def register(self, name: str, factory: Callable[..., Any] | str) -> None:
-        self._entries[name] = factory
+    def register(self, name: str, plugin: P) -> None:
+        self._entries[name] = plugin
 
     def unregister(self, name: str) -> None:
         self._entries.pop(name, None)
 
     def names(self) -> list[str]:
+        self._load_plugins()
         return sorted(self._entries)
 
     def __contains__(self, name: object) -> bool:
+        self._load_plugins()
         return name in self._entries
 
-    def get(self, name: str) -> Callable[..., Any]:
+    def get(self, name: str) -> P:
+        self._load_plugins()
         if name not in self._entries:
-            raise KeyError(f"unknown {self.kind} provider {name!r}; known: {', '.join(self.names())}")
-        factory = self._entries[name]
-        if isinstance(factory, str):
-            module, _, attr = factory.partition(":")
-            factory = getattr(importlib.import_module(module), attr)
-            self._entries[name] = factory
-        return factory
+            raise KeyError(f"unknown {self.kind} {name!r}; known: {', '.join(self.names())}")
+        return self._entries[name]
+
+    def _load_plugins(self) -> None:
+        """Register every installed package's entry points in this group (once; built-ins win)."""
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
+        for point in entry_points(group=self.group):
+            if point.name in self._entries:
+                log.warning(
+                    "%s plugin %r from %s ignored: the name is taken", self.kind, point.name, point.value
+                )
+                continue
+            plugin = point.load()
+            if not isinstance(plugin, Plugin):
+                raise PluginError(f"entry point {point.name} = {point.value} is not a rag.registry.Plugin")
+            self._entries[point.name] = plugin

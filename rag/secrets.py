@@ -17,12 +17,13 @@ import os
 from collections.abc import Callable
 
 from rag.config import EndpointConfig
+from rag.errors import AgentFactoryError
 
 SecretLookup = Callable[[str, str], str | None]
 _lookup: SecretLookup | None = None
 
 
-class MissingKeyError(ValueError):
+class MissingKeyError(AgentFactoryError):
     """No API key where the config says it lives."""
 
 

@@ -15,4 +15,4 @@ from rag.providers import LLMS
 
 def build_llm(config: LLMConfig, embed_model: BaseEmbedding) -> LLM:
     """The LlamaIndex LLM that `config` names; `embed_model` serves extractive ranking."""
-    return LLMS.get(config.provider)(config, embed_model)
+    return LLMS.get(config.provider).build(config, embed_model)

@@ -13,6 +13,7 @@ from rag.config import LLMConfig
 from rag.http import openai_client_kwargs
 from rag.preflight import check_gguf
 from rag.secrets import api_key
+from rag.settings_file import ConfigError
 
 
 def build_openai(config: LLMConfig, embed_model: BaseEmbedding) -> LLM:
@@ -32,7 +33,7 @@ def build_openai_like(config: LLMConfig, embed_model: BaseEmbedding) -> LLM:
     from llama_index.llms.openai_like import OpenAILike
 
     if not config.api_base:
-        raise ValueError("llm.api_base: required for provider openai_like")
+        raise ConfigError("llm.api_base: required for provider openai_like")
     return OpenAILike(
         model=config.model,
         api_base=config.api_base,

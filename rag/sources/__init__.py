@@ -1,7 +1,12 @@
 """Sources: one file per kind; each turns its config into LlamaIndex Documents.
 
->>> from rag.sources import load_documents  # doctest: +SKIP
->>> docs = load_documents(config.sources)   # doctest: +SKIP
+Source types are plugins in the ``SOURCES`` registry (rag/providers.py); another installed
+package adds one through the ``agent_factory.sources`` entry point group.
+
+>>> from rag.config import DirectorySourceConfig
+>>> docs = load_documents([DirectorySourceConfig(path="docs")])
+>>> sorted(d.doc_id for d in docs)[:2]
+['docs/architecture.md', 'docs/building.md']
 """
 
 from __future__ import annotations
@@ -9,18 +14,12 @@ from __future__ import annotations
 from llama_index.core.schema import Document
 
 from rag.config import SourceConfig
-from rag.registry import Registry
+from rag.providers import SOURCES
 from rag.sources.base import Source, SourceError
-
-SOURCES = Registry("source")
-SOURCES.register("directory", "rag.sources.directory:DirectorySource")
-SOURCES.register("web", "rag.sources.web:WebSource")
-SOURCES.register("git", "rag.sources.git:GitSource")
-SOURCES.register("slack", "rag.sources.slack:SlackSource")
 
 
 def build_source(config: SourceConfig) -> Source:
-    return SOURCES.get(config.type)(config)
+    return SOURCES.get(config.type).build(config)
 
 
 def load_documents(configs: list[SourceConfig]) -> list[Document]:

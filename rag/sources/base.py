@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Protocol
+from typing import Any, Protocol
 
 from llama_index.core.schema import Document
 
+from rag.errors import AgentFactoryError
 
-class SourceError(ValueError):
+
+class SourceError(AgentFactoryError):
     """A source cannot produce its documents; the message names the file or location."""
 
 
@@ -45,7 +47,16 @@ def make_document(source: str, path: str, title: str, text: str, **extra: str) -
 
 
 def glob_match(path: str, pattern: str) -> bool:
-    """Match a posix path against a glob where ``**/`` spans zero or more folders."""
+    """Match a whole posix path, relative to the source root, against a glob.
+
+    ``*`` and ``?`` stay inside one folder name; ``**/`` spans zero or more folders and a
+    trailing ``**`` everything below. Every source's include/exclude uses this one matcher.
+
+    >>> glob_match("a.md", "*.md"), glob_match("sub/a.md", "*.md"), glob_match("sub/a.md", "**/*.md")
+    (True, False, True)
+    >>> glob_match("drafts/x/y.md", "drafts/**"), glob_match("a.md", "**/*.md")
+    (True, True)
+    """
     regex = (
         re.escape(pattern)
         .replace(r"\*\*/", "(?:.*/)?")
@@ -54,3 +65,10 @@ def glob_match(path: str, pattern: str) -> bool:
         .replace(r"\?", "[^/]")
     )
     return re.fullmatch(regex, path) is not None
+
+
+def wanted(path: str, config: Any) -> bool:
+    """Whether a source's ``include`` globs take `path` and its ``exclude`` globs do not."""
+    return any(glob_match(path, g) for g in config.include) and not any(
+        glob_match(path, g) for g in config.exclude
+    )

@@ -11,12 +11,12 @@ True
 from __future__ import annotations
 
 import logging
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from llama_index.core.schema import Document
 
 from rag.config import DirectorySourceConfig
-from rag.sources.base import SourceError, make_document
+from rag.sources.base import SourceError, make_document, wanted
 from rag.sources.text import file_to_text
 
 log = logging.getLogger(__name__)
@@ -48,17 +48,15 @@ class DirectorySource:
 
     def _files(self) -> list[Path]:
         root = self.root.resolve()
-        found: set[Path] = set()
-        for pattern in self.config.include:
-            for path in self.root.glob(pattern):
-                rel = PurePosixPath(path.relative_to(self.root).as_posix())
-                if any(rel.match(ex) for ex in self.config.exclude) or not path.is_file():
-                    continue
-                if not path.resolve().is_relative_to(root):
-                    log.warning("%s: skipped, it links outside the source root %s", path, root)
-                    continue
-                found.add(path)
-        return sorted(found)
+        found = []
+        for path in sorted(self.root.rglob("*")):  # symlinked folders are not descended into
+            if not path.is_file() or not wanted(path.relative_to(self.root).as_posix(), self.config):
+                continue
+            if not path.resolve().is_relative_to(root):
+                log.warning("%s: skipped, it links outside the source root %s", path, root)
+                continue
+            found.append(path)
+        return found
 
     def _read(self, path: Path) -> Document | None:
         rel = path.relative_to(self.root).as_posix()

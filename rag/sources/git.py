@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from llama_index.core.schema import Document
 
 from rag.config import GitSourceConfig
-from rag.sources.base import SourceError, glob_match, make_document
+from rag.sources.base import SourceError, make_document, wanted
 from rag.sources.text import file_to_text
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class GitSource:
             paths = [
                 p
                 for p in self._git(repo, "ls-tree", "-r", "--name-only", self.commit).splitlines()
-                if self._wanted(p)
+                if wanted(p, self.config)
             ]
             docs = [doc for path in paths if (doc := self._read(repo, path)) is not None]
         if not docs:
@@ -50,11 +50,6 @@ class GitSource:
         # A bare, blob-less clone: cheap for big repositories, and the working tree is never used.
         self._git(None, "clone", "--quiet", "--bare", "--filter=blob:none", self.config.repo, str(target))
         return target
-
-    def _wanted(self, path: str) -> bool:
-        return any(glob_match(path, g) for g in self.config.include) and not any(
-            glob_match(path, g) for g in self.config.exclude
-        )
 
     def _read(self, repo: Path, path: str) -> Document | None:
         size = int(self._git(repo, "cat-file", "-s", f"{self.commit}:{path}").strip())

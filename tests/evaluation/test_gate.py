@@ -2,9 +2,9 @@
 
 import pytest
 
+from evaluation.config import GateConfig
 from evaluation.gate import compare, decide
 from evaluation.records import EvaluationResult, MetricScore
-from rag.config import GateConfig
 
 GATE = GateConfig(thresholds={"hit_rate": 0.5}, non_regression=["hit_rate"], max_nan_rate=0.1)
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.golden import GoldenError, load_golden
-from tests.conftest import GOLDEN, write_golden
+from tests.helpers import GOLDEN, write_golden
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,7 +76,7 @@ def test_unknown_reference_source_is_an_error(tmp_path):
 
 
 def test_shipped_golden_set_covers_the_default_corpus():
-    from rag.config import load_config
+    from pipelines.config import load_config
     from rag.sources import load_documents
 
     golden = load_golden(ROOT / "golden_questions" / "docs.jsonl")

@@ -13,12 +13,13 @@ from collections import Counter
 
 import pytest
 
+from benchmarks.fake_openai import FakeOpenAI, Fault
+from evaluation.config import GateConfig, JudgeConfig
 from evaluation.gate import decide
 from evaluation.golden import load_golden
-from evaluation.runner import evaluate_agent
-from rag.config import GateConfig, JudgeConfig, LLMConfig
-from tests.conftest import write_golden
-from tests.fake_openai import FakeOpenAI, Fault
+from evaluation.runner import evaluate_session
+from rag.config import LLMConfig
+from tests.helpers import write_golden
 
 VERDICT = '{"reason": "The context was useful.", "verdict": 1}'
 VALID = f"```json\n{VERDICT}\n```"
@@ -62,18 +63,16 @@ class FaultPlan:
 
 @pytest.fixture(scope="module")
 def judged(tmp_path_factory, agent_config, docs_index):
-    from rag.agent import AgentSpec, build_agent
-    from rag.chat import ChatSession
+    from evaluation.runner import evaluate_agent
+    from rag.agent import AgentSpec
 
     golden = load_golden(write_golden(tmp_path_factory.mktemp("judge") / "g.jsonl"))
-    session = ChatSession(build_agent(AgentSpec.from_config(agent_config), docs_index))
     with FakeOpenAI(FaultPlan()) as server:
         llm = LLMConfig(provider="openai_like", model="fake-judge", api_base=server.base_url,
                         timeout_s=1, max_retries=2)  # fmt: skip
         judge = JudgeConfig(llm=llm, metrics=["llm_context_precision_with_reference"], max_workers=1,
                             max_reasks=1, timeout_s=30)  # fmt: skip
-        result = evaluate_agent(session, golden, docs_index.embed_model, judge)
-    session.close()
+        result = evaluate_agent(AgentSpec.from_config(agent_config), docs_index, golden, judge)
     return result, server, judge
 
 
@@ -135,12 +134,12 @@ def test_dry_run_estimate_matches_a_real_judge_run(tmp_path, session, embed_mode
     from evaluation.cost import estimate_judge
 
     golden = load_golden(write_golden(tmp_path / "g.jsonl"))
-    offline = evaluate_agent(session, golden, embed_model)  # the recorded answers a dry run reads
+    offline = evaluate_session(session, golden, embed_model)  # the recorded answers a dry run reads
     with FakeOpenAI(lambda request: VALID) as server:
         llm = LLMConfig(provider="openai_like", model="fake-judge", api_base=server.base_url)
         judge = JudgeConfig(llm=llm, metrics=["llm_context_precision_with_reference"])
         estimate = estimate_judge(golden, offline.records, judge)
-        measured = evaluate_agent(session, golden, embed_model, judge).usage["judge"]
+        measured = evaluate_session(session, golden, embed_model, judge).usage["judge"]
     assert estimate.calls == measured.calls == len(server.completions())
     assert estimate.max_calls == 2 * estimate.calls
     assert 0.8 < estimate.prompt_tokens / measured.prompt_tokens < 1.25
@@ -150,7 +149,7 @@ def test_estimate_follows_each_metrics_call_pattern(tmp_path, session, embed_mod
     from evaluation.cost import estimate_judge
 
     golden = load_golden(write_golden(tmp_path / "g.jsonl"))
-    records = evaluate_agent(session, golden, embed_model).records
+    records = evaluate_session(session, golden, embed_model).records
     contexts = sum(len(r.contexts) for r in records if r.id not in ("oos-1", "oos-2"))
     judge = JudgeConfig(llm=LLMConfig(provider="openai_like", model="m", api_base="http://127.0.0.1:9/v1"))
     per_metric = estimate_judge(golden, records, judge).per_metric

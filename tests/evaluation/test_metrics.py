@@ -1,7 +1,7 @@
 from evaluation.golden import load_golden
 from evaluation.metrics import is_refusal, score_offline
 from evaluation.records import AnswerRecord
-from tests.conftest import write_golden
+from tests.helpers import write_golden
 
 
 def record(qid: str, answer: str, sources: list[str], contexts: list[str] | None = None) -> AnswerRecord:

@@ -1,6 +1,6 @@
+from evaluation.config import GateConfig
 from evaluation.records import AnswerRecord, Decision, EvaluationResult, MetricScore
 from evaluation.report import render_report
-from rag.config import GateConfig
 from rag.usage import Usage
 
 

@@ -1,12 +1,13 @@
 """The runner with the real extractive agent over the widget corpus, and the judge tier
 against a fake OpenAI-compatible server on 127.0.0.1 that returns garbage."""
 
+from benchmarks.fake_openai import FakeOpenAI
+from evaluation.config import GateConfig, JudgeConfig
 from evaluation.gate import decide
 from evaluation.golden import load_golden
-from evaluation.runner import evaluate_agent, run_golden
-from rag.config import GateConfig, JudgeConfig, LLMConfig
-from tests.conftest import write_golden
-from tests.fake_openai import FakeOpenAI
+from evaluation.runner import evaluate_session, run_golden
+from rag.config import LLMConfig
+from tests.helpers import write_golden
 
 
 def test_follow_ups_share_a_conversation_and_all_questions_are_recorded(session, tmp_path):
@@ -33,7 +34,7 @@ def test_agent_errors_are_recorded_not_fatal(session, tmp_path, monkeypatch):
 
 def test_offline_evaluation_of_the_extractive_agent(session, tmp_path, embed_model):
     golden = load_golden(write_golden(tmp_path / "g.jsonl"))
-    result = evaluate_agent(session, golden, embed_model)
+    result = evaluate_session(session, golden, embed_model)
     assert result.metrics["hit_rate"].mean == 1.0
     assert result.metrics["refusal_accuracy"].mean == 1.0
     assert result.metrics["must_include"].mean >= 0.8
@@ -45,7 +46,7 @@ def test_garbage_judge_closes_the_gate_through_nan_rate(session, tmp_path, embed
     with FakeOpenAI() as server:
         llm = LLMConfig(provider="openai_like", model="fake-judge", api_base=server.base_url, max_retries=1)
         judge = JudgeConfig(llm=llm, timeout_s=20, max_workers=2)
-        result = evaluate_agent(session, golden, embed_model, judge)
+        result = evaluate_session(session, golden, embed_model, judge)
     assert server.requests, "the judge was never called"
     judged = [m for m in result.metrics.values() if m.tier == "judge"]
     assert {m.name for m in judged} == {

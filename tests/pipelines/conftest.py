@@ -6,18 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_corpus, write_golden
-
-
-def make_config(name: str, corpus: Path, golden: Path, **overrides):
-    from rag.config import AgentConfig
-
-    data = {
-        "name": name,
-        "sources": [{"type": "directory", "name": "docs", "path": str(corpus)}],
-        "evaluation": {"golden_set": str(golden)},
-    }
-    return AgentConfig.model_validate(data | overrides)
+from tests.helpers import make_config, write_corpus, write_golden
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-
 import pytest
 from zenml.client import Client
 from zenml.enums import ExecutionStatus
@@ -12,6 +10,7 @@ from pipelines.agent_pipeline import run_build
 from pipelines.versions import get_version
 from rag.agent import AgentSpec
 from rag.index import DocsIndex
+from tests.helpers import refuse_pickle
 
 pytestmark = pytest.mark.slow
 
@@ -41,11 +40,7 @@ def test_build_creates_a_version_with_full_metadata(first_build, pipeline_config
 
 
 def test_artifacts_round_trip_without_pickle(first_build, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("pickle used")
-
-    monkeypatch.setattr(pickle, "loads", refuse)
-    monkeypatch.setattr(pickle, "load", refuse)
+    refuse_pickle(monkeypatch)
     mv = get_version("test_agent", first_build.version)
     index = mv.get_artifact("docs_index").load()
     spec = mv.get_artifact("agent_spec").load()

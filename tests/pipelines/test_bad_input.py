@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from zenml.client import Client
 
 from pipelines.cli import main
-from tests.conftest import CORPUS, GOLDEN
+from tests.helpers import CORPUS, GOLDEN
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from pipelines.cli import main
-from tests.conftest import write_corpus, write_golden
+from tests.helpers import write_corpus, write_golden
 
 
 def test_help_imports_nothing_heavy():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,18 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_corpus, write_golden
+from tests.helpers import free_port, write_corpus, write_golden
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str, method: str = "GET", body: dict | None = None) -> bytes:
@@ -77,7 +70,7 @@ def test_dashboard_serves_the_report_and_renders_the_run(built_store):
         have_browser = False
     if not have_browser and not os.environ.get("CI"):
         pytest.skip("chromium or playwright not installed")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     subprocess.run(
         [BIN / "zenml", "login", "--local", "--port", str(port)],

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from zenml.client import Client
 
-from pipelines import gatekeeper
+from benchmarks.fake_openai import FakeOpenAI, Fault
+from pipelines import release
 from pipelines.agent_pipeline import BuildFailed, run_build
+from pipelines.artifacts import INDEX, load_agent
 from pipelines.materializers import DocsIndexMaterializer
-from pipelines.versions import INDEX_ARTIFACT, VersionNotFound, get_version, load_agent
-from tests.conftest import CORPUS, write_corpus
-from tests.fake_openai import FakeOpenAI, Fault
-from tests.pipelines.conftest import make_config
+from pipelines.versions import VersionNotFound, get_version
+from tests.helpers import CORPUS, make_config, write_corpus
 
 pytestmark = pytest.mark.slow
 VERDICT = '{"reason": "useful", "verdict": 1}'
@@ -71,7 +71,7 @@ def test_crash_between_evaluate_and_promote_then_rerun(production, golden_path, 
     def crash(*args, **kwargs):
         raise RuntimeError("injected crash before promotion")
 
-    monkeypatch.setattr(gatekeeper, "decide_and_apply", crash)
+    monkeypatch.setattr(release, "decide_and_apply", crash)
     with pytest.raises(
         BuildFailed, match="step promote failed: RuntimeError: injected crash before promotion"
     ):
@@ -110,7 +110,7 @@ def test_interrupted_index_upload_is_never_loaded(production, golden_path, monke
         run_build(make_config("fault_agent", changed, golden_path))
     monkeypatch.undo()
     broken = Client().list_model_versions(model="fault_agent", sort_by="desc:number", size=1).items[0]
-    assert broken.get_artifact(INDEX_ARTIFACT) is None  # the partial upload was never registered
+    assert broken.get_artifact(INDEX) is None  # the partial upload was never registered
     with pytest.raises(VersionNotFound, match="has no docs_index"):
         load_agent("fault_agent", broken.number)
     assert production_now() == prod

@@ -7,9 +7,9 @@ import pytest
 from pipelines.agent_pipeline import run_build
 from pipelines.versions import get_version
 from rag.providers import EMBEDDINGS
-from tests.conftest import CORPUS, write_corpus
+from rag.registry import Provider
 from tests.fakes import RandomEmbedding
-from tests.pipelines.conftest import make_config
+from tests.helpers import CORPUS, make_config, registered, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -38,16 +38,14 @@ def test_half_corpus_is_not_promoted_and_says_why(production, tmp_path, golden_p
 
 
 def test_broken_retriever_is_not_promoted(production, tmp_path, golden_path):
-    EMBEDDINGS.register("random_test", lambda config: RandomEmbedding(model_name="random"))
-    try:
+    random_embedding = Provider(factory=lambda config: RandomEmbedding(model_name="random"))
+    with registered(EMBEDDINGS, "random_test", random_embedding):
         corpus = write_corpus(tmp_path / "corpus")
         run = run_build(
             make_config(
                 "gate_agent", corpus, golden_path, embedding={"provider": "random_test", "model": "random"}
             )
         )
-    finally:
-        EMBEDDINGS.unregister("random_test")
     decision = decision_of(run.version)
     assert decision["stage"] is None and decision["thresholds_passed"] is False
     assert get_version("gate_agent", "production").name == production.version

@@ -7,8 +7,7 @@ from zenml.client import Client
 
 from pipelines.agent_pipeline import run_build
 from pipelines.versions import get_version
-from tests.conftest import write_golden
-from tests.pipelines.conftest import make_config
+from tests.helpers import make_config, write_golden
 
 pytestmark = pytest.mark.slow
 

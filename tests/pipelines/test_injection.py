@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.fake_openai import FakeOpenAI
 from pipelines.agent_pipeline import run_build
 from pipelines.versions import get_version
-from tests.conftest import CORPUS, write_corpus
-from tests.fake_openai import FakeOpenAI
-from tests.pipelines.conftest import make_config
+from tests.helpers import CORPUS, make_config, write_corpus
 
 pytestmark = pytest.mark.slow
 

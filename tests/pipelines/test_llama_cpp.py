@@ -14,9 +14,7 @@ import pytest
 
 from pipelines.agent_pipeline import run_build
 from pipelines.versions import get_version
-from tests.conftest import GOLDEN, write_golden
-from tests.pipelines.conftest import make_config
-from tests.servers import free_port, serve
+from tests.helpers import GOLDEN, free_port, make_config, serve, write_golden
 
 pytestmark = pytest.mark.slow
 MODEL = "gemma-3-270m"
@@ -99,10 +97,11 @@ def test_llama_cpp_provider_loads_any_gguf_in_process(gguf):
 
 
 def test_llama_cpp_in_process_as_the_judge(gguf, session, embed_model, small_golden):
+    from evaluation.config import JudgeConfig
     from evaluation.golden import load_golden
     from evaluation.judge import score_judge
     from evaluation.runner import run_golden
-    from rag.config import JudgeConfig, LLMConfig
+    from rag.config import LLMConfig
     from rag.usage import UsageMeter
 
     golden = load_golden(small_golden)
@@ -138,13 +137,14 @@ def test_llama_cpp_embeddings_as_the_judges(gguf, session, embed_model, small_go
     fake server, the judge's embeddings from the GGUF in-process: cosines decide the scores."""
     import json
 
+    from benchmarks.fake_openai import FakeOpenAI
+    from evaluation.config import JudgeConfig
     from evaluation.golden import load_golden
     from evaluation.judge import score_judge
     from evaluation.runner import run_golden
-    from rag.config import EmbeddingConfig, JudgeConfig, LLMConfig
+    from rag.config import EmbeddingConfig, LLMConfig
     from rag.embeddings import build_embedding
     from rag.usage import UsageMeter
-    from tests.fake_openai import FakeOpenAI
 
     golden = load_golden(small_golden)
     records = run_golden(session, golden)

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from zenml.client import Client
 
+from benchmarks.fake_openai import FakeOpenAI
 from pipelines.agent_pipeline import run_build
 from pipelines.versions import get_version
-from tests.fake_openai import FakeOpenAI
-from tests.pipelines.conftest import make_config
+from tests.helpers import make_config
 
 pytestmark = pytest.mark.slow
 

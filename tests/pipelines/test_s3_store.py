@@ -12,11 +12,10 @@ from zenml.client import Client
 from zenml.enums import StackComponentType
 
 from pipelines.agent_pipeline import run_build
-from pipelines.versions import get_version, load_agent
+from pipelines.artifacts import load_agent
+from pipelines.versions import get_version
 from rag.index import DocsIndex
-from tests.conftest import write_corpus
-from tests.pipelines.conftest import make_config
-from tests.servers import free_port, serve
+from tests.helpers import free_port, make_config, serve, write_corpus
 
 pytestmark = pytest.mark.slow
 BUCKET = "agent-factory-artifacts"

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.versions import VersionNotFound, get_version, list_versions, load_agent, promote
+from pipelines.artifacts import load_agent
+from pipelines.release import promote_manually
+from pipelines.versions import VersionNotFound, get_version, list_versions
 
 pytestmark = pytest.mark.slow
 
@@ -17,8 +19,8 @@ def test_promote_moves_stage_and_archives_previous_holder(first_build, pipeline_
     from pipelines.agent_pipeline import run_build
 
     second = run_build(pipeline_config)
-    promote("test_agent", first_build.version, "production", "first release")
-    promote("test_agent", second.version, "production", "manual override")
+    promote_manually("test_agent", first_build.version, "production", "first release")
+    promote_manually("test_agent", second.version, "production", "manual override")
     assert get_version("test_agent", "production").name == second.version
     assert get_version("test_agent", first_build.version).stage == "archived"
     record = get_version("test_agent", second.version).run_metadata["promotion"]

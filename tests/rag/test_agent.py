@@ -2,10 +2,11 @@
 
 from llama_index.core.agent.workflow import ReActAgent
 
-from rag.agent import AgentSpec, build_agent
-from rag.chat import ChatSession
+from rag.agent import AgentSpec, build_agent, open_session
 from rag.providers import LLMS
+from rag.registry import Provider
 from tests.fakes import ScriptedLLM
+from tests.helpers import registered
 
 
 def test_agent_has_one_query_engine_tool_and_persona_prompt(agent_config, docs_index):
@@ -27,16 +28,14 @@ def test_scripted_llm_drives_react_through_a_tool_call(agent_config, docs_index)
         "Thought: I know now.\nAnswer: Backups go to /var/backups/widgets.",
     ]
     fake = ScriptedLLM(script=script, calls=[])
-    LLMS.register("scripted", lambda config, embed: fake)
-    try:
+    with registered(LLMS, "scripted", Provider(factory=lambda config, embed: fake)):
         spec = AgentSpec.from_config(
             agent_config.model_copy(
                 update={"llm": agent_config.llm.model_copy(update={"provider": "scripted"})}
             )
         )
-        reply = ChatSession(build_agent(spec, docs_index)).ask("Where do backups go?")
-    finally:
-        LLMS.unregister("scripted")
+        with open_session(spec, docs_index) as session:
+            reply = session.ask("Where do backups go?")
     assert reply.answer == "Backups go to /var/backups/widgets."
     assert [(c.tool, c.input) for c in reply.tool_calls] == [("docs_search", {"input": "backup folder"})]
     assert reply.sources[0].doc_id == "docs/backups.md"

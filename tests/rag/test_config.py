@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.config import AgentConfig, ConfigError, load_config
+from pipelines.config import AgentConfig, load_config
+from rag.settings_file import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,8 +2,11 @@ import numpy as np
 import pytest
 
 from rag.config import EmbeddingConfig
+from rag.errors import AgentFactoryError
 from rag.embeddings import EmbeddingInfo, build_embedding, describe
 from rag.providers import EMBEDDINGS
+from rag.registry import Provider
+from tests.helpers import registered
 
 
 def test_local_model_is_offline_384d_and_normalised(embed_model):
@@ -27,20 +30,20 @@ def test_describe_records_provider_model_and_dimension(embed_model):
 
 
 def test_unknown_local_model_is_a_clear_error():
-    with pytest.raises(ValueError, match="embedding.model: local model 'nope'"):
+    with pytest.raises(AgentFactoryError, match="embedding.model: local model 'nope'"):
         build_embedding(EmbeddingConfig(model="nope"))
 
 
 def test_openai_without_key_names_the_variable(monkeypatch):
     monkeypatch.delenv("MY_KEY", raising=False)
-    with pytest.raises(ValueError, match="environment variable MY_KEY is not set"):
+    with pytest.raises(AgentFactoryError, match="environment variable MY_KEY is not set"):
         build_embedding(
             EmbeddingConfig(provider="openai", model="text-embedding-3-small", api_key_env="MY_KEY")
         )
 
 
 def test_openai_like_needs_api_base():
-    with pytest.raises(ValueError, match="embedding.api_base: required"):
+    with pytest.raises(AgentFactoryError, match="embedding.api_base: required"):
         build_embedding(EmbeddingConfig(provider="openai_like", model="m"))
 
 
@@ -52,8 +55,5 @@ def test_openai_like_builds_without_network():
 
 
 def test_registry_accepts_custom_provider(embed_model):
-    EMBEDDINGS.register("test_fixed", lambda config: embed_model)
-    try:
+    with registered(EMBEDDINGS, "test_fixed", Provider(factory=lambda config: embed_model)):
         assert build_embedding(EmbeddingConfig(provider="test_fixed")) is embed_model
-    finally:
-        EMBEDDINGS.unregister("test_fixed")

@@ -1,10 +1,9 @@
-import pickle
-
 import pytest
 
 from rag.config import EmbeddingConfig, IndexConfig
 from rag.embeddings import describe
-from rag.index import DocsIndex, IndexMismatchError, choose_index_type, read_manifest
+from rag.index import DocsIndex, DocsIndexError, IndexMismatchError, choose_index_type, read_manifest
+from tests.helpers import refuse_pickle
 
 
 def describe_local(model):
@@ -22,11 +21,7 @@ QUESTIONS = {
 
 @pytest.fixture()
 def no_pickle(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("pickle used")
-
-    monkeypatch.setattr(pickle, "loads", refuse)
-    monkeypatch.setattr(pickle, "load", refuse)
+    refuse_pickle(monkeypatch)
 
 
 def test_build_save_load_retrieve_finds_the_one_right_document(docs_index, tmp_path, no_pickle):
@@ -67,7 +62,7 @@ def test_loading_with_another_embedder_is_refused(docs_index, tmp_path):
 
 
 def test_not_an_index_folder(tmp_path):
-    with pytest.raises(FileNotFoundError, match="not a saved index"):
+    with pytest.raises(DocsIndexError, match="not a saved index"):
         read_manifest(tmp_path)
 
 
@@ -113,5 +108,5 @@ def test_ivf_index_round_trips_and_feeds_the_embedding_cache(agent_config, embed
 
 
 def test_zero_chunks_is_an_error(agent_config, docs_index, embed_model):
-    with pytest.raises(ValueError, match="zero chunks"):
+    with pytest.raises(DocsIndexError, match="zero chunks"):
         DocsIndex.build([], embed_model, agent_config.embedding, docs_index.manifest.embedding, IndexConfig())

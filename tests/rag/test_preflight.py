@@ -6,10 +6,11 @@ import time
 
 import pytest
 
-from rag.config import AgentConfig, ConfigError
+from benchmarks.fake_openai import FakeOpenAI
+from pipelines.config import AgentConfig
 from rag.preflight import PreflightError, preflight
-from tests.fake_openai import FakeOpenAI
-from tests.servers import free_port
+from rag.settings_file import ConfigError
+from tests.helpers import free_port
 
 
 def config(**overrides) -> AgentConfig:
@@ -96,7 +97,7 @@ def test_llama_cpp_needs_a_gguf_file(tmp_path):
 
 
 def test_credentials_in_params_are_refused(tmp_path):
-    from rag.config import load_config
+    from pipelines.config import load_config
 
     path = tmp_path / "agent.yaml"
     path.write_text(

@@ -7,10 +7,10 @@ import asyncio
 import openai
 import pytest
 
+from benchmarks.fake_openai import FakeOpenAI, Fault
 from rag.config import LLMConfig
 from rag.llms.remote import build_openai_like
 from rag.usage import UsageMeter
-from tests.fake_openai import FakeOpenAI, Fault
 
 
 def test_counts_reported_tokens_per_scope_and_only_for_its_own_llm():

@@ -6,7 +6,7 @@ import pytest
 from rag.config import DirectorySourceConfig
 from rag.sources import SourceError, load_documents
 from rag.sources.directory import DirectorySource
-from tests.conftest import write_corpus
+from tests.helpers import write_corpus
 
 
 def load(path, **kw):

@@ -1,8 +1,9 @@
-"""Applying the gate's decision to ZenML stages, safely.
+"""Releasing versions: the gate's decision applied to stages, manual promotion, re-scoring.
 
 The comparison is against the production version as it is *right before* the stage
-changes: a local lock serialises promotions on this machine, and the production
-version is re-read after deciding; if it moved, the decision is made again.
+changes: a local lock serialises promotions on this machine, and the production version
+is re-read after deciding; if it moved, the decision is made again. Whatever changes a
+stage records why on the version.
 """
 
 from __future__ import annotations
@@ -11,21 +12,31 @@ import contextlib
 import fcntl
 import logging
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from zenml.client import Client
 from zenml.config.global_config import GlobalConfiguration
+from zenml.models import ModelVersionResponse
 
+from evaluation.config import GateConfig, JudgeConfig
 from evaluation.gate import decide
 from evaluation.golden import GoldenSet
 from evaluation.records import Decision, EvaluationResult
 from evaluation.runner import evaluate_agent
-from rag.agent import build_agent
-from rag.chat import ChatSession
-from rag.config import GateConfig, JudgeConfig
+from pipelines.artifacts import has_agent, load_evaluation, load_parts
+from pipelines.versions import find_version, get_version
+from rag.errors import AgentFactoryError
 
 log = logging.getLogger(__name__)
-EVALUATION_ARTIFACT = "evaluation"
+
+
+class ReleaseError(AgentFactoryError):
+    """A stage change that would break the release rules (e.g. a version without an agent)."""
+
+
+MANUAL_STAGES = ("production", "staging", "archived")
 
 
 @contextlib.contextmanager
@@ -40,36 +51,21 @@ def promotion_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def production_version(model: str):
-    from pipelines.versions import VersionNotFound, get_version
-
-    try:
-        return get_version(model, "production")
-    except VersionNotFound:
-        return None
-
-
 def baseline(
     model: str, golden: GoldenSet, judge: JudgeConfig | None
 ) -> tuple[str | None, EvaluationResult | None]:
     """Production's evaluation on this golden set, re-scoring production when the set changed."""
-    prod = production_version(model)
+    prod = find_version(model, "production")
     if prod is None:
         return None, None
     try:
-        result = prod.get_artifact(EVALUATION_ARTIFACT).load()
+        result = load_evaluation(prod)
     except Exception:  # a version built before evaluation existed, or a lost artifact
         result = None
     if result is None or result.golden_hash != golden.content_hash:
         log.info("re-evaluating production v%s on the current golden set", prod.name)
-        from pipelines.versions import load_parts
-
         index, spec = load_parts(prod)
-        session = ChatSession(build_agent(spec, index))
-        try:
-            result = evaluate_agent(session, golden, index.embed_model, judge)
-        finally:
-            session.close()
+        result = evaluate_agent(spec, index, golden, judge)
     return prod.name, result
 
 
@@ -81,11 +77,12 @@ def decide_and_apply(
     gate: GateConfig,
     judge: JudgeConfig | None,
 ) -> Decision:
+    """Decide against production as it is now, and set the stage, under the promotion lock."""
     with promotion_lock():
         for _ in range(3):
             prod_name, prod_result = baseline(model, golden, judge)
             decision = decide(result, gate, prod_result, prod_name)
-            current = production_version(model)
+            current = find_version(model, "production")
             if (current.name if current else None) == prod_name:
                 break
             log.info(
@@ -96,7 +93,41 @@ def decide_and_apply(
     return decision
 
 
-def metadata(result: EvaluationResult, decision: Decision) -> dict:
+def promote_manually(model: str, version: str | int, stage: str, reason: str) -> ModelVersionResponse:
+    """Move a version to a stage (archiving the previous holder) and record who/why on it.
+
+    A version whose build failed has no agent, and is refused: production must always load.
+    """
+    if stage not in MANUAL_STAGES:
+        raise ReleaseError(f"stage must be one of {', '.join(MANUAL_STAGES)}, not {stage!r}")
+    mv = get_version(model, version)
+    if stage != "archived" and not has_agent(mv):
+        raise ReleaseError(
+            f"version {mv.name} has no complete agent (its build failed); it cannot be {stage}"
+        )
+    previous = find_version(model, stage)
+    with promotion_lock():
+        mv.set_stage(stage, force=True)
+    record = {"stage": stage, "reason": reason, "previous": previous.name if previous else None,
+              "at": datetime.now().isoformat()}  # fmt: skip
+    _record(mv, {"promotion": record})
+    return get_version(model, mv.number)
+
+
+def reevaluate(
+    model: str, version: str | int, golden: GoldenSet, judge: JudgeConfig | None
+) -> tuple[ModelVersionResponse, EvaluationResult]:
+    """Score a version again (current golden set); recorded on it as ``reevaluation``."""
+    mv = get_version(model, version)
+    index, spec = load_parts(mv)
+    result = evaluate_agent(spec, index, golden, judge)
+    summary = {"golden_set": golden.name, "golden_hash": golden.content_hash, "headline": result.headline(),
+               "at": datetime.now().isoformat()}  # fmt: skip
+    _record(mv, {"reevaluation": summary})
+    return mv, result
+
+
+def decision_metadata(result: EvaluationResult, decision: Decision) -> dict[str, Any]:
     """What goes on the model version (and the run): scores, NaN rates, CIs, decision, answers."""
     return {
         "evaluation": {
@@ -127,3 +158,11 @@ def metadata(result: EvaluationResult, decision: Decision) -> dict:
             for r in result.records
         ],
     }
+
+
+def _record(mv: ModelVersionResponse, metadata: dict[str, Any]) -> None:
+    from zenml.enums import MetadataResourceTypes
+    from zenml.models import RunMetadataResource
+
+    resource = RunMetadataResource(id=mv.id, type=MetadataResourceTypes.MODEL_VERSION)
+    Client().create_run_metadata(metadata=metadata, resources=[resource])

@@ -1,0 +1,105 @@
+"""Evaluation settings: the golden set, an optional RAGAS judge, and the release gate.
+
+Metric names are checked against the one table in evaluation/metric_specs.py.
+
+>>> cfg = EvaluationConfig.model_validate({"gate": {"thresholds": {"hit_rate": 0.9}}})
+>>> cfg.gate.thresholds, cfg.judge is None
+({'hit_rate': 0.9}, True)
+>>> GateConfig(thresholds={"hitrate": 0.5})
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for GateConfig
+thresholds
+  Value error, unknown metric 'hitrate'; known: hit_rate, mrr, ...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from evaluation.metric_specs import METRICS, names
+from rag.config import EmbeddingConfig, LLMConfig
+from rag.providers import LLMS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _known(metrics: list[str] | dict[str, float]) -> None:
+    unknown = [n for n in metrics if n not in METRICS]
+    if unknown:
+        raise ValueError(f"unknown metric {unknown[0]!r}; known: {', '.join(names())}")
+
+
+class JudgeConfig(_Strict):
+    """The RAGAS judge: an LLM separate from the agent's (and embeddings for answer relevancy).
+
+    Each (question, metric) is one task: at most ``max_workers`` run at once (local servers
+    want 1-2), each is cut off after ``timeout_s``, and unparseable judge output is re-asked
+    at most ``max_reasks`` times; then that score is NaN, which the gate counts.
+    """
+
+    llm: LLMConfig
+    embedding: EmbeddingConfig | None = None  # default: the agent's embedding settings
+    metrics: list[str] = names("judge")
+    max_workers: int = Field(2, ge=1, le=64)
+    timeout_s: float = Field(180, gt=0)
+    max_reasks: int = Field(1, ge=0, le=3)  # ragas' own parser stops at 3
+
+    @field_validator("llm")
+    @classmethod
+    def _generative(cls, value: LLMConfig) -> LLMConfig:
+        if not LLMS.get(value.provider).generative:
+            raise ValueError(f"the judge needs a generative LLM; {value.provider!r} only extracts")
+        return value
+
+    @field_validator("metrics")
+    @classmethod
+    def _judge_metrics(cls, value: list[str]) -> list[str]:
+        if not value or any(n not in names("judge") for n in value):
+            raise ValueError(f"judge metrics must be a non-empty subset of {', '.join(names('judge'))}")
+        return value
+
+
+class GateConfig(_Strict):
+    """When a new version may take a stage. Plain code decides; see docs/evaluation.md."""
+
+    thresholds: dict[str, float] = {
+        "hit_rate": 0.85,
+        "must_include": 0.55,
+        "refusal_accuracy": 0.85,
+        "semantic_similarity": 0.45,
+    }
+    max_nan_rate: float = Field(0.1, ge=0, le=1)
+    max_latency_p95_s: float | None = Field(None, gt=0)
+    non_regression: list[str] = ["hit_rate", "mrr", "must_include", "refusal_accuracy", "semantic_similarity"]
+    tolerance: float = Field(0.02, ge=0, le=1)
+    confidence: float = Field(0.95, gt=0.5, lt=1)
+    bootstrap_samples: int = Field(2000, ge=100, le=100_000)
+    seed: int = 0
+
+    @field_validator("thresholds")
+    @classmethod
+    def _known_thresholds(cls, value: dict[str, float]) -> dict[str, float]:
+        _known(value)
+        for name, minimum in value.items():
+            if not 0 <= minimum <= 1:
+                raise ValueError(f"threshold for {name} must be between 0 and 1, got {minimum}")
+        return value
+
+    @field_validator("non_regression")
+    @classmethod
+    def _known_metrics(cls, value: list[str]) -> list[str]:
+        _known(value)
+        return value
+
+
+class EvaluationConfig(_Strict):
+    """Golden set, optional judge and the release gate."""
+
+    golden_set: Path = Path("golden_questions/docs.jsonl")
+    judge: JudgeConfig | None = None
+    gate: GateConfig = GateConfig()

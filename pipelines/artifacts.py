@@ -1,0 +1,71 @@
+"""The artifacts of a model version: their names, and loading them back (no pickle).
+
+Artifact names are defined here only; steps name their outputs with these constants.
+"""
+
+from __future__ import annotations
+
+from zenml.client import Client
+from zenml.models import ModelVersionResponse
+
+from evaluation.records import EvaluationResult
+from pipelines.versions import VersionNotFound, get_version
+from rag.agent import AgentSpec, open_session
+from rag.chat import ChatSession
+from rag.index import DocsIndex
+
+CORPUS = "corpus"
+CHUNKS = "chunks"
+FINGERPRINT = "corpus_fingerprint"
+INDEX = "docs_index"
+MANIFEST = "index_manifest"
+SPEC = "agent_spec"
+GOLDEN = "golden_set"
+EVALUATION = "evaluation"
+DECISION = "decision"
+REPORT = "evaluation_report"
+
+
+def load_parts(mv: ModelVersionResponse) -> tuple[DocsIndex, AgentSpec]:
+    """The index and agent spec of a model version; a version without both has no agent."""
+    artifacts = {name: mv.get_artifact(name) for name in (INDEX, SPEC)}
+    if missing := [name for name, artifact in artifacts.items() if artifact is None]:
+        raise VersionNotFound(f"version {mv.name} has no {', '.join(missing)} artifact: its build failed")
+    index, spec = (artifact.load() for artifact in artifacts.values())
+    return index, spec
+
+
+def has_agent(mv: ModelVersionResponse) -> bool:
+    """Whether the version's build produced a complete agent (index and spec)."""
+    return all(mv.get_artifact(name) is not None for name in (INDEX, SPEC))
+
+
+def load_evaluation(mv: ModelVersionResponse) -> EvaluationResult:
+    """The version's recorded evaluation, or VersionNotFound saying it has none."""
+    artifact = mv.get_artifact(EVALUATION)
+    if artifact is None:
+        raise VersionNotFound(f"version {mv.name} has no evaluation: its build stopped before `evaluate`")
+    return artifact.load()
+
+
+def previous_index(model: str, before: int) -> DocsIndex | None:
+    """The index of the newest earlier version that has one (the embedding cache's source)."""
+    versions = Client().list_model_versions(
+        model=model, sort_by="desc:number", size=20, number=f"lt:{before}"
+    )
+    for mv in versions.items:
+        try:
+            return mv.get_artifact(INDEX).load()
+        except Exception:  # a failed build has no index; try the one before
+            continue
+    return None
+
+
+def load_agent(model: str = "docs_agent", version: str | int = "production") -> ChatSession:
+    """A ready ChatSession over the agent of that version (index and spec from its artifacts)::
+
+    with load_agent("docs_agent", "production") as session:
+        print(session.ask("How do I install Agent Factory?").answer)
+    """
+    index, spec = load_parts(get_version(model, version))
+    return open_session(spec, index)

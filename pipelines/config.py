@@ -1,0 +1,63 @@
+"""AgentConfig: one agent's RAG settings and its evaluation settings, read from a YAML file.
+
+``rag`` and ``evaluation`` each own their part (RagConfig, EvaluationConfig); this module
+puts them together, reads the file (file:line: key errors, see rag/settings_file.py) and
+checks, without ZenML, everything a build needs before it starts (:func:`validate`).
+
+>>> cfg = load_config("configs/default.yaml")
+>>> cfg.name, cfg.evaluation.golden_set.name, cfg.sources[0].path.name
+('docs_agent', 'docs.jsonl', 'docs')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evaluation.config import EvaluationConfig
+from evaluation.golden import GoldenSet, load_golden
+from rag.config import EmbeddingConfig, LLMConfig, RagConfig
+from rag.settings_file import ConfigError, read_yaml
+from rag.settings_file import validate as validate_model
+
+
+class AgentConfig(RagConfig):
+    """All settings of one agent. Becomes metadata of every model version built from it."""
+
+    evaluation: EvaluationConfig = EvaluationConfig()
+
+    def endpoints(self) -> list[tuple[str, LLMConfig | EmbeddingConfig]]:
+        roles = super().endpoints()
+        judge = self.evaluation.judge
+        if judge:
+            roles.append(("evaluation.judge.llm", judge.llm))
+            if judge.embedding:
+                roles.append(("evaluation.judge.embedding", judge.embedding))
+        return roles
+
+
+def load_config(path: str | Path) -> AgentConfig:
+    """Load and validate an agent config; relative paths resolve against its folder."""
+    path = Path(path)
+    data, root = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    for src in data.get("sources") or []:
+        if isinstance(src, dict) and isinstance(src.get("path"), str):
+            src["path"] = str((path.parent / src["path"]).resolve())
+        if isinstance(src, dict) and isinstance(src.get("repo"), str) and "://" not in src["repo"]:
+            src["repo"] = str((path.parent / src["repo"]).resolve())  # a local repository path
+    evaluation = data.get("evaluation")
+    if isinstance(evaluation, dict) and isinstance(evaluation.get("golden_set"), str):
+        evaluation["golden_set"] = str((path.parent / evaluation["golden_set"]).resolve())
+    return validate_model(AgentConfig, data, path, root)
+
+
+def validate(config: AgentConfig) -> GoldenSet:
+    """Everything checkable before a run: every endpoint answers, the golden set loads.
+
+    Raises an :class:`~rag.errors.AgentFactoryError` naming the field or file; imports no ZenML.
+    """
+    from rag.preflight import preflight
+
+    preflight(config)
+    return load_golden(config.evaluation.golden_set)

@@ -1,0 +1,133 @@
+"""Helpers shared by the tests: a tiny corpus and golden set, configs, servers, refusals.
+
+Everything a test needs more than once lives here (fixtures live in conftest.py files).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import pickle
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+# Each document holds one fact that appears nowhere else, so retrieval has one right answer.
+CORPUS = {
+    "install.md": "# Installing\n\nTo install the widget server, run the command widgetctl setup inside "
+    "an empty folder. The setup needs Python 3.11 or newer.\n",
+    "colors.md": "# Colors\n\nThe default theme colour of the widget dashboard is ultramarine blue. "
+    "You can change the theme colour in the appearance settings.\n",
+    "backups.md": "# Backups\n\nBackups of the widget database are written every night at 02:00 to the "
+    "folder /var/backups/widgets. Each backup is kept for fourteen days.\n",
+    "ports.rst": "Network ports\n=============\n\nThe widget server listens on TCP port 7341 by default. "
+    "Set WIDGET_PORT to use another port.\n",
+    "about.html": "<html><head><title>About widgets</title><script>var x = 1;</script></head><body>"
+    "<nav>Home | Docs</nav><h1>About</h1><p>The widget project was started by the Lighthouse team "
+    "in Lisbon to track inventory of spare parts.</p></body></html>",
+}
+
+
+# A golden set for CORPUS: answerable questions, a follow-up and out-of-scope questions.
+GOLDEN = [
+    {"id": "port", "question": "Which TCP port does the widget server listen on?", "reference_answer": "Port 7341 by default.",
+     "reference_sources": ["docs/ports.rst"], "must_include": ["7341"]},
+    {"id": "port-change", "question": "How can I change it?", "follow_up_of": "port", "reference_answer": "Set WIDGET_PORT.",
+     "reference_sources": ["docs/ports.rst"], "must_include": ["WIDGET_PORT"]},
+    {"id": "colour", "question": "What is the default theme colour of the dashboard?", "reference_answer": "Ultramarine blue.",
+     "reference_sources": ["docs/colors.md"], "must_include": ["ultramarine"]},
+    {"id": "backup-time", "question": "When are backups of the widget database written?", "reference_answer": "Every night at 02:00.",
+     "reference_sources": ["docs/backups.md"], "must_include": ["02:00"]},
+    {"id": "backup-keep", "question": "How long is each backup kept?", "reference_answer": "Fourteen days.",
+     "reference_sources": ["docs/backups.md"], "must_include": ["fourteen days"]},
+    {"id": "install", "question": "How do I install the widget server?", "reference_answer": "Run widgetctl setup inside an empty folder.",
+     "reference_sources": ["docs/install.md"], "must_include": ["widgetctl setup"]},
+    {"id": "founders", "question": "Who started the widget project?", "reference_answer": "The Lighthouse team in Lisbon.",
+     "reference_sources": ["docs/about.html"], "must_include": ["Lighthouse"]},
+    {"id": "oos-1", "question": "Who won the football world cup in 1998?", "expect_refusal": True},
+    {"id": "oos-2", "question": "Give me a recipe for chocolate chip cookies.", "expect_refusal": True},
+]  # fmt: skip
+
+
+def write_golden(path: Path, questions: list[dict] = GOLDEN) -> Path:
+    path.write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    return path
+
+
+def write_corpus(root: Path, files: dict[str, str] = CORPUS) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def make_config(name: str, corpus: Path, golden: Path, **overrides: Any):
+    """An AgentConfig over a directory source and a golden file (`overrides` replace top-level keys)."""
+    from pipelines.config import AgentConfig
+
+    data = {
+        "name": name,
+        "sources": [{"type": "directory", "name": "docs", "path": str(corpus)}],
+        "evaluation": {"golden_set": str(golden)},
+    }
+    return AgentConfig.model_validate(data | overrides)
+
+
+def write_config(path: Path, text: str) -> Path:
+    """A YAML config file (its relative paths resolve against `path`'s folder)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def registered(registry: Any, name: str, plugin: Any) -> Iterator[None]:
+    """Register a test provider or source for the duration of a `with` block."""
+    registry.register(name, plugin)
+    try:
+        yield
+    finally:
+        registry.unregister(name)
+
+
+def refuse_pickle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any pickle load fail the test: artifacts must load without it."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("pickle used")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+
+
+def free_port() -> int:
+    """A port nothing listens on (also what a test wants for an unreachable URL)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(args: list[str], ready_url: str, log: Path, timeout_s: float = 90) -> Iterator[None]:
+    """Start `args`, wait until `ready_url` answers 200, stop it afterwards; fail with its log."""
+    with log.open("w") as out:
+        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(ready_url, timeout=1).status_code == 200:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"{args[0]} did not start:\n{log.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
