@@ -15,6 +15,8 @@ import faiss
 import numpy as np
 
 from benchmarks.common import peak_rss_mb, percentiles
+from rag.config import IndexConfig
+from rag.index import faiss_index
 
 DIM = 384
 
@@ -60,11 +62,10 @@ def bench_scale(
     rng = np.random.default_rng(seed)
     data = clustered(n, rng)
     qs = clustered(queries, rng)
-    flat = faiss.IndexFlatIP(DIM)
+    flat = faiss_index("flat", data, IndexConfig())
     flat.add(data)
     _, truth = flat.search(qs, 10)
-    hnsw = faiss.IndexHNSWFlat(DIM, 32, faiss.METRIC_INNER_PRODUCT)
-    hnsw.hnsw.efConstruction = 200
+    hnsw = faiss_index("hnsw", data, IndexConfig())  # the shipped M and efConstruction
     start = time.perf_counter()
     hnsw.add(data)
     build = time.perf_counter() - start
@@ -85,24 +86,21 @@ def bench_scale(
     for ef in ef_search:
         hnsw.hnsw.efSearch = ef
         p50, p95 = _latency(hnsw, qs)
-        rows.append({"n": n, "index": f"hnsw M=32 ef={ef}, 1 thread", "build_s": build, "p50_ms": p50, "p95_ms": p95,
+        rows.append({"n": n, "index": f"hnsw M={hnsw.hnsw.nb_neighbors(1)} ef={ef}, 1 thread", "build_s": build, "p50_ms": p50, "p95_ms": p95,
                      "recall@10": _recall(hnsw, truth, qs)})  # fmt: skip
     faiss.omp_set_num_threads(os.cpu_count() or 1)
-    rows += _ivf_rows(n, data, qs, truth, rng)
+    rows += _ivf_rows(n, data, qs, truth)
     for row in rows:
         row["peak_rss_mb"] = peak_rss_mb()
     return rows
 
 
-def _ivf_rows(
-    n: int, data: np.ndarray, qs: np.ndarray, truth: np.ndarray, rng: np.random.Generator
-) -> list[dict]:
-    """IVF-Flat with 4·sqrt(n) lists (trained on a sample): the candidate to close the 1M target."""
-    nlist = int(4 * np.sqrt(n))
-    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(DIM), DIM, nlist, faiss.METRIC_INNER_PRODUCT)
+def _ivf_rows(n: int, data: np.ndarray, qs: np.ndarray, truth: np.ndarray) -> list[dict]:
+    """IVF-Flat as the project builds it (lists, training sample and cap from rag.index)."""
     start = time.perf_counter()
-    ivf.train(data[rng.choice(n, min(n, 50 * nlist), replace=False)])
+    ivf = faiss_index("ivf", data, IndexConfig())
     ivf.add(data)
+    nlist = ivf.nlist
     build = time.perf_counter() - start
     faiss.omp_set_num_threads(1)
     rows = []

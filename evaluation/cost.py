@@ -8,8 +8,17 @@ the question, answer, contexts and reference that call carries. Completion token
 guess (a JSON restating the answer), capped by ``max_tokens``. Re-asks of unparseable output
 can multiply calls up to ``1 + max_reasks``: the estimate reports that bound too.
 
->>> estimate_judge(golden, records, judge).calls  # doctest: +SKIP
-245
+>>> from evaluation.config import JudgeConfig
+>>> from evaluation.golden import load_golden
+>>> from evaluation.records import AnswerRecord
+>>> golden = load_golden("golden_questions/docs.jsonl")
+>>> q = golden.questions[0]
+>>> record = AnswerRecord(id=q.id, question=q.question, answer="Run pip install.", contexts=["pip install"],
+...                       source_ids=[], tool_calls=[], latency_s=0.1)
+>>> judge = JudgeConfig(llm={"provider": "openai", "model": "gpt-4o-mini"}, metrics=["answer_relevancy"])
+>>> estimate = estimate_judge(golden, [record], judge)
+>>> estimate.calls == estimate.questions  # one call per answerable question, scaled from one answer
+True
 """
 
 from __future__ import annotations

@@ -8,8 +8,16 @@
 ``staging`` when 1 passes; ``production`` when 1 and 2 pass (or there is no production);
 no stage otherwise. Every decision lists its reasons.
 
->>> decide(candidate, GateConfig(), production=None).stage  # doctest: +SKIP
+>>> from evaluation.records import MetricScore
+>>> def scored(*hits):
+...     values = {f"q{i}": h for i, h in enumerate(hits)}
+...     return EvaluationResult(golden_name="g", golden_hash="h", records=[], latency_p50_s=0, latency_p95_s=0,
+...         seconds=0, metrics={"hit_rate": MetricScore(name="hit_rate", tier="offline", values=values)})
+>>> gate = GateConfig(thresholds={"hit_rate": 0.5}, non_regression=["hit_rate"])
+>>> decide(scored(1.0, 1.0), gate, production=None).stage
 'production'
+>>> decide(scored(0.0, 1.0, 0.0), gate, production=None).reasons
+['hit_rate 0.333 < threshold 0.5']
 """
 
 from __future__ import annotations

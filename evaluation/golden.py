@@ -11,7 +11,9 @@ Optional: ``reference_contexts`` (passages holding the answer), ``expect_refusal
 (an out-of-scope question the agent should decline; no sources then) and
 ``follow_up_of`` (the id of an earlier question: asked right after it, in one conversation).
 
->>> golden = load_golden("golden_questions/docs.jsonl")  # doctest: +SKIP
+>>> golden = load_golden("golden_questions/docs.jsonl")
+>>> golden.name, len(golden.questions), golden.questions[0].reference_sources
+('docs.jsonl', 49, ['docs/installation.md'])
 """
 
 from __future__ import annotations

@@ -11,9 +11,7 @@ is ours and explicit:
 - a task that still fails scores NaN (None) for that question; the gate counts NaNs;
 - LLM calls and tokens are counted per question (:class:`rag.usage.UsageMeter`).
 
->>> scores = score_judge(golden, records, judge_config, embed_model, meter)  # doctest: +SKIP
->>> scores["faithfulness"].nan_rate                                           # doctest: +SKIP
-0.0
+tests/evaluation/test_judge.py drives it against a real HTTP server that injects each fault.
 """
 
 from __future__ import annotations

@@ -1,7 +1,15 @@
 """An HTML report of one evaluation: scores against thresholds and production, the decision,
 and every question with the agent's answer. All document and answer text is escaped.
 
->>> html = render_report(result, decision, gate, title="docs_agent v3")  # doctest: +SKIP
+>>> from evaluation.config import GateConfig
+>>> from evaluation.records import Decision, EvaluationResult
+>>> result = EvaluationResult(golden_name="g", golden_hash="h", records=[], metrics={},
+...                           latency_p50_s=0.1, latency_p95_s=0.2, seconds=1.0)
+>>> decision = Decision(stage=None, reasons=["<script>x</script>"], thresholds_passed=False,
+...                     non_regression_passed=None)
+>>> html = render_report(result, decision, GateConfig(), title="docs_agent v3")
+>>> "&lt;script&gt;" in html and "<script>x" not in html
+True
 """
 
 from __future__ import annotations

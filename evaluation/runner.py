@@ -4,12 +4,18 @@
 result): the pipeline's ``evaluate`` step, re-scoring production before a gate decision and
 ``agent-factory eval`` all call it.
 
->>> from evaluation.golden import GoldenSet, GoldenQuestion
->>> from rag.local import open_local_agent
->>> golden = GoldenSet(name="one", content_hash="x", questions=[GoldenQuestion(
-...     id="q1", question="How do I install Agent Factory?", reference_answer="pip install",
+>>> from evaluation.golden import GoldenQuestion, GoldenSet
+>>> from rag.config import RagConfig
+>>> from rag.local import build_index
+>>> config = RagConfig.model_validate({"sources": [{"type": "directory", "path": "docs",
+...                                                 "include": ["installation.md", "chat.md"]}]})
+>>> index, _ = build_index(config)
+>>> golden = GoldenSet(name="one", content_hash="x", questions=[GoldenQuestion(id="q1",
+...     question="How do I install Agent Factory?", reference_answer="Create a venv and pip install.",
 ...     reference_sources=["docs/installation.md"])])
->>> import tests.doctest_agent as d; spec, index = d.spec_and_index()  # doctest: +SKIP
+>>> result = evaluate_agent(AgentSpec.from_config(config), index, golden, judge=None)
+>>> result.metrics["hit_rate"].mean, result.missing_sources
+(1.0, [])
 """
 
 from __future__ import annotations

@@ -3,8 +3,12 @@
 The spec is plain JSON (stored as the agent artifact); the agent object is always
 rebuilt from the spec and the index, never pickled.
 
->>> spec = AgentSpec.from_config(load_config("configs/default.yaml"))  # doctest: +SKIP
->>> agent = build_agent(spec, DocsIndex.load("out/index"))             # doctest: +SKIP
+>>> from rag.config import RagConfig
+>>> spec = AgentSpec.from_config(RagConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}]}))
+>>> spec.llm.provider, spec.tool.name, spec.model_dump_json()[:9]
+('extractive', 'docs_search', '{"name":"')
+
+:func:`open_session` builds the agent over a loaded index (see rag/chat.py for a whole turn).
 """
 
 from __future__ import annotations

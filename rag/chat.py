@@ -1,10 +1,17 @@
 """ChatSession: talk to an agent across turns, get answers with their sources.
 
->>> session = ChatSession(agent)                       # doctest: +SKIP
->>> reply = session.ask("How do I install Agent Factory?")  # doctest: +SKIP
->>> reply.answer, [s.doc_id for s in reply.sources]    # doctest: +SKIP
->>> for delta in session.stream("And how do I run the tests?"):  # doctest: +SKIP
-...     print(delta, end="")
+>>> import tempfile
+>>> from rag.config import RagConfig
+>>> from rag.local import build_local_agent, open_local_agent
+>>> config = RagConfig.model_validate(
+...     {"sources": [{"type": "directory", "path": "docs", "include": ["installation.md"]}]})
+>>> folder = tempfile.mkdtemp() + "/agent"
+>>> _ = build_local_agent(config, folder)
+>>> with open_local_agent(folder) as session:  # a ChatSession
+...     reply = session.ask("How do I install Agent Factory?")
+...     streamed = "".join(session.stream("And how do I run the tests?"))
+>>> reply.sources[0].doc_id, len(session.history), streamed == session.history[-1].answer
+('docs/installation.md', 2, True)
 """
 
 from __future__ import annotations

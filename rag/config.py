@@ -34,6 +34,7 @@ from pydantic import (
 from rag.providers import EMBEDDINGS, LLMS, SOURCES
 from rag.registry import Registry
 
+_NAME = r"^[A-Za-z0-9_.-]+$"  # names become parts of doc ids and ZenML model names
 _SECRET_NAME = re.compile(r"api_?key|secret|password|passwd|bearer|authorization|credential", re.IGNORECASE)
 
 
@@ -54,7 +55,7 @@ class SourceSettings(_Strict):
     """
 
     type: str
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(pattern=_NAME)
 
 
 def _inside_root(patterns: list[str]) -> list[str]:
@@ -67,24 +68,30 @@ def _inside_root(patterns: list[str]) -> list[str]:
     return patterns
 
 
-class DirectorySourceConfig(SourceSettings):
-    """A folder of md/rst/txt/html files; relative paths resolve against the config file."""
+class FileSourceSettings(SourceSettings):
+    """A source of files: which paths it reads (docs/sources.md, one glob syntax) and a size cap."""
 
-    type: Literal["directory"] = "directory"
-    name: str = Field("docs", pattern=r"^[A-Za-z0-9_.-]+$")
-    path: Path
-    include: list[str] = ["**/*.md", "**/*.rst", "**/*.txt", "**/*.html", "**/*.htm"]
+    include: list[str]
     exclude: list[str] = []
     max_file_bytes: int = Field(5_000_000, gt=0)
 
     _patterns = field_validator("include", "exclude")(_inside_root)
 
 
+class DirectorySourceConfig(FileSourceSettings):
+    """A folder of md/rst/txt/html files; relative paths resolve against the config file."""
+
+    type: Literal["directory"] = "directory"
+    name: str = Field("docs", pattern=_NAME)
+    path: Path
+    include: list[str] = ["**/*.md", "**/*.rst", "**/*.txt", "**/*.html", "**/*.htm"]
+
+
 class WebSourceConfig(SourceSettings):
     """A docs website: crawled from a sitemap and/or start URLs within an allow-list."""
 
     type: Literal["web"] = "web"
-    name: str = Field("web", pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field("web", pattern=_NAME)
     start_urls: list[str] = []
     sitemap: str | None = None
     allow_hosts: list[str] = []  # default: the hosts of start_urls and sitemap
@@ -108,25 +115,21 @@ class WebSourceConfig(SourceSettings):
         return self
 
 
-class GitSourceConfig(SourceSettings):
+class GitSourceConfig(FileSourceSettings):
     """Files of a git repository (URL or local path) at a branch, tag or commit."""
 
     type: Literal["git"] = "git"
-    name: str = Field("repo", pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field("repo", pattern=_NAME)
     repo: str
     ref: str = "HEAD"
     include: list[str] = ["**/*.md"]
-    exclude: list[str] = []
-    max_file_bytes: int = Field(5_000_000, gt=0)
-
-    _patterns = field_validator("include", "exclude")(_inside_root)
 
 
 class SlackSourceConfig(SourceSettings):
     """A Slack workspace export (folder or zip): one document per thread."""
 
     type: Literal["slack"] = "slack"
-    name: str = Field("slack", pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field("slack", pattern=_NAME)
     path: Path
     channels: list[str] = []  # allow-list; empty means every channel
 
@@ -283,7 +286,7 @@ class ToolConfig(_Strict):
 class RagConfig(_Strict):
     """Everything that makes an agent answer: sources, chunking, models, persona, index, tool."""
 
-    name: str = Field("docs_agent", pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field("docs_agent", pattern=_NAME)
     sources: list[SourceConfig] = Field(min_length=1)
     chunking: ChunkingConfig = ChunkingConfig()
     embedding: EmbeddingConfig = EmbeddingConfig()

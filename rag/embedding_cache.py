@@ -4,8 +4,18 @@ Keyed by (embedding provider/model, sha256 of the text that is embedded), so a v
 reused only for exactly the same text under exactly the same model. A previous index is
 the cache: FAISS flat and HNSW indexes can hand back (``reconstruct``) every stored vector.
 
->>> cache = EmbeddingCache.from_index(previous_index)  # doctest: +SKIP
->>> stats = cache.fill(nodes)  # sets node.embedding where the text is known
+>>> from llama_index.core.schema import TextNode
+>>> from rag.config import EmbeddingConfig, IndexConfig
+>>> from rag.embeddings import build_embedding, describe
+>>> from rag.index import DocsIndex
+>>> config = EmbeddingConfig()
+>>> model = build_embedding(config)
+>>> previous = DocsIndex.build([TextNode(text="Port 7341.")], model, config, describe(config, model), IndexConfig())
+>>> nodes = [TextNode(text="Port 7341."), TextNode(text="A new chunk.")]
+>>> EmbeddingCache.from_index(previous).fill(nodes, config)  # vectors set on the known text
+1
+>>> nodes[0].embedding is not None, nodes[1].embedding is None
+(True, True)
 """
 
 from __future__ import annotations

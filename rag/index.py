@@ -4,9 +4,20 @@ On disk a saved index is the LlamaIndex storage context (``default__vector_store
 is the FAISS binary despite its name; the docstore and index store are JSON) plus
 ``manifest.json`` recording the embedder, so loading rebuilds the same one.
 
->>> from rag.index import DocsIndex  # doctest: +SKIP
->>> index = DocsIndex.build(nodes, embed_model, embedding_info, IndexConfig())  # doctest: +SKIP
->>> index.save("out/index"); DocsIndex.load("out/index").retrieve("How do I install?")  # doctest: +SKIP
+>>> import tempfile
+>>> from llama_index.core.schema import TextNode
+>>> from rag.config import EmbeddingConfig, IndexConfig
+>>> from rag.embeddings import build_embedding, describe
+>>> config = EmbeddingConfig()
+>>> model = build_embedding(config)
+>>> nodes = [TextNode(text="The server listens on port 7341.", metadata={"doc_id": "ports.md"}),
+...          TextNode(text="Backups run every night.", metadata={"doc_id": "backups.md"})]
+>>> index = DocsIndex.build(nodes, model, config, describe(config, model), IndexConfig())
+>>> index.manifest.index_type, sorted(index.doc_ids())
+('flat', ['backups.md', 'ports.md'])
+>>> saved = index.save(tempfile.mkdtemp() + "/index")
+>>> DocsIndex.load(saved).retrieve("Which port?", top_k=1)[0].node.metadata["doc_id"]
+'ports.md'
 """
 
 from __future__ import annotations
@@ -78,7 +89,8 @@ def choose_index_type(config: IndexConfig, vectors: int) -> Literal["flat", "ivf
     return "ivf" if vectors > config.auto_approximate_above else "flat"
 
 
-def _faiss_index(kind: str, vectors: np.ndarray, config: IndexConfig) -> faiss.Index:
+def faiss_index(kind: str, vectors: np.ndarray, config: IndexConfig) -> faiss.Index:
+    """An empty (IVF: trained) FAISS index of `kind` for `vectors`; the benchmarks build with it too."""
     # Inner product on L2-normalised vectors is cosine similarity.
     n, dimension = vectors.shape
     if kind == "flat":
@@ -120,7 +132,7 @@ class DocsIndex:
         embed_nodes(nodes, embed_model, on_batch)
         kind = choose_index_type(config, len(nodes))
         vectors = np.asarray([n.embedding for n in nodes], dtype=np.float32)
-        store = FaissStore(faiss_index=_faiss_index(kind, vectors, config))
+        store = FaissStore(faiss_index=faiss_index(kind, vectors, config))
         storage = StorageContext.from_defaults(vector_store=store)
         index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model)
         manifest = IndexManifest(

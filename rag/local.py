@@ -4,9 +4,16 @@ A local agent folder holds the saved index plus ``agent.json`` (the AgentSpec) a
 ``corpus.json`` (the CorpusFingerprint). The ZenML pipeline stores the same pieces as
 artifacts; this is the quickest path for trying a config.
 
->>> from rag.local import build_local_agent, open_local_agent       # doctest: +SKIP
->>> build_local_agent(load_config("configs/default.yaml"), ".agent-factory/local")  # doctest: +SKIP
->>> open_local_agent(".agent-factory/local").ask("How do I install?").answer  # doctest: +SKIP
+>>> import tempfile
+>>> from rag.config import RagConfig
+>>> config = RagConfig.model_validate(
+...     {"sources": [{"type": "directory", "path": "docs", "include": ["installation.md"]}]})
+>>> folder = tempfile.mkdtemp() + "/agent"
+>>> build_local_agent(config, folder).documents
+1
+>>> with open_local_agent(folder) as session:
+...     session.ask("How do I install Agent Factory?").sources[0].doc_id
+'docs/installation.md'
 """
 
 from __future__ import annotations
@@ -27,18 +34,25 @@ AGENT_FILE = "agent.json"
 CORPUS_FILE = "corpus.json"
 
 
-def build_local_agent(
-    config: RagConfig,
-    directory: str | Path,
-    on_batch: Callable[[int, int], None] | None = None,
-) -> CorpusFingerprint:
-    """Ingest, chunk, embed and index `config`'s sources into `directory`."""
+def build_index(
+    config: RagConfig, on_batch: Callable[[int, int], None] | None = None
+) -> tuple[DocsIndex, CorpusFingerprint]:
+    """Ingest, chunk, embed and index `config`'s sources in memory."""
     documents = load_documents(config.sources)
     nodes = chunk_documents(documents, config.chunking)
     embed_model = build_embedding(config.embedding)
     info = describe(config.embedding, embed_model)
     index = DocsIndex.build(nodes, embed_model, config.embedding, info, config.index, on_batch)
-    corpus = fingerprint(documents, nodes)
+    return index, fingerprint(documents, nodes)
+
+
+def build_local_agent(
+    config: RagConfig,
+    directory: str | Path,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> CorpusFingerprint:
+    """Build the index of `config` and save it, with the agent's spec, into `directory`."""
+    index, corpus = build_index(config, on_batch)
     spec = AgentSpec.from_config(config)
     index.save(
         directory,

@@ -1,21 +1,12 @@
-"""Shared fixtures. State is isolated: ZenML, HF caches and HOME point into a session temp dir."""
+"""Shared fixtures (isolation of ZenML and caches: the conftest.py at the project root)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
 
-# Before anything imports zenml or huggingface: a private store and caches per session.
-_SESSION_DIR = Path(tempfile.mkdtemp(prefix="agent-factory-tests-"))
-os.environ["ZENML_CONFIG_PATH"] = str(_SESSION_DIR / "zenml")
-os.environ["HF_HOME"] = str(_SESSION_DIR / "hf")
-os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "WARN")
-
-import rag  # noqa: E402,F401  (offline defaults)
-from tests.helpers import write_corpus  # noqa: E402
+from tests.helpers import write_corpus
 
 
 @pytest.fixture(scope="session")
@@ -57,10 +48,3 @@ def session(agent_config, docs_index):
 
     with open_session(AgentSpec.from_config(agent_config), docs_index) as chat:
         yield chat
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """The session's ZenML store and caches go with it (runs leave nothing behind in /tmp)."""
-    import shutil
-
-    shutil.rmtree(_SESSION_DIR, ignore_errors=True)

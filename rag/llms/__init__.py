@@ -1,7 +1,10 @@
 """LLM providers: ``extractive`` (embedded default), ``openai``, ``openai_like``, ``llama_cpp``.
 
->>> from rag.llms import build_llm  # doctest: +SKIP
->>> llm = build_llm(LLMConfig(), embed_model)  # doctest: +SKIP
+>>> from rag.config import EmbeddingConfig, LLMConfig
+>>> from rag.embeddings import build_embedding
+>>> llm = build_llm(LLMConfig(), build_embedding(EmbeddingConfig()))
+>>> type(llm).__name__, llm.metadata.is_chat_model
+('ExtractiveLLM', True)
 """
 
 from __future__ import annotations

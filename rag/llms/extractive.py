@@ -14,9 +14,13 @@ reason, summarise or follow instructions in the persona. Switch ``llm.provider``
 ``openai``, ``openai_like`` or ``llama_cpp`` for a generative model.
 
 >>> from llama_index.core.llms import ChatMessage
->>> llm = ExtractiveLLM(embed_model=embed_model)  # doctest: +SKIP
->>> llm.chat([ChatMessage(role="user", content="How do I install?")]).message.content  # doctest: +SKIP
-'Thought: I need to search the documentation...\\nAction: docs_search\\nAction Input: {"input": "How do I install?"}'
+>>> from rag.config import EmbeddingConfig, LLMConfig
+>>> from rag.embeddings import build_embedding
+>>> llm = build(LLMConfig(), build_embedding(EmbeddingConfig()))
+>>> print(llm.chat([ChatMessage(role="user", content="How do I install?")]).message.content)
+Thought: ...
+Action: docs_search
+Action Input: {"input": "How do I install?"}
 """
 
 from __future__ import annotations

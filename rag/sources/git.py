@@ -5,7 +5,10 @@ recorded on every document (``commit``) and so in the corpus fingerprint. Files 
 with ``git show`` at that commit: the working tree never matters.
 
 >>> from rag.config import GitSourceConfig
->>> docs = GitSource(GitSourceConfig(repo=".", ref="main", include=["docs/*.md"])).load()  # doctest: +SKIP
+>>> source = GitSource(GitSourceConfig(repo=".", ref="HEAD", include=["docs/installation.md"]))
+>>> docs = source.load()  # this project's own repository
+>>> [d.doc_id for d in docs], docs[0].metadata["commit"] == source.commit
+(['repo/docs/installation.md'], True)
 """
 
 from __future__ import annotations

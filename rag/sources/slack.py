@@ -4,8 +4,9 @@ The standard export holds ``users.json``, ``channels.json`` and one folder per c
 with a JSON file per day. Messages are grouped by ``thread_ts`` (a message without one is
 its own thread); authors and ``<@U123>`` mentions resolve through ``users.json``.
 
->>> from rag.config import SlackSourceConfig
->>> docs = SlackSource(SlackSourceConfig(path="export.zip", channels=["help"])).load()  # doctest: +SKIP
+Use it from a config (tests/rag/sources/test_slack.py builds a real export)::
+
+    docs = SlackSource(SlackSourceConfig(path="export.zip", channels=["help"])).load()
 """
 
 from __future__ import annotations

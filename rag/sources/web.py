@@ -7,8 +7,9 @@ paths under ``allow_prefixes`` are fetched; redirects are followed only within t
 retried with exponential backoff; a page that keeps failing is reported in
 ``source.report``, never fatal. The document id is the page's canonical URL.
 
->>> from rag.config import WebSourceConfig
->>> docs = WebSource(WebSourceConfig(name="site", sitemap="https://docs.example.com/sitemap.xml")).load()  # doctest: +SKIP
+Use it from a config (tests/rag/sources/test_web.py crawls a real local server)::
+
+    docs = WebSource(WebSourceConfig(name="site", sitemap="https://docs.example.com/sitemap.xml")).load()
 """
 
 from __future__ import annotations

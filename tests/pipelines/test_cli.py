@@ -89,3 +89,31 @@ def test_schedule_on_local_stack_fails_clearly(tmp_path: Path):
     config.write_text("sources:\n  - type: directory\n    path: corpus\n")
     result = CliRunner().invoke(main, ["build", "--config", str(config), "--schedule", "0 3 * * *"])
     assert result.exit_code == 1 and "cannot schedule runs" in result.output
+
+
+def test_dry_run_on_a_version_without_evaluation_is_a_clean_error(tmp_path: Path):
+    from zenml.client import Client
+
+    Client().create_model(name="no_eval_agent")
+    Client().create_model_version(model_name_or_id="no_eval_agent")  # a build that stopped early
+    config = tmp_path / "agent.yaml"
+    config.write_text(
+        "sources:\n  - type: directory\n    path: corpus\nevaluation:\n  golden_set: golden.jsonl\n"
+        "  judge:\n    llm: {provider: openai_like, model: j, api_base: 'http://127.0.0.1:9/v1'}\n"
+    )
+    write_golden(tmp_path / "golden.jsonl")
+    args = ["eval", "--dry-run", "--version", "1", "--model", "no_eval_agent", "--config", str(config)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "version 1 has no evaluation" in result.output
+
+
+def test_a_bug_keeps_its_traceback(tmp_path: Path, monkeypatch):
+    import rag.local
+
+    def bug(*args, **kwargs):
+        raise ZeroDivisionError("a real bug")
+
+    monkeypatch.setattr(rag.local, "open_local_agent", bug)
+    result = CliRunner().invoke(main, ["ask", "anything", "--index", str(tmp_path)])
+    assert isinstance(result.exception, ZeroDivisionError)  # not swallowed into "error: ..."

@@ -73,7 +73,7 @@ def test_crash_between_evaluate_and_promote_then_rerun(production, golden_path, 
 
     monkeypatch.setattr(release, "decide_and_apply", crash)
     with pytest.raises(
-        BuildFailed, match="step promote failed: RuntimeError: injected crash before promotion"
+        BuildFailed, match="step release_gate failed: RuntimeError: injected crash before promotion"
     ):
         run_build(config)
     crashed = Client().list_model_versions(model="fault_agent", sort_by="desc:number", size=1).items[0]

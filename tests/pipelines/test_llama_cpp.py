@@ -66,7 +66,8 @@ def test_gemma_as_the_judge(llama_server, pipeline_corpus, small_golden):
     assert meta["evaluation"]["judge"] == f"openai_like/{MODEL}"
     for name in ("faithfulness", "llm_context_precision_with_reference"):
         metric = meta["evaluation"]["metrics"][name]
-        assert metric["n"] == 2 and 0 <= metric["nan_rate"] <= 1  # scored, or NaN and counted
+        # every question scored or counted as NaN, and a NaN counts as 0 in the mean
+        assert metric["n"] == 2 and metric["mean"] <= 1 - metric["nan_rate"] + 1e-9
     assert meta["decision"]["reasons"], "the gate decided, with reasons"
 
 
@@ -80,7 +81,8 @@ def test_gemma_as_the_agents_llm(llama_server, pipeline_corpus, small_golden):
     assert {a["id"] for a in meta["answers"]} == {"port", "colour", "oos-1"}
     assert all(a["usage"]["calls"] >= 1 for a in meta["answers"])
     decision = meta["decision"]
-    assert decision["reasons"] and decision["stage"] in (None, "staging", "production")
+    # a new model has no production: the stage follows the thresholds alone
+    assert decision["reasons"] and (decision["stage"] == "production") == decision["thresholds_passed"]
 
 
 def test_llama_cpp_provider_loads_any_gguf_in_process(gguf):

@@ -3,29 +3,42 @@ from __future__ import annotations
 import pytest
 
 from pipelines.artifacts import load_agent
-from pipelines.release import promote_manually
+from pipelines.release import ReleaseError, promote_manually
 from pipelines.versions import VersionNotFound, get_version, list_versions
+from tests.helpers import make_config
 
 pytestmark = pytest.mark.slow
 
 
 def test_load_by_number_and_latest(first_build):
-    session = load_agent("test_agent", first_build.version)
-    assert "7341" in session.ask("Which TCP port does the widget server listen on?").answer
+    with load_agent("test_agent", first_build.version) as session:
+        assert "7341" in session.ask("Which TCP port does the widget server listen on?").answer
     assert get_version("test_agent", "latest").number >= int(first_build.version)
 
 
-def test_promote_moves_stage_and_archives_previous_holder(first_build, pipeline_config):
+def test_promote_moves_stage_and_archives_previous_holder(pipeline_corpus, golden_path):
     from pipelines.agent_pipeline import run_build
 
-    second = run_build(pipeline_config)
-    promote_manually("test_agent", first_build.version, "production", "first release")
-    promote_manually("test_agent", second.version, "production", "manual override")
-    assert get_version("test_agent", "production").name == second.version
-    assert get_version("test_agent", first_build.version).stage == "archived"
-    record = get_version("test_agent", second.version).run_metadata["promotion"]
-    assert record["reason"] == "manual override" and record["previous"] == first_build.version
-    assert load_agent("test_agent", "production").ask("Which TCP port does the server use?").sources
+    config = make_config("promote_agent", pipeline_corpus, golden_path)  # its own model: no shared state
+    first, second = run_build(config), run_build(config)
+    promote_manually("promote_agent", first.version, "production", "first release")
+    promote_manually("promote_agent", second.version, "production", "manual override")
+    assert get_version("promote_agent", "production").name == second.version
+    assert get_version("promote_agent", first.version).stage == "archived"
+    record = get_version("promote_agent", second.version).run_metadata["promotion"]
+    assert record["reason"] == "manual override" and record["previous"] == first.version
+    with load_agent("promote_agent", "production") as session:
+        assert session.ask("Which TCP port does the server use?").sources
+
+
+def test_a_version_without_an_agent_cannot_be_promoted():
+    from zenml.client import Client
+
+    Client().create_model(name="agentless")
+    Client().create_model_version(model_name_or_id="agentless")  # as a build that failed in ingest
+    with pytest.raises(ReleaseError, match="version 1 has no complete agent"):
+        promote_manually("agentless", 1, "production", "by mistake")
+    assert get_version("agentless", 1).stage is None
 
 
 def test_versions_table_rows(first_build):

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from rag.config import EmbeddingConfig
-from rag.errors import AgentFactoryError
 from rag.embeddings import EmbeddingInfo, build_embedding, describe
+from rag.errors import AgentFactoryError
 from rag.providers import EMBEDDINGS
 from rag.registry import Provider
 from tests.helpers import registered

@@ -1,0 +1,27 @@
+"""Test isolation for the whole run (tests/ and the doctests of rag/ and evaluation/).
+
+State is isolated: ZenML's store and the Hugging Face cache point into a session temp dir,
+removed when the session ends.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Before anything imports zenml or huggingface: a private store and caches per session.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="agent-factory-tests-"))
+os.environ["ZENML_CONFIG_PATH"] = str(_SESSION_DIR / "zenml")
+os.environ["HF_HOME"] = str(_SESSION_DIR / "hf")
+os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "WARN")
+
+import rag  # noqa: E402,F401  (offline defaults)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The session's ZenML store and caches go with it (runs leave nothing behind in /tmp)."""
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
