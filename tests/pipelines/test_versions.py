@@ -16,11 +16,17 @@ def test_load_by_number_and_latest(first_build):
     assert get_version("test_agent", "latest").number >= int(first_build.version)
 
 
-def test_promote_moves_stage_and_archives_previous_holder(pipeline_corpus, golden_path):
+@pytest.fixture(scope="module")
+def two_builds(pipeline_corpus, golden_path):
+    """Two versions of a model of this module's own (the session's test_agent stays untouched)."""
     from pipelines.agent_pipeline import run_build
 
-    config = make_config("promote_agent", pipeline_corpus, golden_path)  # its own model: no shared state
-    first, second = run_build(config), run_build(config)
+    config = make_config("promote_agent", pipeline_corpus, golden_path)
+    return run_build(config), run_build(config)
+
+
+def test_promote_moves_stage_and_archives_previous_holder(two_builds):
+    first, second = two_builds
     promote_manually("promote_agent", first.version, "production", "first release")
     promote_manually("promote_agent", second.version, "production", "manual override")
     assert get_version("promote_agent", "production").name == second.version
@@ -41,8 +47,8 @@ def test_a_version_without_an_agent_cannot_be_promoted():
     assert get_version("agentless", 1).stage is None
 
 
-def test_versions_table_rows(first_build):
-    rows = list_versions("test_agent")
+def test_versions_table_rows(two_builds):
+    rows = list_versions("promote_agent")
     assert rows[0].number > rows[-1].number
     assert rows[-1].documents == 5
 
