@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from evaluation.metric_specs import METRICS, names
 from rag.config import EmbeddingConfig, LLMConfig
@@ -79,7 +79,7 @@ class GateConfig(_Strict):
     tolerance: float = Field(0.02, ge=0, le=1)
     confidence: float = Field(0.95, gt=0.5, lt=1)
     bootstrap_samples: int = Field(2000, ge=100, le=100_000)
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=2**32 - 1)  # numpy's generator takes no negative seed
 
     @field_validator("thresholds")
     @classmethod
@@ -103,3 +103,16 @@ class EvaluationConfig(_Strict):
     golden_set: Path = Path("golden_questions/docs.jsonl")
     judge: JudgeConfig | None = None
     gate: GateConfig = GateConfig()
+
+    @model_validator(mode="after")
+    def _gated_metrics_are_scored(self) -> EvaluationConfig:
+        """A judge metric the gate reads must be one the judge scores (else it compares 0 with 0)."""
+        judged = set(self.judge.metrics) if self.judge else set()
+        gated = [*self.gate.thresholds, *self.gate.non_regression]
+        unscored = sorted({m for m in gated if METRICS[m].tier == "judge" and m not in judged})
+        if unscored:
+            where = "evaluation.judge.metrics" if self.judge else "an evaluation.judge"
+            raise ValueError(
+                f"gate uses judge metric(s) {', '.join(unscored)} but {where} does not score them"
+            )
+        return self

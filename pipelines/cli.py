@@ -262,6 +262,8 @@ def _agent_options(func: Any) -> Any:
 @_agent_options
 def ask(question: str, version: str, model: str, index_dir: Path | None) -> None:
     """Ask the agent one question; prints the answer and the retrieved sources."""
+    if not question.strip():  # before loading anything: seconds saved on a typo
+        _fail("the question is empty")
     with _session(index_dir, model, version) as session:
         for delta in session.stream(question):
             click.echo(delta, nl=False)
@@ -274,6 +276,8 @@ def ask(question: str, version: str, model: str, index_dir: Path | None) -> None
 @_agent_options
 def chat(version: str, model: str, index_dir: Path | None) -> None:
     """Interactive chat with memory across turns (/reset forgets, /quit or Ctrl-D leaves)."""
+    from rag.chat import QuestionError
+
     session = _session(index_dir, model, version)
     click.echo("Ask about the docs. /reset forgets the conversation, /quit leaves.")
     while True:
@@ -285,6 +289,13 @@ def chat(version: str, model: str, index_dir: Path | None) -> None:
             break
         if question == "/reset":
             session.reset()
+            continue
+        if not question:
+            continue
+        try:
+            session.check(question)  # a refused question leaves the conversation as it was
+        except QuestionError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
             continue
         click.secho("agent> ", bold=True, nl=False)
         for delta in session.stream(question):

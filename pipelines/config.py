@@ -11,6 +11,7 @@ checks, without ZenML, everything a build needs before it starts (:func:`validat
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from evaluation.config import EvaluationConfig
@@ -44,12 +45,17 @@ def load_config(path: str | Path) -> AgentConfig:
     for src in data.get("sources") or []:
         if isinstance(src, dict) and isinstance(src.get("path"), str):
             src["path"] = str((path.parent / src["path"]).resolve())
-        if isinstance(src, dict) and isinstance(src.get("repo"), str) and "://" not in src["repo"]:
+        if isinstance(src, dict) and isinstance(src.get("repo"), str) and not _remote(src["repo"]):
             src["repo"] = str((path.parent / src["repo"]).resolve())  # a local repository path
     evaluation = data.get("evaluation")
     if isinstance(evaluation, dict) and isinstance(evaluation.get("golden_set"), str):
         evaluation["golden_set"] = str((path.parent / evaluation["golden_set"]).resolve())
     return validate_model(AgentConfig, data, path, root)
+
+
+def _remote(repo: str) -> bool:
+    """A URL (scheme://...) or scp-like (git@github.com:org/repo.git), not a local path."""
+    return "://" in repo or re.match(r"^[\w.-]+@[\w.-]+:", repo) is not None
 
 
 def validate(config: AgentConfig) -> GoldenSet:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from zenml.enums import ArtifactType
 from zenml.materializers.base_materializer import BaseMaterializer
 
-from rag.index import MANIFEST, DocsIndex
+from rag.index import MANIFEST, DocsIndex, DocsIndexError
 
 
 class DocsIndexMaterializer(BaseMaterializer):
@@ -46,7 +46,10 @@ class DocsIndexMaterializer(BaseMaterializer):
                     open(Path(tmp) / name, "wb") as dst,
                 ):
                     shutil.copyfileobj(src, dst)
-            return DocsIndex.load(tmp)
+            try:
+                return DocsIndex.load(tmp)
+            except DocsIndexError as exc:  # name the artifact, not the temporary copy
+                raise DocsIndexError(str(exc).replace(tmp, self.uri)) from exc
 
     def extract_metadata(self, data: DocsIndex) -> dict[str, Any]:
         m = data.manifest

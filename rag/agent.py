@@ -20,7 +20,15 @@ from llama_index.core.tools import QueryEngineTool
 from pydantic import BaseModel, ConfigDict
 
 from rag.chat import ChatSession
-from rag.config import EmbeddingConfig, LLMConfig, PersonaConfig, RagConfig, RetrievalConfig, ToolConfig
+from rag.config import (
+    ChatConfig,
+    EmbeddingConfig,
+    LLMConfig,
+    PersonaConfig,
+    RagConfig,
+    RetrievalConfig,
+    ToolConfig,
+)
 from rag.index import DocsIndex
 from rag.llms import build_llm
 from rag.providers import LLMS
@@ -37,6 +45,7 @@ class AgentSpec(BaseModel):
     tool: ToolConfig
     retrieval: RetrievalConfig
     embedding: EmbeddingConfig
+    chat: ChatConfig = ChatConfig()  # specs stored before it existed load with the default
 
     @classmethod
     def from_config(cls, config: RagConfig) -> AgentSpec:
@@ -47,6 +56,7 @@ class AgentSpec(BaseModel):
             tool=config.tool,
             retrieval=config.retrieval,
             embedding=config.embedding,
+            chat=config.chat,
         )
 
     def system_prompt(self) -> str:
@@ -56,7 +66,10 @@ class AgentSpec(BaseModel):
 
 def open_session(spec: AgentSpec, index: DocsIndex) -> ChatSession:
     """A ChatSession over the agent `spec` describes (close it, or use it in a ``with``)."""
-    return ChatSession(build_agent(spec, index), billed=LLMS.get(spec.llm.provider).billed)
+    billed = LLMS.get(spec.llm.provider).billed
+    return ChatSession(
+        build_agent(spec, index), billed=billed, max_question_chars=spec.chat.max_question_chars
+    )
 
 
 def build_agent(spec: AgentSpec, index: DocsIndex) -> ReActAgent:

@@ -25,6 +25,12 @@ from llama_index.core.agent.workflow import AgentStream, ReActAgent, ToolCallRes
 from llama_index.core.workflow import Context
 from pydantic import BaseModel
 
+from rag.errors import AgentFactoryError
+
+
+class QuestionError(AgentFactoryError):
+    """A question that cannot be asked: empty, or longer than the configured limit."""
+
 
 class SourceRef(BaseModel):
     """A retrieved chunk: which document, how similar, and its text."""
@@ -71,9 +77,10 @@ def _sources(raw_output: Any) -> list[SourceRef]:
 class ChatSession:
     """Memory across turns lives in one workflow ``Context`` on one private event loop."""
 
-    def __init__(self, agent: ReActAgent, billed: bool = True) -> None:
+    def __init__(self, agent: ReActAgent, billed: bool = True, max_question_chars: int = 4000) -> None:
         self.agent = agent
         self.billed = billed  # whether its LLM's tokens cost money (rag.registry.Provider.billed)
+        self.max_question_chars = max_question_chars
         self._loop = asyncio.new_event_loop()
         self._ctx = Context(agent)
         self.history: list[ChatAnswer] = []
@@ -85,13 +92,28 @@ class ChatSession:
         return self.history[-1]
 
     def stream(self, question: str) -> Iterator[str]:
-        """Yield the answer as it is written; the full ChatAnswer lands in ``history``."""
+        """Yield the answer as it is written; the full ChatAnswer lands in ``history``.
+
+        An empty or over-long question is refused (:class:`QuestionError`) before anything runs,
+        and the conversation so far is kept.
+        """
+        self.check(question)
         events = self._turn(question)
         try:
             while True:
                 yield self._loop.run_until_complete(events.__anext__())
         except StopAsyncIteration:
             return
+
+    def check(self, question: str) -> None:
+        """Raise :class:`QuestionError` for a question the agent must not be sent."""
+        if not question.strip():
+            raise QuestionError("the question is empty")
+        if len(question) > self.max_question_chars:
+            raise QuestionError(
+                f"the question has {len(question)} characters; the limit is {self.max_question_chars} "
+                "(chat.max_question_chars)"
+            )
 
     def reset(self) -> None:
         """Forget the conversation."""

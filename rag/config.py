@@ -17,7 +17,6 @@ sources.0.type
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,9 +32,9 @@ from pydantic import (
 
 from rag.providers import EMBEDDINGS, LLMS, SOURCES
 from rag.registry import Registry
+from rag.secrets import has_credentials, secret_keys
 
 _NAME = r"^[A-Za-z0-9_.-]+$"  # names become parts of doc ids and ZenML model names
-_SECRET_NAME = re.compile(r"api_?key|secret|password|passwd|bearer|authorization|credential", re.IGNORECASE)
 
 
 def _known_provider(registry: Registry, name: str) -> str:
@@ -56,6 +55,16 @@ class SourceSettings(_Strict):
 
     type: str
     name: str = Field(pattern=_NAME)
+
+
+def _no_credentials(url: str | None) -> str | None:
+    """Configs are recorded whole (metadata, pipeline parameters): a URL may not carry a secret."""
+    if url and has_credentials(url):
+        raise ValueError(
+            "the URL carries a password or token; configs are recorded, so give git its credentials "
+            "through a credential helper or SSH key, and sites theirs outside the URL"
+        )
+    return url
 
 
 def _inside_root(patterns: list[str]) -> list[str]:
@@ -108,6 +117,13 @@ class WebSourceConfig(SourceSettings):
     allow_private: bool = False  # private and loopback addresses are refused unless set
     user_agent: str = "agent-factory-crawler/0.1"
 
+    _urls = field_validator("sitemap")(_no_credentials)
+
+    @field_validator("start_urls")
+    @classmethod
+    def _plain_urls(cls, value: list[str]) -> list[str]:
+        return [_no_credentials(url) for url in value]
+
     @model_validator(mode="after")
     def _has_seeds(self) -> WebSourceConfig:
         if not self.start_urls and not self.sitemap:
@@ -123,6 +139,9 @@ class GitSourceConfig(FileSourceSettings):
     repo: str
     ref: str = "HEAD"
     include: list[str] = ["**/*.md"]
+    timeout_s: float = Field(600, gt=0, le=86_400)  # for each git command (a clone of a big repository)
+
+    _repo = field_validator("repo")(_no_credentials)
 
 
 class SlackSourceConfig(SourceSettings):
@@ -132,6 +151,8 @@ class SlackSourceConfig(SourceSettings):
     name: str = Field("slack", pattern=_NAME)
     path: Path
     channels: list[str] = []  # allow-list; empty means every channel
+    max_file_bytes: int = Field(50_000_000, gt=0)  # one JSON file (a channel's day), decompressed
+    max_files: int = Field(200_000, gt=0)
 
 
 # Any registered source type's config; dumps with its own fields, not only the base ones.
@@ -237,8 +258,8 @@ class LLMConfig(EndpointConfig):
     @field_validator("params")
     @classmethod
     def _no_secrets(cls, value: dict[str, Any]) -> dict[str, Any]:
-        # params are recorded as metadata: a key here would leak into the store and the dashboard.
-        leaked = [k for k in value if _SECRET_NAME.search(k)]
+        # params are recorded as metadata: a key here, at any depth, would leak into the store.
+        leaked = secret_keys(value)
         if leaked:
             raise ValueError(f"{leaked} look like credentials; name them with api_key_env or api_key_secret")
         return value
@@ -271,6 +292,12 @@ class IndexConfig(_Strict):
     hnsw_ef_search: int = Field(512, ge=8)
 
 
+class ChatConfig(_Strict):
+    """Limits on what a user may send: a question is read whole into the agent's prompts."""
+
+    max_question_chars: int = Field(4000, ge=1, le=1_000_000)
+
+
 class RetrievalConfig(_Strict):
     top_k: int = Field(4, ge=1, le=100)
 
@@ -295,6 +322,7 @@ class RagConfig(_Strict):
     index: IndexConfig = IndexConfig()
     retrieval: RetrievalConfig = RetrievalConfig()
     tool: ToolConfig = ToolConfig()
+    chat: ChatConfig = ChatConfig()
 
     _typed = field_validator("sources", mode="before")(_typed_sources)
 

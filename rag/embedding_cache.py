@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.config import EmbeddingConfig
+from rag.embeddings import identity
 
 
 def text_hash(text: str) -> str:
@@ -44,7 +45,7 @@ class EmbeddingCache:
 
     @staticmethod
     def key(config: EmbeddingConfig) -> str:
-        return f"{config.provider}/{config.model}/{config.dimensions or ''}"
+        return identity(config)
 
     @classmethod
     def from_index(cls, index: Any) -> EmbeddingCache:
@@ -56,7 +57,7 @@ class EmbeddingCache:
             node = docstore.get_node(node_id, raise_error=False)
             if node is not None:
                 vectors[text_hash(embed_text(node))] = faiss_index.reconstruct(int(faiss_id)).tolist()
-        return cls(model_key=cls.key(index.manifest.embedding_config), vectors=vectors)
+        return cls(model_key=index.manifest.embedding.identity or "unknown", vectors=vectors)
 
     def fill(self, nodes: list[Any], config: EmbeddingConfig) -> int:
         """Set the cached vector on every node whose text is known; returns how many."""

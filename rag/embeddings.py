@@ -14,6 +14,8 @@ FAISS inner-product index scores cosine similarity.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ class EmbeddingInfo(BaseModel):
     provider: str
     model: str
     dimension: int
+    identity: str = ""  # rag.embeddings.identity; empty in indexes built before it was recorded
 
 
 def build_embedding(config: EmbeddingConfig) -> BaseEmbedding:
@@ -46,9 +49,46 @@ def build_embedding(config: EmbeddingConfig) -> BaseEmbedding:
 
 
 def describe(config: EmbeddingConfig, model: BaseEmbedding) -> EmbeddingInfo:
-    """Provider, model and measured dimension of an embedding model."""
+    """Provider, model, identity and measured dimension of an embedding model."""
     dimension = len(model.get_query_embedding("dimension probe"))
-    return EmbeddingInfo(provider=config.provider, model=config.model, dimension=dimension)
+    return EmbeddingInfo(
+        provider=config.provider, model=config.model, dimension=dimension, identity=identity(config)
+    )
+
+
+def identity(config: EmbeddingConfig) -> str:
+    """Everything that changes the vectors: provider, model, dimensions, endpoint, model file.
+
+    Vectors from two embedders with different identities never share a cache or an index.
+
+    >>> identity(EmbeddingConfig()) == identity(EmbeddingConfig(batch_size=8))  # batching changes nothing
+    True
+    >>> identity(EmbeddingConfig(provider="openai_like", api_base="http://a/v1")) == identity(
+    ...     EmbeddingConfig(provider="openai_like", api_base="http://b/v1"))
+    False
+    """
+    parts = [config.provider, config.model, str(config.dimensions or ""), (config.api_base or "").rstrip("/")]
+    if config.model_path:
+        parts.append(_file_digest(str(config.model_path)))
+    return "|".join(parts)
+
+
+@functools.cache
+def _digest_of(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return f"sha256:{digest.hexdigest()[:16]}"
+
+
+def _file_digest(path: str) -> str:
+    """A model file's content hash (cached per size and modification time); "missing" if absent."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "missing"
+    return _digest_of(path, stat.st_size, stat.st_mtime_ns)
 
 
 class LocalEmbedding(BaseEmbedding):

@@ -38,10 +38,11 @@ from llama_index.vector_stores.faiss import FaissVectorStore
 from pydantic import BaseModel
 
 from rag.config import EmbeddingConfig, IndexConfig
-from rag.embeddings import EmbeddingInfo, build_embedding, embed_nodes
+from rag.embeddings import EmbeddingInfo, build_embedding, embed_nodes, identity
 from rag.errors import AgentFactoryError
 
 MANIFEST = "manifest.json"
+MARKER = ".agent-factory-index"  # written into every saved index: only such folders are ever replaced
 FORMAT_VERSION = 1
 
 
@@ -150,51 +151,47 @@ class DocsIndex:
         """Write the index (and `extra_files`: name -> text) to ``directory`` atomically.
 
         Everything goes to a temporary sibling first, so a half-written index is never visible.
+        An existing folder is replaced only when this tool wrote it (see :func:`check_replaceable`).
         """
-        target = Path(directory)
+        target = Path(directory).resolve()
+        check_replaceable(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         self.index.storage_context.persist(persist_dir=str(tmp))
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
         (tmp / MANIFEST).write_text(self.manifest.model_dump_json(indent=2), encoding="utf-8")
+        (tmp / MARKER).write_text("written by agent-factory; this folder is replaced on the next save\n")
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)
         return target
 
     @classmethod
-    def load(
-        cls,
-        directory: str | Path,
-        embedding_config: EmbeddingConfig | None = None,
-    ) -> DocsIndex:
-        """Load a saved index; refuse an embedder other than the recorded one."""
+    def load(cls, directory: str | Path, embedding_config: EmbeddingConfig | None = None) -> DocsIndex:
+        """Load a saved index; refuse an embedder other than the one that made its vectors."""
         directory = Path(directory)
         manifest = read_manifest(directory)
-        recorded = manifest.embedding_config
-        if embedding_config and (embedding_config.provider, embedding_config.model) != (
-            recorded.provider,
-            recorded.model,
-        ):
-            raise IndexMismatchError(
-                f"{directory}: index was built with embedding {recorded.provider}/{recorded.model} "
-                f"({manifest.embedding.dimension}-d) but the config asks for "
-                f"{embedding_config.provider}/{embedding_config.model}; rebuild the index"
-            )
-        embed_model = build_embedding(recorded)
-        store = FaissStore.from_persist_dir(str(directory))
+        _check_embedder(directory, manifest, embedding_config)
+        embed_model = build_embedding(manifest.embedding_config)
+        try:
+            store = FaissStore.from_persist_dir(str(directory))
+            if manifest.index_type == "ivf":
+                ivf = faiss.extract_index_ivf(store.client)
+                ivf.nprobe = manifest.ivf_nprobe or ivf.nprobe
+                ivf.make_direct_map()
+            storage = StorageContext.from_defaults(vector_store=store, persist_dir=str(directory))
+            index = load_index_from_storage(storage, embed_model=embed_model)
+        except (RuntimeError, ValueError, KeyError, TypeError, OSError) as exc:  # faiss: RuntimeError
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            raise DocsIndexError(
+                f"{directory}: the index files are damaged ({first}); rebuild the index"
+            ) from exc
         if store.client.d != manifest.embedding.dimension:
             raise IndexMismatchError(
                 f"{directory}: FAISS index has dimension {store.client.d}, manifest says "
                 f"{manifest.embedding.dimension}"
             )
-        if manifest.index_type == "ivf":
-            ivf = faiss.extract_index_ivf(store.client)
-            ivf.nprobe = manifest.ivf_nprobe or ivf.nprobe
-            ivf.make_direct_map()
-        storage = StorageContext.from_defaults(vector_store=store, persist_dir=str(directory))
-        index = load_index_from_storage(storage, embed_model=embed_model)
         return cls(index=index, manifest=manifest)
 
     @property
@@ -207,6 +204,52 @@ class DocsIndex:
 
     def retrieve(self, query: str, top_k: int = 4) -> list[NodeWithScore]:
         return self.index.as_retriever(similarity_top_k=top_k).retrieve(query)
+
+
+def _check_embedder(directory: Path, manifest: IndexManifest, asked: EmbeddingConfig | None) -> None:
+    """The index's vectors came from `asked` (when given), and its model has not changed since."""
+    recorded = manifest.embedding_config
+    if asked and (asked.provider, asked.model) != (recorded.provider, recorded.model):
+        raise IndexMismatchError(
+            f"{directory}: index was built with embedding {recorded.provider}/{recorded.model} "
+            f"({manifest.embedding.dimension}-d) but the config asks for "
+            f"{asked.provider}/{asked.model}; rebuild the index"
+        )
+    made_by = manifest.embedding.identity
+    if not made_by:  # built before identities were recorded: provider and model are all we know
+        return
+    if asked and identity(asked) != made_by:
+        raise IndexMismatchError(
+            f"{directory}: index vectors were made by embedder {made_by}, the config asks for "
+            f"{identity(asked)}; rebuild the index"
+        )
+    if identity(recorded) != made_by:
+        raise IndexMismatchError(
+            f"{directory}: the embedding model changed since the index was built ({made_by}, now "
+            f"{identity(recorded)}); rebuild the index"
+        )
+
+
+def check_replaceable(target: Path) -> None:
+    """Refuse to replace anything but a missing folder, an empty one, or one this tool wrote.
+
+    Saving replaces the target folder whole; a folder without the marker may hold a user's
+    files (a corpus, the working directory), and is never deleted.
+    """
+    target = target.resolve()
+    if not target.exists():
+        return
+    if Path.cwd().resolve().is_relative_to(target):
+        raise DocsIndexError(
+            f"{target}: is the working directory or holds it; choose a new folder for the index"
+        )
+    if not target.is_dir() or target.is_symlink():
+        raise DocsIndexError(f"{target}: exists and is not a folder; choose a new folder for the index")
+    if any(target.iterdir()) and not (target / MARKER).is_file():
+        raise DocsIndexError(
+            f"{target}: folder exists and was not written by agent-factory (no {MARKER}); "
+            "its files are left as they are: choose a new or empty folder"
+        )
 
 
 def read_manifest(directory: Path) -> IndexManifest:

@@ -27,7 +27,7 @@ from rag.chunking import chunk_documents
 from rag.config import RagConfig
 from rag.corpus import CorpusFingerprint, fingerprint
 from rag.embeddings import build_embedding, describe
-from rag.index import DocsIndex, DocsIndexError
+from rag.index import DocsIndex, DocsIndexError, check_replaceable
 from rag.sources import load_documents
 
 AGENT_FILE = "agent.json"
@@ -51,7 +51,11 @@ def build_local_agent(
     directory: str | Path,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> CorpusFingerprint:
-    """Build the index of `config` and save it, with the agent's spec, into `directory`."""
+    """Build the index of `config` and save it, with the agent's spec, into `directory`.
+
+    `directory` must be new, empty, or an agent folder this tool wrote (checked before any work).
+    """
+    check_replaceable(Path(directory))
     index, corpus = build_index(config, on_batch)
     spec = AgentSpec.from_config(config)
     index.save(

@@ -14,12 +14,24 @@ artifact or log line holds it. ``pipelines`` plugs in ZenML's secret store.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from rag.config import EndpointConfig
 from rag.errors import AgentFactoryError
 
+if TYPE_CHECKING:  # rag.config imports this module for its credential checks
+    from rag.config import EndpointConfig
+
 SecretLookup = Callable[[str, str], str | None]
+# Names that hold credentials, in settings, headers and URL query strings.
+SECRET_NAME = re.compile(
+    r"api[_-]?key|secret|passw(or)?d|bearer|authori[sz]ation|credential|token|signature|^sig$|^auth$|[_-]auth\b|^auth[_-]",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)
+HIDDEN = "***"
 _lookup: SecretLookup | None = None
 
 
@@ -50,3 +62,43 @@ def api_key(config: EndpointConfig, where: str, required: bool = True) -> str | 
     if not value and required:
         raise MissingKeyError(f"{where}.api_key_env: environment variable {config.api_key_env} is not set")
     return value or None
+
+
+def secret_keys(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of every key, at any depth, whose name says it holds a credential."""
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            found += [where] if SECRET_NAME.search(str(key)) else secret_keys(item, where)
+        return found
+    if isinstance(value, list | tuple):
+        return [p for i, item in enumerate(value) for p in secret_keys(item, f"{path}[{i}]")]
+    return []
+
+
+def redact_url(url: str) -> str:
+    """The URL without a password in its userinfo or credential-like query parameters.
+
+    >>> redact_url("https://alice:s3cr3t@git.example.com/repo.git?ref=main&access_token=abc")
+    'https://alice:***@git.example.com/repo.git?ref=main&access_token=***'
+    """
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password:
+        netloc = f"{parts.username}:{HIDDEN}@{netloc.rpartition('@')[2]}"
+    query = parts.query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(SECRET_NAME.search(k) for k, _ in pairs):
+        query = urlencode([(k, HIDDEN if SECRET_NAME.search(k) else v) for k, v in pairs], safe="*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_text(text: str) -> str:
+    """Every URL in `text` redacted (error messages, command lines, log lines)."""
+    return _URL.sub(lambda m: redact_url(m.group(0)), text)
+
+
+def has_credentials(url: str) -> bool:
+    """Whether a URL carries a password or a credential-like query parameter."""
+    return redact_url(url) != url

@@ -14,13 +14,16 @@ with ``git show`` at that commit: the working tree never matters.
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from llama_index.core.schema import Document
 
 from rag.config import GitSourceConfig
+from rag.secrets import redact_text, redact_url
 from rag.sources.base import SourceError, make_document, wanted
 from rag.sources.text import file_to_text
 
@@ -36,12 +39,8 @@ class GitSource:
     def load(self) -> list[Document]:
         with tempfile.TemporaryDirectory(prefix="agent-factory-git-") as tmp:
             repo = self._clone(Path(tmp) / "repo")
-            self.commit = self._git(repo, "rev-parse", "--verify", f"{self.config.ref}^{{commit}}").strip()
-            paths = [
-                p
-                for p in self._git(repo, "ls-tree", "-r", "--name-only", self.commit).splitlines()
-                if wanted(p, self.config)
-            ]
+            self.commit = self._resolve(repo)
+            paths = self._paths(repo)
             docs = [doc for path in paths if (doc := self._read(repo, path)) is not None]
         if not docs:
             raise SourceError(
@@ -51,20 +50,48 @@ class GitSource:
 
     def _clone(self, target: Path) -> Path:
         # A bare, blob-less clone: cheap for big repositories, and the working tree is never used.
-        self._git(None, "clone", "--quiet", "--bare", "--filter=blob:none", self.config.repo, str(target))
+        # The URL comes after `--`: a repo value starting with "-" is never taken for an option.
+        self._git(
+            None, "clone", "--quiet", "--bare", "--filter=blob:none", "--", self.config.repo, str(target)
+        )
         return target
+
+    def _resolve(self, repo: Path) -> str:
+        try:
+            return self._git(
+                repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{self.config.ref}^{{commit}}"
+            ).strip()
+        except SourceError:
+            raise SourceError(
+                f"source {self.name!r}: ref {self.config.ref!r} does not exist in {redact_url(self.config.repo)}"
+            ) from None
+
+    def _paths(self, repo: Path) -> list[str]:
+        """Files wanted at the commit; submodules (other repositories) are skipped, by name."""
+        paths = []
+        for line in self._git(repo, "ls-tree", "-r", self.commit).splitlines():
+            meta, _, path = line.partition("\t")
+            if not wanted(path, self.config):
+                continue
+            if meta.split()[1] == "commit":
+                log.warning("source %r: %s is a submodule (another repository): skipped", self.name, path)
+                continue
+            paths.append(path)
+        return paths
 
     def _read(self, repo: Path, path: str) -> Document | None:
         size = int(self._git(repo, "cat-file", "-s", f"{self.commit}:{path}").strip())
         if size > self.config.max_file_bytes:
             log.warning(
-                "%s@%s:%s: skipped, %d bytes > max_file_bytes", self.config.repo, self.config.ref, path, size
+                "%s@%s:%s: skipped, %d bytes > max_file_bytes",
+                redact_url(self.config.repo),
+                self.config.ref,
+                path,
+                size,
             )
             return None
-        raw = subprocess.run(
-            ["git", "-C", str(repo), "show", f"{self.commit}:{path}"], capture_output=True, check=True
-        ).stdout
-        cleaned = file_to_text(raw, path, f"{self.config.repo}@{self.commit[:12]}:{path}")
+        raw = self._git(repo, "show", f"{self.commit}:{path}", binary=True)
+        cleaned = file_to_text(raw, path, f"{redact_url(self.config.repo)}@{self.commit[:12]}:{path}")
         if cleaned is None:
             return None
         text, title = cleaned
@@ -76,14 +103,24 @@ class GitSource:
             title or PurePosixPath(path).stem,
             text,
             commit=self.commit,
-            repo=self.config.repo,
+            repo=redact_url(self.config.repo),
         )
 
-    def _git(self, repo: Path | None, *args: str) -> str:
+    def _git(self, repo: Path | None, *args: str, binary: bool = False) -> Any:
+        """Run git; a failure or a hang past ``timeout_s`` is a SourceError with URLs redacted."""
         command = ["git", *(["-C", str(repo)] if repo else []), *args]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        if result.returncode != 0:
-            raise SourceError(
-                f"source {self.name!r}: git {' '.join(args[:2])} failed: {result.stderr.strip()}"
+        env = os.environ | {"GIT_TERMINAL_PROMPT": "0"}  # never wait on a password prompt
+        try:
+            result = subprocess.run(
+                command, capture_output=True, text=not binary, timeout=self.config.timeout_s, env=env
             )
+        except subprocess.TimeoutExpired:
+            raise SourceError(
+                f"source {self.name!r}: git {args[0]} did not finish within timeout_s ({self.config.timeout_s:g}s)"
+            ) from None
+        if result.returncode != 0:
+            stderr = (
+                result.stderr if isinstance(result.stderr, str) else result.stderr.decode("utf-8", "replace")
+            )
+            raise SourceError(f"source {self.name!r}: git {args[0]} failed: {redact_text(stderr.strip())}")
         return result.stdout

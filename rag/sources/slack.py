@@ -12,6 +12,7 @@ Use it from a config (tests/rag/sources/test_slack.py builds a real export)::
 from __future__ import annotations
 
 import json
+import logging
 import re
 import zipfile
 from collections import defaultdict
@@ -23,6 +24,7 @@ from llama_index.core.schema import Document
 from rag.config import SlackSourceConfig
 from rag.sources.base import SourceError, make_document
 
+log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
 
@@ -82,21 +84,46 @@ class SlackSource:
             extra["permalink"] = first["permalink"]
         return make_document(self.name, f"{channel}/{thread_ts}", title, "\n".join(lines), **extra)
 
-    def _files(self) -> dict[str, bytes | Path]:
+    def _files(self) -> dict[str, Path | zipfile.ZipInfo]:
+        """The export's JSON files by name; read later, one at a time, each within max_file_bytes."""
         path = Path(self.config.path)
         if path.is_dir():
-            return {p.relative_to(path).as_posix(): p for p in path.rglob("*.json")}
-        if zipfile.is_zipfile(path):
+            root = path.resolve()
+            files: dict[str, Path | zipfile.ZipInfo] = {}
+            for p in path.rglob("*.json"):
+                if not p.resolve().is_relative_to(root):  # as the directory source: never leave the export
+                    log.warning("%s: skipped, it links outside the export %s", p, root)
+                    continue
+                files[p.relative_to(path).as_posix()] = p
+        elif zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
-                return {n: archive.read(n) for n in archive.namelist() if n.endswith(".json")}
-        raise SourceError(f"source {self.name!r}: {path} is neither a folder nor a zip file")
+                files = {i.filename: i for i in archive.infolist() if i.filename.endswith(".json")}
+        else:
+            raise SourceError(f"source {self.name!r}: {path} is neither a folder nor a zip file")
+        if len(files) > self.config.max_files:
+            raise SourceError(
+                f"{path}: {len(files)} JSON files, more than max_files ({self.config.max_files})"
+            )
+        return files
 
-    def _json(self, files: dict[str, bytes | Path], name: str, default: list) -> list:
+    def _read(self, entry: Path | zipfile.ZipInfo, name: str) -> bytes:
+        limit = self.config.max_file_bytes
+        if isinstance(entry, Path):
+            with entry.open("rb") as handle:
+                data = handle.read(limit + 1)
+        else:  # read through the decompressor with a cap: the header's size may lie
+            with zipfile.ZipFile(self.config.path) as archive, archive.open(entry) as handle:
+                data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise SourceError(f"{self.config.path}/{name}: larger than max_file_bytes ({limit} bytes)")
+        return data
+
+    def _json(self, files: dict[str, Path | zipfile.ZipInfo], name: str, default: list) -> list:
         if name not in files:
             return default
-        raw = files[name]
+        raw = self._read(files[name], name)
         try:
-            return json.loads(raw.read_bytes() if isinstance(raw, Path) else raw)
+            return json.loads(raw)
         except json.JSONDecodeError as exc:
             raise SourceError(f"{self.config.path}/{name}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
 

@@ -29,11 +29,13 @@ from defusedxml import ElementTree
 from llama_index.core.schema import Document
 
 from rag.config import WebSourceConfig
+from rag.secrets import redact_text, redact_url
 from rag.sources.base import SourceError, make_document
 from rag.sources.text import html_to_text, normalize
 
 log = logging.getLogger(__name__)
 MAX_REDIRECTS = 5
+MAX_ROBOTS_BYTES = 500_000  # what the major crawlers read of a robots.txt
 
 
 @dataclass
@@ -58,25 +60,28 @@ class WebSource:
     def load(self) -> list[Document]:
         docs = asyncio.run(self._crawl())
         for url, why in self.report.failed.items():
-            log.warning("%s: failed: %s", url, why)
+            log.warning("%s: failed: %s", redact_url(url), why)  # a link's token never reaches a log
         if not docs:
-            raise SourceError(
-                f"source {self.name!r}: no pages indexed; failed: {self.report.failed or 'none'}"
-            )
+            failed = redact_text(str(self.report.failed or "none"))
+            raise SourceError(f"source {self.name!r}: no pages indexed; failed: {failed}")
         return sorted(docs, key=lambda d: d.doc_id)
 
     # -- policy --------------------------------------------------------------------
-    def allowed(self, url: str) -> str | None:
-        """None when `url` may be fetched, else the reason it may not."""
+    def allowed(self, url: str, page: bool = True) -> str | None:
+        """None when `url` may be fetched, else the reason it may not.
+
+        Every request passes here (pages, redirects, the sitemap, robots.txt); only pages
+        must also lie under ``allow_prefixes``.
+        """
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             return f"scheme {parts.scheme!r} not allowed"
         if parts.netloc not in self.hosts:
             return f"host {parts.netloc!r} not in allow_hosts"
-        if not any(parts.path.startswith(prefix) for prefix in self.config.allow_prefixes):
+        if page and not any(parts.path.startswith(prefix) for prefix in self.config.allow_prefixes):
             return "path outside allow_prefixes"
-        if not self.config.allow_private and _is_private(parts.hostname or ""):
-            return "private or loopback address (set allow_private to allow)"
+        if not self.config.allow_private and not _is_global(parts.hostname or ""):
+            return "not a globally routable address (private, loopback, link-local...; set allow_private to allow)"
         return None
 
     async def _robots_allows(self, client: httpx.AsyncClient, url: str) -> bool:
@@ -86,13 +91,13 @@ class WebSource:
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._robots:
             parser: RobotFileParser | None = None
-            try:
-                response = await client.get(f"{origin}/robots.txt")
-                if response.status_code == 200:
-                    parser = RobotFileParser()
-                    parser.parse(response.text.splitlines())
-            except httpx.HTTPError:
-                parser = None  # no robots.txt reachable: everything allowed
+            response = await self._get_with_retries(
+                client, f"{origin}/robots.txt", MAX_ROBOTS_BYTES, page=False
+            )
+            if response is not None and response.status_code == 200:
+                parser = RobotFileParser()  # over the cap: the first MAX_ROBOTS_BYTES only
+                parser.parse(response.content[:MAX_ROBOTS_BYTES].decode("utf-8", "replace").splitlines())
+            self.report.failed.pop(f"{origin}/robots.txt", None)  # no robots.txt: everything allowed
             self._robots[origin] = parser
         robots = self._robots[origin]
         return robots is None or robots.can_fetch(self.config.user_agent, url)
@@ -106,7 +111,15 @@ class WebSource:
         ) as client:
             seeds = list(self.config.start_urls)
             if self.config.sitemap:
-                seeds += await self._sitemap(client, self.config.sitemap)
+                try:
+                    seeds += await asyncio.wait_for(
+                        self._sitemap(client, self.config.sitemap), self.config.max_seconds
+                    )
+                except TimeoutError as exc:
+                    raise SourceError(
+                        f"source {self.name!r}: sitemap {self.config.sitemap} not read within "
+                        f"max_seconds ({self.config.max_seconds:g}s)"
+                    ) from exc
             seen: set[str] = set()
             docs: dict[str, Document] = {}
             frontier = [(_clean(u), 0) for u in seeds]
@@ -116,7 +129,12 @@ class WebSource:
                     if url not in seen and len(batch) + len(docs) < self.config.max_pages:
                         seen.add(url)
                         batch.append((url, depth))
-                results = await asyncio.gather(*(self._visit(client, url, depth) for url, depth in batch))
+                remaining = max(
+                    deadline - time.monotonic(), 0.001
+                )  # max_seconds bounds every fetch, not only batches
+                results = await asyncio.gather(
+                    *(self._visit_until(client, url, depth, remaining) for url, depth in batch)
+                )
                 frontier = []
                 for (_url, depth), result in zip(batch, results, strict=True):
                     if result is None:
@@ -127,8 +145,17 @@ class WebSource:
                         frontier += [(link, depth + 1) for link in links if link not in seen]
             if frontier:
                 self.report.skipped |= {u: "crawl limit reached" for u, _ in frontier if u not in seen}
-        self.report.indexed = sorted(d.metadata["url"] for d in docs.values())
+        self.report.indexed = sorted(d.metadata["url"] for d in docs.values())  # redacted
         return list(docs.values())
+
+    async def _visit_until(
+        self, client: httpx.AsyncClient, url: str, depth: int, seconds: float
+    ) -> tuple[Document, list[str]] | None:
+        try:
+            return await asyncio.wait_for(self._visit(client, url, depth), seconds)
+        except TimeoutError:
+            self.report.failed[url] = f"max_seconds ({self.config.max_seconds:g}s) reached while fetching"
+            return None
 
     async def _visit(
         self, client: httpx.AsyncClient, url: str, depth: int
@@ -175,7 +202,14 @@ class WebSource:
         self.report.failed[url] = "too many redirects"
         return None
 
-    async def _get_with_retries(self, client: httpx.AsyncClient, url: str) -> httpx.Response | None:
+    async def _get_with_retries(
+        self, client: httpx.AsyncClient, url: str, limit: int | None = None, page: bool = True
+    ) -> httpx.Response | None:
+        """GET one URL (after the allow-list check), reading at most `limit` + 1 bytes of its body."""
+        if why := self.allowed(url, page=page):
+            self.report.skipped[url] = why
+            return None
+        limit = limit or self.config.max_page_bytes
         last = ""
         for attempt in range(self.config.retries + 1):
             if attempt:
@@ -188,8 +222,8 @@ class WebSource:
                     body = b""
                     async for chunk in response.aiter_bytes():
                         body += chunk
-                        if len(body) > self.config.max_page_bytes:
-                            break  # stop reading: the page is skipped as oversize
+                        if len(body) > limit:
+                            break  # stop reading: the caller sees more than `limit` bytes
                     return httpx.Response(
                         response.status_code, headers=response.headers, content=body, request=response.request
                     )
@@ -210,12 +244,20 @@ class WebSource:
         if not text:
             self.report.skipped[url] = "no text"
             return None
-        return make_document(self.name, url, title or url, text, url=url), links
+        public = redact_url(url)  # the id, title and metadata are stored: no token from the query string
+        return make_document(self.name, public, title or public, text, url=public), links
 
     async def _sitemap(self, client: httpx.AsyncClient, url: str) -> list[str]:
-        response = await self._get_with_retries(client, url)
+        response = await self._get_with_retries(client, url, page=False)
         if response is None or response.status_code != 200:
-            raise SourceError(f"source {self.name!r}: cannot read sitemap {url}")
+            why = (
+                self.report.skipped.get(url) or self.report.failed.get(url) or f"HTTP {response.status_code}"
+            )
+            raise SourceError(f"source {self.name!r}: cannot read sitemap {redact_url(url)}: {why}")
+        if len(response.content) > self.config.max_page_bytes:
+            raise SourceError(
+                f"source {self.name!r}: sitemap {url} is larger than max_page_bytes ({self.config.max_page_bytes} bytes)"
+            )
         try:
             root = ElementTree.fromstring(response.content)  # defused: no entity expansion
         except ElementTree.ParseError as exc:
@@ -227,9 +269,10 @@ def _clean(url: str) -> str:
     return urldefrag(url)[0]
 
 
-def _is_private(host: str) -> bool:
+def _is_global(host: str) -> bool:
+    """Every address the host resolves to is globally routable (not private, loopback, link-local...)."""
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
     except OSError:
-        return False  # unresolvable: the fetch itself will fail and be reported
-    return any(ipaddress.ip_address(a).is_private or ipaddress.ip_address(a).is_loopback for a in addresses)
+        return True  # unresolvable: the fetch itself will fail and be reported
+    return all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)

@@ -1,6 +1,6 @@
 from rag.chunking import chunk_documents
 from rag.config import ChunkingConfig, EmbeddingConfig
-from rag.embedding_cache import EmbeddingCache
+from rag.embedding_cache import EmbeddingCache, embed_text, text_hash
 from rag.sources import load_documents
 
 
@@ -21,3 +21,19 @@ def test_cached_vectors_equal_the_model_output(agent_config, docs_index, embed_m
     cache.fill(nodes, EmbeddingConfig())
     fresh = embed_model.get_text_embedding(nodes[0].get_content(metadata_mode="embed"))
     assert max(abs(a - b) for a, b in zip(nodes[0].embedding, fresh, strict=True)) < 1e-4
+
+
+def test_vectors_are_never_shared_across_endpoints_or_model_files(tmp_path):
+    """Two configs that differ only where the vectors come from share nothing."""
+    from llama_index.core.schema import TextNode
+
+    a = EmbeddingConfig(provider="openai_like", model="m", api_base="http://a.example/v1")
+    b = EmbeddingConfig(provider="openai_like", model="m", api_base="http://b.example/v1")
+    node = TextNode(text="same text")
+    cache = EmbeddingCache(model_key=EmbeddingCache.key(a), vectors={text_hash(embed_text(node)): [1.0]})
+    assert cache.fill([node], b) == 0 and cache.fill([node], a) == 1
+    first, second = tmp_path / "one.gguf", tmp_path / "two.gguf"
+    first.write_bytes(b"GGUF one")
+    second.write_bytes(b"GGUF two")
+    gguf = [EmbeddingConfig(provider="llama_cpp", model="m", model_path=p) for p in (first, second)]
+    assert EmbeddingCache.key(gguf[0]) != EmbeddingCache.key(gguf[1])

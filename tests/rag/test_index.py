@@ -110,3 +110,50 @@ def test_ivf_index_round_trips_and_feeds_the_embedding_cache(agent_config, embed
 def test_zero_chunks_is_an_error(agent_config, docs_index, embed_model):
     with pytest.raises(DocsIndexError, match="zero chunks"):
         DocsIndex.build([], embed_model, agent_config.embedding, docs_index.manifest.embedding, IndexConfig())
+
+
+def test_an_index_whose_model_file_changed_is_refused(docs_index, tmp_path, embed_model):
+    from rag.embeddings import describe
+    from rag.providers import EMBEDDINGS
+    from rag.registry import Provider
+    from tests.helpers import registered
+
+    model_file = tmp_path / "model.bin"
+    model_file.write_bytes(b"weights v1")
+    with registered(EMBEDDINGS, "file_backed", Provider(factory=lambda c: embed_model)):
+        config = EmbeddingConfig(provider="file_backed", model="m", model_path=model_file)
+        nodes = [n.model_copy() for n in docs_index.index.docstore.docs.values()]
+        built = DocsIndex.build(nodes, embed_model, config, describe(config, embed_model), IndexConfig())
+        saved = built.save(tmp_path / "index")
+        assert DocsIndex.load(saved, config).manifest.vectors == len(nodes)
+        model_file.write_bytes(b"weights v2")  # same path, other vectors
+        with pytest.raises(IndexMismatchError, match="the embedding model changed since the index was built"):
+            DocsIndex.load(saved)
+
+
+def test_damaged_index_files_are_a_clear_error(docs_index, tmp_path):
+    saved = docs_index.save(tmp_path / "index")
+    (saved / "default__vector_store.json").write_bytes(b"not a faiss index")
+    with pytest.raises(DocsIndexError, match="the index files are damaged"):
+        DocsIndex.load(saved)
+    saved = docs_index.save(tmp_path / "index")
+    (saved / "docstore.json").write_text("{broken")
+    with pytest.raises(DocsIndexError, match=f"{saved}: the index files are damaged"):
+        DocsIndex.load(saved)
+
+
+def test_saving_never_replaces_a_folder_it_did_not_write(docs_index, tmp_path, monkeypatch):
+    from rag.index import MARKER
+
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "notes.md").write_text("my files")
+    with pytest.raises(DocsIndexError, match="was not written by agent-factory"):
+        docs_index.save(user)
+    assert (user / "notes.md").read_text() == "my files"
+    monkeypatch.chdir(user)
+    with pytest.raises(DocsIndexError, match="is the working directory"):
+        docs_index.save(".")
+    saved = docs_index.save(tmp_path / "index")
+    assert (saved / MARKER).is_file()
+    assert docs_index.save(saved) == saved  # its own folder is replaced

@@ -82,5 +82,48 @@ def test_exclude_and_unknown_ref(repo):
         GitSourceConfig(name="repo", repo=str(root), include=INCLUDE, exclude=["docs/guide/**"])
     ).load()
     assert "repo/docs/guide/setup.md" not in [d.doc_id for d in docs]
-    with pytest.raises(SourceError, match="git rev-parse"):
+    with pytest.raises(SourceError, match="ref 'no-such-branch' does not exist in"):
         GitSource(GitSourceConfig(name="repo", repo=str(root), ref="no-such-branch")).load()
+
+
+def test_a_submodule_is_skipped_by_name_not_fatal(repo, tmp_path, caplog):
+    root, _, _ = repo
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "-q", "-b", "main")
+    (other / "README.md").write_text("# Other\n\nAnother repository.\n")
+    git(other, "add", "-A")
+    git(other, "commit", "-q", "-m", "other")
+    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(other), "docs/vendored")
+    git(root, "commit", "-q", "-m", "with a submodule")
+    docs = GitSource(GitSourceConfig(name="repo", repo=str(root), include=["docs/**"])).load()
+    assert "repo/docs/index.md" in [d.doc_id for d in docs]
+    assert "docs/vendored is a submodule" in caplog.text
+
+
+def test_a_repo_value_is_never_an_option(tmp_path):
+    marker = tmp_path / "pwned"
+    config = GitSourceConfig(name="repo", repo=f"--upload-pack=touch {marker}")
+    with pytest.raises(SourceError, match="git clone failed"):
+        GitSource(config).load()
+    assert not marker.exists()
+
+
+def test_a_clone_that_hangs_ends_at_timeout_s():
+    import socket
+
+    with socket.socket() as server:  # accepts the connection, never answers
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/repo.git"
+        with pytest.raises(SourceError, match=r"git clone did not finish within timeout_s \(2s\)"):
+            GitSource(GitSourceConfig(name="repo", repo=url, timeout_s=2)).load()
+
+
+def test_credentials_in_a_git_url_are_refused_without_being_echoed():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        GitSourceConfig(name="repo", repo="https://alice:PLANTED-TOKEN@git.example.com/x.git")
+    message = caught.value.errors()[0]["msg"]
+    assert "carries a password or token" in message and "PLANTED-TOKEN" not in message

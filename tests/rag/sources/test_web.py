@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -59,6 +61,8 @@ class Site:
             "/blog/post": (200, "text/html", page("Blog", "Outside the prefix.")),
             "/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private/\n"),
         }
+        self.streams: dict[str, tuple[str, bytes, float]] = {}  # path -> (type, chunk, delay): endless
+        self.sent: dict[str, int] = {}  # bytes of each stream written before the client hung up
 
     def _handler(self):
         site = self
@@ -69,6 +73,18 @@ class Site:
 
             def do_GET(self):
                 site.hits[self.path] = site.hits.get(self.path, 0) + 1
+                if self.path in site.streams:  # a body that never ends, `chunk` every `delay` seconds
+                    kind, chunk, delay = site.streams[self.path]
+                    self.send_response(200)
+                    self.send_header("Content-Type", kind)
+                    self.end_headers()
+                    with contextlib.suppress(OSError):
+                        for _ in range(int(60 / max(delay, 0.001))):  # bounded: stops by itself
+                            self.wfile.write(chunk)
+                            self.wfile.flush()
+                            site.sent[self.path] = site.sent.get(self.path, 0) + len(chunk)
+                            time.sleep(delay)
+                    return
                 if self.path == "/docs/old":
                     self.send_response(301)
                     self.send_header("Location", "/docs/new")
@@ -94,7 +110,9 @@ class Site:
                         f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode(),
                     )
                 else:
-                    status, kind, body = site.pages.get(self.path, (404, "text/html", b"not found"))
+                    status, kind, body = site.pages.get(
+                        self.path.split("?")[0], (404, "text/html", b"not found")
+                    )
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
@@ -167,9 +185,13 @@ def test_limits_on_pages_depth_and_bytes(site):
 
 def test_loopback_is_refused_unless_allowed(site):
     source = WebSource(config(site, allow_private=False))
+    with pytest.raises(SourceError, match="cannot read sitemap .*: not a globally routable address"):
+        source.load()  # the sitemap passes the same check as every page
+    pages = WebSource(config(site, allow_private=False, sitemap=None, start_urls=[f"{site.base}/docs/"]))
     with pytest.raises(SourceError, match="no pages indexed"):
-        source.load()
-    assert "private or loopback" in source.report.skipped[f"{site.base}/docs/"]
+        pages.load()
+    assert "not a globally routable address" in pages.report.skipped[f"{site.base}/docs/"]
+    assert "/sitemap.xml" not in site.hits  # refused before any request
 
 
 def test_redirect_outside_the_allow_list_is_not_followed(site):
@@ -187,8 +209,8 @@ def test_redirect_into_a_private_or_loopback_address_is_refused_unless_allowed(s
     site; `localhost` (also 127.0.0.1) stays private. A public page redirecting there is refused."""
     import rag.sources.web as web
 
-    real = web._is_private
-    monkeypatch.setattr(web, "_is_private", lambda host: host != "127.0.0.1" and real(host))
+    real = web._is_global
+    monkeypatch.setattr(web, "_is_global", lambda host: host == "127.0.0.1" or real(host))
     port = site.base.rsplit(":", 1)[1]
     site.pages["/docs/jump"] = (200, "text/html", b"")
     inner = f"http://localhost:{port}/docs/new"
@@ -212,7 +234,48 @@ def test_redirect_into_a_private_or_loopback_address_is_refused_unless_allowed(s
         refused.load()
     assert (
         refused.report.skipped[f"{site.base}/docs/jump"]
-        == f"redirect to {inner}: private or loopback address (set allow_private to allow)"
+        == f"redirect to {inner}: not a globally routable address (private, loopback, link-local...; set allow_private to allow)"
     )
     allowed = WebSource(config(site, allow_private=True, **kw))
     assert [d.text for d in allowed.load()] == ["The new location of the old page."]
+
+
+def test_the_sitemap_passes_the_host_allow_list(site):
+    source = WebSource(config(site, allow_private=True, allow_hosts=["docs.example.com"]))
+    with pytest.raises(SourceError, match="cannot read sitemap .*not in allow_hosts"):
+        source.load()
+    assert "/sitemap.xml" not in site.hits
+
+
+def test_an_endless_robots_txt_is_read_only_up_to_its_cap(site):
+    site.streams["/robots.txt"] = ("text/plain", b"# " + b"x" * 4094 + b"\n", 0.0)
+    docs = WebSource(config(site)).load()  # ends: at most MAX_ROBOTS_BYTES of robots.txt are read
+    assert {d.metadata["title"] for d in docs} >= {"Home", "Install"}
+    assert site.sent["/robots.txt"] < 5_000_000  # the client hung up (unbounded, it read 245 MB)
+
+
+def test_max_seconds_bounds_a_page_that_trickles(site):
+    site.streams["/docs/slow"] = ("text/html", b"x", 0.2)
+    source = WebSource(config(site, sitemap=None, start_urls=[f"{site.base}/docs/", f"{site.base}/docs/slow"],
+                              max_seconds=2, timeout_s=10))  # fmt: skip
+    docs = source.load()
+    assert "Home" in {d.metadata["title"] for d in docs}
+    assert source.report.failed[f"{site.base}/docs/slow"] == "max_seconds (2s) reached while fetching"
+
+
+def test_a_sitemap_over_max_page_bytes_says_so(site):
+    with pytest.raises(SourceError, match=r"sitemap .* is larger than max_page_bytes \(100 bytes\)"):
+        WebSource(config(site, max_page_bytes=100)).load()
+
+
+def test_a_token_in_a_crawled_link_is_never_stored_or_logged(site, caplog):
+    links = ["/docs/signed?token=PLANTED-SECRET", "/docs/gone?access_token=PLANTED-SECRET"]
+    site.pages["/docs/"] = (200, "text/html", page("Home", "Welcome.", links))
+    site.pages["/docs/signed"] = (200, "text/html", page("Signed", "A page behind a signed link."))
+    site.pages["/docs/gone"] = (404, "text/html", b"")
+    source = WebSource(config(site, sitemap=None, start_urls=[f"{site.base}/docs/"]))
+    docs = source.load()
+    assert "Signed" in {d.metadata["title"] for d in docs}  # fetched with its real URL
+    stored = repr([(d.doc_id, d.metadata) for d in docs])
+    assert "PLANTED-SECRET" not in stored and "PLANTED-SECRET" not in caplog.text
+    assert "gone?access_token=***" in caplog.text  # the failure is still reported
