@@ -82,15 +82,18 @@ def decide(
     gate: GateConfig,
     production: EvaluationResult | None,
     production_version: str | None = None,
+    unavailable: str | None = None,
 ) -> Decision:
+    """The stage for `candidate`; `unavailable` says why an existing production cannot be compared."""
     failures = check_thresholds(candidate, gate)
     if failures:
         return Decision(stage=None, reasons=failures, thresholds_passed=False, non_regression_passed=None,
                         production_version=production_version)  # fmt: skip
     passed = [f"all {len(gate.thresholds)} thresholds met, NaN rates within {gate.max_nan_rate:.0%}"]
     if production is None:
-        return Decision(stage="production", reasons=[*passed, "no production version yet"], thresholds_passed=True,
-                        non_regression_passed=None)  # fmt: skip
+        return Decision(stage="production", reasons=[*passed, unavailable or "no production version yet"],
+                        thresholds_passed=True, non_regression_passed=None,
+                        production_version=production_version)  # fmt: skip
     comparisons = [compare(candidate, production, m, gate) for m in gate.non_regression]
     worse = [c for c in comparisons if not c.passed]
     reasons = [*passed] + [

@@ -12,6 +12,7 @@ Steps: ingest -> chunk -> build_index -> create_agent -> register_version -> loa
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
@@ -58,6 +59,21 @@ def agent_pipeline(config: AgentConfig, code: CodeVersion) -> None:
     report(result, decision, config.evaluation.gate)
 
 
+class _NoTracebackForUserErrors(logging.Filter):
+    """A step failing on bad input logs its message, not ZenML's traceback; bugs keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], AgentFactoryError):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _quiet_user_errors() -> None:
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _NoTracebackForUserErrors) for f in handler.filters):
+            handler.addFilter(_NoTracebackForUserErrors())
+
+
 class BuildFailed(AgentFactoryError):
     """A step of the build failed; the message names the step and its error. Nothing was promoted."""
 
@@ -100,6 +116,7 @@ def run_build(config: AgentConfig, schedule: str | None = None) -> BuildResult:
     from zenml.client import Client
 
     validate(config)
+    _quiet_user_errors()
 
     model = Model(name=config.name, description=f"Retrieval agent '{config.name}' built by Agent Factory")
     options: dict = {"model": model}

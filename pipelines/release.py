@@ -53,20 +53,30 @@ def promotion_lock() -> Iterator[None]:
 
 def baseline(
     model: str, golden: GoldenSet, judge: JudgeConfig | None
-) -> tuple[str | None, EvaluationResult | None]:
-    """Production's evaluation on this golden set, re-scoring production when the set changed."""
+) -> tuple[str | None, EvaluationResult | None, str | None]:
+    """Production's evaluation on this golden set, re-scoring production when the set changed.
+
+    Returns (production version, its result, a note). A production whose agent cannot be
+    loaded any more (artifacts lost or damaged) cannot be compared with: the candidate is then
+    judged on the thresholds alone, and the note says so (docs/versions.md).
+    """
     prod = find_version(model, "production")
     if prod is None:
-        return None, None
+        return None, None, None
     try:
         result = load_evaluation(prod)
-    except Exception:  # a version built before evaluation existed, or a lost artifact
+    except (AgentFactoryError, OSError):  # built before evaluation existed, or a lost artifact
         result = None
     if result is None or result.golden_hash != golden.content_hash:
         log.info("re-evaluating production v%s on the current golden set", prod.name)
-        index, spec = load_parts(prod)
+        try:
+            index, spec = load_parts(prod)
+        except (AgentFactoryError, OSError) as exc:
+            note = f"production v{prod.name} cannot be loaded ({exc}); judged on the thresholds alone"
+            log.warning(note)
+            return prod.name, None, note
         result = evaluate_agent(spec, index, golden, judge)
-    return prod.name, result
+    return prod.name, result, None
 
 
 def decide_and_apply(
@@ -80,8 +90,8 @@ def decide_and_apply(
     """Decide against production as it is now, and set the stage, under the promotion lock."""
     with promotion_lock():
         for _ in range(3):
-            prod_name, prod_result = baseline(model, golden, judge)
-            decision = decide(result, gate, prod_result, prod_name)
+            prod_name, prod_result, note = baseline(model, golden, judge)
+            decision = decide(result, gate, prod_result, prod_name, unavailable=note)
             current = find_version(model, "production")
             if (current.name if current else None) == prod_name:
                 break

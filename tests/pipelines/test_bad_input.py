@@ -1,10 +1,14 @@
-"""The bad-input catalogue, through the real CLI and pipeline: each case exits non-zero with an error
-naming the file, line or field, and promotes nothing (no version of the model reaches production)."""
+"""The bad-input catalogue, through the real CLI in a subprocess (as a terminal runs it): each case
+exits non-zero with an error naming the file, line or field, prints no traceback on stdout or
+stderr, and promotes nothing (no version of the model reaches production)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,9 +40,15 @@ def setup(tmp: Path, files: dict | None = None, golden: str | None = None, extra
     return config
 
 
+def cli(*args: str, cwd: Path | None = None) -> tuple[int, str]:
+    """`agent-factory ARGS` in a real subprocess; (exit code, stdout + stderr)."""
+    command = [str(Path(sys.executable).with_name("agent-factory")), *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=cwd)
+    return result.returncode, result.stdout + result.stderr
+
+
 def build(config: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["build", "--config", str(config)])
-    return result.exit_code, result.output
+    return cli("build", "--config", str(config))
 
 
 def assert_nothing_promoted() -> None:
@@ -62,6 +72,16 @@ CASES = {
     "golden duplicate id": ({"golden": GOOD + json.dumps(GOLDEN[0]) + "\n"}, "golden.jsonl:10: id: duplicate id 'port' (first on line 1)"),
     "golden zero questions": ({"golden": ""}, "golden.jsonl: golden set has no questions"),
     "golden unknown field": ({"golden": GOOD.replace('"must_include"', '"must_contain"', 1)}, "golden.jsonl:1: must_contain: unknown field"),
+    "golden duplicate field": ({"golden": GOOD.replace('{"id": "port"', '{"id": "port", "id": "port2"', 1)}, "golden.jsonl:1: duplicate field(s) id"),
+    "duplicate config key": ({"extra": "  gate:\n    thresholds: {hit_rate: 0.99}\nevaluation:\n  golden_set: golden.jsonl\n"},
+                             "agent.yaml:9: evaluation: duplicate key (first on line 5)"),
+    "YAML alias bomb": ({"extra": "".join(f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" if i else "x0: &a0 [lol]\n" for i in range(9))},
+                        "expands to more than 100000 values"),
+    "negative seed": ({"extra": "  gate:\n    seed: -1\n"}, "evaluation.gate.seed: Input should be greater than or equal to 0"),
+    "judge metric without a judge": ({"extra": "  gate:\n    non_regression: [hit_rate, faithfulness]\n"},
+                                     "gate uses judge metric(s) faithfulness but an evaluation.judge does not score them"),
+    "nested credential": ({"extra": "llm:\n  params: {default_headers: {X-Api-Key: PLANTED}}\n"},
+                          "['default_headers.X-Api-Key'] look like credentials"),
 }  # fmt: skip
 
 
@@ -71,7 +91,7 @@ def test_bad_input_fails_clearly_and_promotes_nothing(case, tmp_path):
     code, output = build(setup(tmp_path, **kwargs))
     assert code == 1, output
     assert expected in output, output
-    assert "Traceback" not in output
+    assert "Traceback" not in output and "PLANTED" not in output
     assert_nothing_promoted()
 
 
@@ -88,7 +108,8 @@ def test_unreadable_file_is_an_error_naming_it(tmp_path, monkeypatch):
             return read_bytes(self)
 
         monkeypatch.setattr(Path, "read_bytes", refuse)
-    code, output = build(config)
+    result = CliRunner().invoke(main, ["build", "--config", str(config)])  # in-process: root reads anything
+    code, output = result.exit_code, result.output
     assert code == 1 and "corpus/secret.md: cannot read: Permission denied" in output, output
     assert_nothing_promoted()
 
@@ -101,15 +122,13 @@ def test_golden_source_missing_from_the_corpus_is_built_but_refused(tmp_path):
     assert_nothing_promoted()
 
 
-def test_a_200_mb_file_is_skipped_with_a_warning(tmp_path, caplog):
+def test_a_200_mb_file_is_skipped_with_a_warning(tmp_path):
     config = setup(tmp_path)
     with (tmp_path / "corpus" / "dump.txt").open("wb") as big:
         big.truncate(200 * 1024 * 1024)  # sparse: 200 MB on paper, nothing on disk
     code, output = build(config)
     assert code == 0, output
-    assert any(
-        "dump.txt: skipped, 209715200 bytes > max_file_bytes" in r.getMessage() for r in caplog.records
-    )
+    assert "dump.txt: skipped, 209715200 bytes > max_file_bytes" in output
     Client().get_model_version(MODEL, "production").set_stage(
         "archived", force=True
     )  # leave no production behind
@@ -129,22 +148,58 @@ def test_a_200_mb_file_is_skipped_with_a_warning(tmp_path, caplog):
     ],
 )
 def test_versions_and_stages_that_do_not_exist(args, expected):
-    result = CliRunner().invoke(main, [*args, "--model", "no_such_agent"])
-    assert result.exit_code == 1 and expected in result.output, result.output
+    code, output = cli(*args, "--model", "no_such_agent")
+    assert code == 1 and expected in output and "Traceback" not in output, output
 
 
-def test_index_built_with_another_embedding_model_is_refused(tmp_path):
-    setup(tmp_path)
-    runner = CliRunner()
+@pytest.fixture(scope="module")
+def local_agent(tmp_path_factory) -> Path:
+    """An agent folder built by `agent-factory index` (the config and corpus sit beside it)."""
+    tmp = tmp_path_factory.mktemp("local")
+    setup(tmp)
+    code, output = cli("index", "--config", str(tmp / "agent.yaml"), "--out", str(tmp / "agent"))
+    assert code == 0, output
+    return tmp / "agent"
+
+
+def test_index_built_with_another_embedding_model_is_refused(local_agent, tmp_path):
     out = tmp_path / "agent"
-    assert (
-        runner.invoke(main, ["index", "--config", str(tmp_path / "agent.yaml"), "--out", str(out)]).exit_code
-        == 0
-    )
-    manifest = next(out.rglob("manifest.json"))
+    shutil.copytree(local_agent, out)
+    manifest = out / "manifest.json"
     data = json.loads(manifest.read_text())
     data["embedding_config"] |= {"provider": "openai", "model": "text-embedding-3-small"}
     manifest.write_text(json.dumps(data))
-    result = runner.invoke(main, ["ask", "Which port?", "--index", str(out)])
-    assert result.exit_code == 1, result.output
-    assert "text-embedding-3-small" in result.output and "all-MiniLM-L6-v2" in result.output
+    code, output = cli("ask", "Which port?", "--index", str(out))
+    assert code == 1 and "Traceback" not in output, output
+    assert "text-embedding-3-small" in output and "all-MiniLM-L6-v2" in output
+
+
+def test_damaged_index_files_are_an_error_not_a_faiss_traceback(local_agent, tmp_path):
+    out = tmp_path / "agent"
+    shutil.copytree(local_agent, out)
+    (out / "default__vector_store.json").write_bytes(b"\x00garbage")
+    code, output = cli("ask", "Which port?", "--index", str(out))
+    assert code == 1 and "the index files are damaged" in output and "Traceback" not in output, output
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [("", "the question is empty"), ("   ", "the question is empty"),
+     ("why? " * 20_000, "the question has 100000 characters; the limit is 4000 (chat.max_question_chars)")],
+)  # fmt: skip
+def test_questions_are_bounded(local_agent, question, expected):
+    code, output = cli("ask", question, "--index", str(local_agent))
+    assert code == 1 and expected in output and "Traceback" not in output, output
+
+
+def test_index_out_never_deletes_what_it_did_not_write(local_agent, tmp_path):
+    config = local_agent.parent / "agent.yaml"
+    corpus = local_agent.parent / "corpus"
+    before = sorted(p.name for p in corpus.iterdir())
+    for out, cwd in [(corpus, None), (Path("."), corpus), (local_agent.parent, None)]:
+        code, output = cli("index", "--config", str(config), "--out", str(out), cwd=cwd)
+        assert code == 1 and "Traceback" not in output, output
+        assert "choose a new" in output, output
+    assert sorted(p.name for p in corpus.iterdir()) == before  # the documents are all still there
+    code, output = cli("index", "--config", str(config), "--out", str(local_agent))  # its own: replaced
+    assert code == 0, output
