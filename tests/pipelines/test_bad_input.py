@@ -203,3 +203,22 @@ def test_index_out_never_deletes_what_it_did_not_write(local_agent, tmp_path):
     assert sorted(p.name for p in corpus.iterdir()) == before  # the documents are all still there
     code, output = cli("index", "--config", str(config), "--out", str(local_agent))  # its own: replaced
     assert code == 0, output
+
+
+def test_chat_survives_blank_and_over_long_lines(local_agent):
+    """A refused line in `chat` is an error message; the conversation goes on with its memory."""
+    lines = [
+        "Which TCP port does the widget server listen on?",
+        "",
+        "   ",
+        "x" * 5000,
+        "How can I change it?",
+        "/quit",
+    ]
+    command = [str(Path(sys.executable).with_name("agent-factory")), "chat", "--index", str(local_agent)]
+    result = subprocess.run(
+        command, input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stdout + result.stderr, result.stderr
+    assert "the question has 5000 characters; the limit is 4000" in result.stderr
+    assert "7341" in result.stdout and "WIDGET_PORT" in result.stdout  # the follow-up kept its context
