@@ -70,3 +70,31 @@ def test_zip_export_and_all_channels(export, tmp_path):
 def test_no_messages_is_an_error(export):
     with pytest.raises(SourceError, match="no messages"):
         SlackSource(SlackSourceConfig(path=export, channels=["nope"])).load()
+
+
+def test_a_zip_bomb_entry_is_refused_without_being_read_whole(export: Path, tmp_path: Path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in export.rglob("*.json"):
+            archive.write(path, path.relative_to(export).as_posix())
+        archive.writestr("help/2023-11-16.json", "[" + " " * 30_000_000 + "]")  # 30 MB, ~30 KB zipped
+    assert bomb.stat().st_size < 1_000_000
+    config = SlackSourceConfig(name="slack", path=bomb, max_file_bytes=1_000_000)
+    with pytest.raises(
+        SourceError, match=r"help/2023-11-16.json: larger than max_file_bytes \(1000000 bytes\)"
+    ):
+        SlackSource(config).load()
+
+
+def test_symlinks_out_of_the_export_are_skipped(export: Path, tmp_path: Path, caplog):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "2023-11-17.json").write_text(
+        json.dumps([{"type": "message", "user": "U1", "text": "SECRET outside", "ts": "1.0"}])
+    )
+    (export / "help" / "2023-11-17.json").symlink_to(outside / "2023-11-17.json")
+    docs = SlackSource(SlackSourceConfig(name="slack", path=export)).load()
+    assert all("SECRET" not in d.text for d in docs)
+    assert "links outside the export" in caplog.text
