@@ -37,6 +37,8 @@ def check_thresholds(result: EvaluationResult, gate: GateConfig) -> list[str]:
         )
     for name, minimum in gate.thresholds.items():
         metric = result.metrics.get(name)
+        if name in result.not_applicable:
+            continue  # no golden data; an explicit threshold on it is refused when the config is checked
         if metric is None:
             failures.append(f"{name}: not computed (is a judge configured?), threshold {minimum}")
         elif metric.mean < minimum:
@@ -89,12 +91,16 @@ def decide(
     if failures:
         return Decision(stage=None, reasons=failures, thresholds_passed=False, non_regression_passed=None,
                         production_version=production_version)  # fmt: skip
-    passed = [f"all {len(gate.thresholds)} thresholds met, NaN rates within {gate.max_nan_rate:.0%}"]
+    checked = [m for m in gate.thresholds if m not in candidate.not_applicable]
+    skipped = [m for m in gate.thresholds if m in candidate.not_applicable]
+    passed = [f"all {len(checked)} thresholds met, NaN rates within {gate.max_nan_rate:.0%}"
+              + (f" (not applicable to this golden set: {', '.join(skipped)})" if skipped else "")]  # fmt: skip
     if production is None:
         return Decision(stage="production", reasons=[*passed, unavailable or "no production version yet"],
                         thresholds_passed=True, non_regression_passed=None,
                         production_version=production_version)  # fmt: skip
-    comparisons = [compare(candidate, production, m, gate) for m in gate.non_regression]
+    comparisons = [compare(candidate, production, m, gate) for m in gate.non_regression
+                   if m not in candidate.not_applicable]  # fmt: skip
     worse = [c for c in comparisons if not c.passed]
     reasons = [*passed] + [
         f"{c.metric} {'not worse than' if c.passed else 'WORSE than'} production v{production_version}: "

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -49,8 +50,12 @@ class GoldenQuestion(BaseModel):
     def _consistent(self) -> GoldenQuestion:
         if self.expect_refusal and (self.reference_sources or self.must_include):
             raise ValueError("an expect_refusal question has no reference_sources or must_include")
-        if not self.expect_refusal and not (self.reference_answer and self.reference_sources):
-            raise ValueError("an answerable question needs reference_answer and reference_sources")
+        scorable = (self.reference_sources, self.reference_answer, self.must_include, self.reference_contexts)
+        if not self.expect_refusal and not any(scorable):
+            raise ValueError(
+                "an answerable question needs something to score against: reference_sources, "
+                "reference_answer, must_include or reference_contexts"
+            )
         return self
 
 
@@ -75,6 +80,23 @@ class GoldenSet(BaseModel):
         """Reference sources that are not documents of the corpus, sorted."""
         return sorted({s for q in self.questions for s in q.reference_sources} - doc_ids)
 
+    def check_references(self, doc_ids: set[str], listed: list[str], complete: bool) -> None:
+        """Reference sources must be documents of the corpus, checked before anything is built.
+
+        `doc_ids` come from the sources named in `listed`; when `complete` (every configured source
+        could list its ids) every reference is checked, otherwise those naming a listed source.
+        The error counts them, shows a few, and suggests the prefix change that fixes them.
+        """
+        refs = sorted({s for q in self.questions for s in q.reference_sources})
+        checked = refs if complete else [r for r in refs if r.split("/", 1)[0] in listed]
+        missing = [r for r in checked if r not in doc_ids]
+        if missing:
+            hint = suggest_prefix(missing, doc_ids) or "`agent-factory sources` lists the ids"
+            raise GoldenError(
+                f"{self.name}: {len(missing)} of {len(refs)} reference sources are not documents of the "
+                f"configured sources (e.g. {', '.join(missing[:3])}); {hint}"
+            )
+
     def check_sources(self, doc_ids: set[str]) -> None:
         """Every reference source must be a document of the corpus."""
         for q in self.questions:
@@ -83,6 +105,27 @@ class GoldenSet(BaseModel):
                 raise GoldenError(
                     f"{self.name}: question {q.id!r}: reference_sources not in the corpus: {unknown}"
                 )
+
+
+def suggest_prefix(missing: list[str], doc_ids: set[str]) -> str | None:
+    """The one prefix change that turns the most missing references into document ids, said plainly.
+
+    >>> suggest_prefix(["docs/book/a.md"], {"zenml/docs/book/a.md", "zenml/x.md"})
+    "add the prefix 'zenml/' (fixes 1 of 1)"
+    >>> suggest_prefix(["site/docs/a.md"], {"docs/a.md"})
+    "remove the prefix 'site/' (fixes 1 of 1)"
+    """
+    fixes: Counter[str] = Counter()
+    for ref in missing:
+        for doc in doc_ids:
+            if doc.endswith("/" + ref):
+                fixes[f"add the prefix '{doc[: -len(ref)]}'"] += 1
+            elif ref.endswith("/" + doc):
+                fixes[f"remove the prefix '{ref[: -len(doc)]}'"] += 1
+    if not fixes:
+        return None
+    best, count = fixes.most_common(1)[0]
+    return f"{best} (fixes {count} of {len(missing)})"
 
 
 def load_golden(path: str | Path) -> GoldenSet:

@@ -25,7 +25,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from evaluation.config import JudgeConfig
 from evaluation.golden import GoldenSet
-from evaluation.metric_specs import build_ragas
+from evaluation.metric_specs import METRICS, build_ragas, questions_for
 from evaluation.records import AnswerRecord, MetricScore, clean
 from rag.llms import build_llm
 from rag.usage import UsageMeter
@@ -82,13 +82,15 @@ def score_judge(
             metric.embeddings = LlamaIndexEmbeddingsWrapper(embed_model)
         metric.init(run_config)
     by_id = {r.id: r for r in records}
-    answerable = [q for q in golden.questions if not q.expect_refusal]
-    values = {name: {q.id: 0.0 for q in answerable} for name in metrics}
+    # Each metric scores only the questions with the data it needs (none: not applicable, absent).
+    scored = {name: {q.id for q in questions_for(METRICS[name], golden)} for name in metrics}
+    values = {name: dict.fromkeys(ids, 0.0) for name, ids in scored.items() if ids}
     tasks = [
         (q.id, name, metric, ragas_sample(q, by_id[q.id]))
-        for q in answerable
+        for q in golden.questions
         if not by_id[q.id].error
         for name, metric in metrics.items()
+        if q.id in scored[name]
     ]
     try:
         scores = asyncio.run(_run(tasks, judge, meter))

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from evaluation.golden import GoldenQuestion, GoldenSet
 from rag.registry import resolve
 
 Input = Literal["question", "answer", "contexts", "context", "reference"]
@@ -75,7 +76,7 @@ _TABLE = [
     MetricSpec(name="nonllm_context_recall", tier="offline", short="ctxr", needs=("reference_contexts",),
                ragas="ragas.metrics:NonLLMContextRecall", ragas_column="non_llm_context_recall",
                split_contexts=True),
-    MetricSpec(name="semantic_similarity", tier="offline", short="sim", needs=(),
+    MetricSpec(name="semantic_similarity", tier="offline", short="sim", needs=_ANSWER,
                ragas="ragas.metrics:SemanticSimilarity", ragas_column="semantic_similarity"),
     MetricSpec(name="must_include", tier="offline", short="incl", needs=("must_include",),
                scorer="evaluation.metrics:must_include"),
@@ -108,6 +109,26 @@ METRICS: dict[str, MetricSpec] = {spec.name: spec for spec in _TABLE}
 def names(tier: str | None = None) -> list[str]:
     """Metric names in table order, optionally of one tier."""
     return [spec.name for spec in _TABLE if tier in (None, spec.tier)]
+
+
+def questions_for(spec: MetricSpec, golden: GoldenSet) -> list[GoldenQuestion]:
+    """The questions a metric scores: answerable ones (or all), having every field it needs."""
+    pool = (
+        golden.questions if spec.questions == "all" else [q for q in golden.questions if not q.expect_refusal]
+    )
+    return [q for q in pool if all(getattr(q, field) for field in spec.needs)]
+
+
+def not_applicable(golden: GoldenSet, metrics: list[str]) -> list[str]:
+    """The metrics among `metrics` that the golden set gives no data for (no question to score).
+
+    >>> from evaluation.golden import GoldenQuestion, GoldenSet
+    >>> plain = GoldenSet(name="g", content_hash="h", questions=[
+    ...     GoldenQuestion(id="q", question="Where is X?", reference_sources=["docs/x.md"])])
+    >>> not_applicable(plain, ["hit_rate", "must_include", "semantic_similarity"])
+    ['must_include', 'semantic_similarity']
+    """
+    return [name for name in metrics if not questions_for(METRICS[name], golden)]
 
 
 def build_ragas(name: str) -> Any:

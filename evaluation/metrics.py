@@ -20,7 +20,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from evaluation.golden import GoldenQuestion, GoldenSet
-from evaluation.metric_specs import METRICS, MetricSpec, build_ragas
+from evaluation.metric_specs import METRICS, MetricSpec, build_ragas, questions_for
 from evaluation.records import AnswerRecord, MetricScore, clean
 from rag.llms.extractive import split_sentences
 from rag.registry import resolve
@@ -30,6 +30,9 @@ _REFUSAL = re.compile(
     r"does not (?:answer|cover|mention))\b",
     re.IGNORECASE,
 )
+
+
+SENTENCE_SIZED = 300  # characters: a reference context shorter than this is a sentence, longer a passage
 
 
 def is_refusal(answer: str) -> bool:
@@ -54,14 +57,6 @@ def refusal_correct(q: GoldenQuestion, r: AnswerRecord) -> float:
     return float(is_refusal(r.answer) == q.expect_refusal)
 
 
-def scored_questions(spec: MetricSpec, golden: GoldenSet) -> list[GoldenQuestion]:
-    """The questions a metric scores: answerable ones (or all), having every field it needs."""
-    pool = (
-        golden.questions if spec.questions == "all" else [q for q in golden.questions if not q.expect_refusal]
-    )
-    return [q for q in pool if all(getattr(q, field) for field in spec.needs)]
-
-
 def score_offline(
     golden: GoldenSet, records: list[AnswerRecord], embed_model: BaseEmbedding
 ) -> dict[str, MetricScore]:
@@ -70,7 +65,7 @@ def score_offline(
     scores: dict[str, MetricScore] = {}
     ragas_groups: dict[tuple[tuple[str, ...], bool], list[MetricSpec]] = {}
     for spec in METRICS.values():
-        questions = scored_questions(spec, golden)
+        questions = questions_for(spec, golden)
         if spec.tier != "offline" or not questions:
             continue
         if spec.scorer:
@@ -124,6 +119,9 @@ def ragas_sample(q: GoldenQuestion, r: AnswerRecord, split: bool = False) -> Any
     """The ragas SingleTurnSample for one question and the agent's answer."""
     from ragas import SingleTurnSample
 
+    # Sentence-sized references are matched against retrieved sentences; passage-sized ones
+    # (a scraped paragraph, a section) against whole chunks, or no sentence could ever match.
+    split = split and bool(q.reference_contexts) and max(map(len, q.reference_contexts)) < SENTENCE_SIZED
     contexts = [s for c in r.contexts for s in split_sentences(c)] if split else r.contexts
     return SingleTurnSample(
         user_input=q.question,

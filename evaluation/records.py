@@ -77,6 +77,7 @@ class EvaluationResult(BaseModel):
     judge: str | None = None
     seconds: float
     missing_sources: list[str] = []  # golden reference sources absent from the agent's corpus
+    not_applicable: list[str] = []  # metrics the golden set gives no data for: not computed, not NaN
     usage: dict[str, Usage] = {}  # totals by role: "agent", "judge"
 
     def headline(self) -> dict[str, float]:

@@ -29,6 +29,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from evaluation.config import JudgeConfig
 from evaluation.golden import GoldenSet
 from evaluation.judge import score_judge
+from evaluation.metric_specs import names, not_applicable
 from evaluation.metrics import score_offline
 from evaluation.records import AnswerRecord, EvaluationResult
 from rag.agent import AgentSpec, open_session
@@ -138,6 +139,7 @@ def evaluate_session(
         judge=f"{judge.llm.provider}/{judge.llm.model}" if judge else None,
         seconds=time.perf_counter() - start,
         missing_sources=golden.missing_sources(doc_ids) if doc_ids is not None else [],
+        not_applicable=not_applicable(golden, names("offline") + (judge.metrics if judge else [])),
         usage=usage,
     )
 

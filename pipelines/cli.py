@@ -52,7 +52,16 @@ def main() -> None:
 config_option = click.option(
     "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True
 )
-model_option = click.option("--model", default="docs_agent", show_default=True, help="ZenML model name.")
+_model = click.option("--model", default=None, help="ZenML model name [default: the config's name].")
+
+
+def model_option(func: Any) -> Any:
+    """--model, or the `name` of --config: the commands that read versions find the model built."""
+    return _model(config_option(func))
+
+
+def _model_name(model: str | None, config_path: Path) -> str:
+    return model or _config(config_path).name
 
 
 @main.command()
@@ -95,8 +104,9 @@ def _print_decision(model: str, version: str) -> str | None:
 
 @main.command()
 @model_option
-def versions(model: str) -> None:
+def versions(model: str | None, config_path: Path) -> None:
     """List versions with stage, corpus size and headline scores."""
+    model = _model_name(model, config_path)
     from rich.console import Console
 
     from pipelines.display import versions_table
@@ -111,8 +121,9 @@ def versions(model: str) -> None:
 @click.option("--stage", type=click.Choice(["production", "staging", "archived"]), required=True)
 @click.option("--reason", default="manual promotion", show_default=True)
 @model_option
-def promote(version: str, stage: str, reason: str, model: str) -> None:
+def promote(version: str, stage: str, reason: str, model: str | None, config_path: Path) -> None:
     """Manually move VERSION to a stage (recorded on the version, previous holder archived)."""
+    model = _model_name(model, config_path)
     from pipelines.release import promote_manually
 
     mv = promote_manually(model, version, stage, reason)
@@ -123,10 +134,10 @@ def promote(version: str, stage: str, reason: str, model: str) -> None:
 @click.option("--version", default="production", show_default=True)
 @click.option("--dry-run", is_flag=True, help="Estimate the judge's calls and tokens; call nothing.")
 @model_option
-@config_option
-def eval_cmd(version: str, dry_run: bool, model: str, config_path: Path) -> None:
+def eval_cmd(version: str, dry_run: bool, model: str | None, config_path: Path) -> None:
     """Score an existing version again on the config's golden set (and judge, if any)."""
     config = _config(config_path)
+    model = model or config.name
     from evaluation.golden import load_golden
     from pipelines.config import validate
 
@@ -186,8 +197,9 @@ def preflight_cmd(config_path: Path) -> None:
 @click.argument("version_a")
 @click.argument("version_b")
 @model_option
-def compare(version_a: str, version_b: str, model: str) -> None:
+def compare(version_a: str, version_b: str, model: str | None, config_path: Path) -> None:
     """Print two versions' scores, corpus and settings side by side."""
+    model = _model_name(model, config_path)
     from pipelines.display import comparison_rows
 
     rows = comparison_rows(model, version_a, version_b)
@@ -216,14 +228,26 @@ def index_cmd(config_path: Path, out: Path) -> None:
     click.echo(f"indexed {corpus.documents} documents, {corpus.chunks} chunks into {out}")
 
 
-def _session(index_dir: Path | None, model: str, version: str) -> Any:
+def _session(index_dir: Path | None, model: str | None, config_path: Path, version: str) -> Any:
     if index_dir:
         from rag.local import open_local_agent
 
         return open_local_agent(index_dir)
     from pipelines.artifacts import load_agent
+    from pipelines.versions import VersionNotFound, list_versions
 
-    return load_agent(model, version)
+    model = _model_name(model, config_path)
+    try:
+        return load_agent(model, version)
+    except VersionNotFound as exc:
+        if not version.isalpha():
+            raise
+        rows = list_versions(model)  # a model with no versions at all says so itself
+        listed = ", ".join(f"{r.version} ({r.stage or 'no stage'})" for r in rows[:8])
+        raise VersionNotFound(
+            f"{exc}; its versions: {listed}. Pick one with --version N, or promote one: "
+            f"agent-factory promote N --stage {version} --model {model}"
+        ) from None
 
 
 def _print_sources(reply: Any) -> None:
@@ -260,11 +284,11 @@ def _agent_options(func: Any) -> Any:
 @main.command()
 @click.argument("question")
 @_agent_options
-def ask(question: str, version: str, model: str, index_dir: Path | None) -> None:
+def ask(question: str, version: str, model: str | None, config_path: Path, index_dir: Path | None) -> None:
     """Ask the agent one question; prints the answer and the retrieved sources."""
     if not question.strip():  # before loading anything: seconds saved on a typo
         _fail("the question is empty")
-    with _session(index_dir, model, version) as session:
+    with _session(index_dir, model, config_path, version) as session:
         for delta in session.stream(question):
             click.echo(delta, nl=False)
         click.echo()
@@ -274,11 +298,11 @@ def ask(question: str, version: str, model: str, index_dir: Path | None) -> None
 
 @main.command()
 @_agent_options
-def chat(version: str, model: str, index_dir: Path | None) -> None:
+def chat(version: str, model: str | None, config_path: Path, index_dir: Path | None) -> None:
     """Interactive chat with memory across turns (/reset forgets, /quit or Ctrl-D leaves)."""
     from rag.chat import QuestionError
 
-    session = _session(index_dir, model, version)
+    session = _session(index_dir, model, config_path, version)
     click.echo("Ask about the docs. /reset forgets the conversation, /quit leaves.")
     while True:
         try:
@@ -302,6 +326,71 @@ def chat(version: str, model: str, index_dir: Path | None) -> None:
             click.echo(delta, nl=False)
         click.echo()
     session.close()
+
+
+@main.command()
+@config_option
+@click.option("--ids", is_flag=True, help="Print every document id, one a line.")
+def sources(config_path: Path, ids: bool) -> None:
+    """List the documents each configured source holds: counts and sizes (ids with --ids).
+
+    Golden sets name documents by these ids (docs/sources.md: the id scheme of each type).
+    """
+    from rag.sources import list_ids
+
+    for name, listed in list_ids(_config(config_path).sources).items():
+        if listed is None:
+            click.echo(f"{name}: cannot be listed without reading it (a crawl or an export)")
+            continue
+        click.echo(f"{name}: {len(listed)} documents, {sum(size for _, size in listed) / 1e6:.1f} MB")
+        for doc_id, size in listed if ids else []:
+            click.echo(f"  {doc_id}  ({size} bytes)")
+
+
+@main.group()
+def golden() -> None:
+    """Golden question sets: import a question list."""
+
+
+@golden.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
+@config_option
+@click.option(
+    "--out", type=click.Path(path_type=Path), required=True, help="The golden set to write (JSONL)."
+)
+@click.option("--skip-unresolved", is_flag=True, help="Write the rows that resolve; only report the others.")
+def golden_import(files: tuple[Path, ...], config_path: Path, out: Path, skip_unresolved: bool) -> None:
+    """Turn JSONL/CSV question lists (or a RAGAS test set export) into a golden set.
+
+    Each row's answer location (a doc id, a path inside a source, a URL, or its reference
+    contexts' text) is resolved to a doc id of the config's sources; every row that cannot be
+    resolved is reported as file:line, and then nothing is written unless --skip-unresolved.
+    """
+    from evaluation.golden_import import Resolver, import_rows, read_rows
+    from rag.sources import load_documents
+
+    documents = {d.doc_id: d.text for d in load_documents(_config(config_path).sources)}
+    resolver, taken, questions, problems = Resolver(documents), set(), [], []
+    for path in files:
+        found, failed = import_rows(path, read_rows(path), resolver, taken)
+        questions += found
+        problems += failed
+    for problem in problems:
+        click.secho(f"unresolved: {problem}", fg="yellow", err=True)
+    if problems and not skip_unresolved:
+        _fail(f"{len(problems)} of {len(problems) + len(questions)} rows unresolved; nothing written "
+              "(fix them, or pass --skip-unresolved)")  # fmt: skip
+    if out.exists() and out.resolve() in {f.resolve() for f in files}:
+        _fail(f"{out}: is one of the input files; choose another --out")
+    out.write_text(
+        "".join(q.model_dump_json(exclude_defaults=True) + "\n" for q in questions), encoding="utf-8"
+    )
+    click.echo(
+        f"wrote {len(questions)} questions to {out}"
+        + (f" ({len(problems)} rows skipped)" if problems else "")
+    )
 
 
 @main.command()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from evaluation.config import EvaluationConfig
 from evaluation.golden import GoldenSet, load_golden
+from evaluation.metric_specs import METRICS, not_applicable
 from rag.config import EmbeddingConfig, LLMConfig, RagConfig
 from rag.settings_file import ConfigError, read_yaml
 from rag.settings_file import validate as validate_model
@@ -59,11 +60,41 @@ def _remote(repo: str) -> bool:
 
 
 def validate(config: AgentConfig) -> GoldenSet:
-    """Everything checkable before a run: every endpoint answers, the golden set loads.
+    """Everything checkable in seconds, before a run: endpoints answer, the golden set loads,
+    its references are documents of the configured sources, and the gate reads only metrics
+    the golden set can feed.
 
     Raises an :class:`~rag.errors.AgentFactoryError` naming the field or file; imports no ZenML.
     """
     from rag.preflight import preflight
+    from rag.sources import list_ids
 
     preflight(config)
-    return load_golden(config.evaluation.golden_set)
+    golden = load_golden(config.evaluation.golden_set)
+    listed = list_ids(config.sources)
+    doc_ids = {doc for ids in listed.values() for doc, _ in ids or []}
+    names = [name for name, ids in listed.items() if ids is not None]
+    golden.check_references(doc_ids, names, complete=len(names) == len(listed))
+    check_gate(config, golden)
+    return golden
+
+
+def check_gate(config: AgentConfig, golden: GoldenSet) -> None:
+    """A metric named in the config's gate must have golden data (defaults simply skip it)."""
+    gate = config.evaluation.gate
+    explicit = [f"thresholds.{m}" for m in gate.thresholds if "thresholds" in gate.model_fields_set]
+    explicit += [
+        f"non_regression.{m}" for m in gate.non_regression if "non_regression" in gate.model_fields_set
+    ]
+    unfed = set(not_applicable(golden, [e.split(".", 1)[1] for e in explicit]))
+    problems = [
+        f"evaluation.gate.{entry}: {golden.name} gives no data for it (no question has "
+        f"{' and '.join(METRICS[entry.split('.', 1)[1]].needs)})"
+        for entry in explicit
+        if entry.split(".", 1)[1] in unfed
+    ]
+    if problems:
+        raise ConfigError(
+            "the gate reads metrics the golden set cannot feed; remove them or add the data\n  "
+            + "\n  ".join(problems)
+        )

@@ -22,6 +22,19 @@ def build_source(config: SourceConfig) -> Source:
     return SOURCES.get(config.type).build(config)
 
 
+def list_ids(configs: list[SourceConfig]) -> dict[str, list[tuple[str, int]] | None]:
+    """(doc id, bytes) per source, where the source can list them without reading (None if not).
+
+    Directory and git sources list in seconds; a web crawl or a Slack export cannot be listed
+    without reading it, so they give None.
+    """
+    listed: dict[str, list[tuple[str, int]] | None] = {}
+    for config in configs:
+        source = build_source(config)
+        listed[config.name] = source.list_ids() if hasattr(source, "list_ids") else None
+    return listed
+
+
 def load_documents(configs: list[SourceConfig]) -> list[Document]:
     """All documents of all sources, in a stable order; duplicate ids are an error."""
     docs: list[Document] = []
@@ -35,4 +48,4 @@ def load_documents(configs: list[SourceConfig]) -> list[Document]:
     return docs
 
 
-__all__ = ["SOURCES", "Source", "SourceError", "build_source", "load_documents"]
+__all__ = ["SOURCES", "Source", "SourceError", "build_source", "list_ids", "load_documents"]

@@ -46,6 +46,14 @@ class DirectorySource:
             )
         return docs
 
+    def list_ids(self) -> list[tuple[str, int]]:
+        """(doc id, bytes) of every file the source would read, without reading them (seconds)."""
+        if not self.root.is_dir():
+            raise SourceError(f"source {self.name!r}: {self.root} is not a directory")
+        return [
+            (f"{self.name}/{p.relative_to(self.root).as_posix()}", p.stat().st_size) for p in self._files()
+        ]
+
     def _files(self) -> list[Path]:
         root = self.root.resolve()
         found = []

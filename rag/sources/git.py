@@ -48,6 +48,15 @@ class GitSource:
             )
         return docs
 
+    def list_ids(self) -> list[tuple[str, int]]:
+        """(doc id, bytes) of every file wanted at the ref: a blob-less clone, no file read."""
+        with tempfile.TemporaryDirectory(prefix="agent-factory-git-") as tmp:
+            repo = self._clone(Path(tmp) / "repo")
+            self.commit = self._resolve(repo)
+            listing = self._git(repo, "ls-tree", "-r", "--format=%(objectsize) %(path)", self.commit)
+            sizes = {path: size for size, _, path in (line.partition(" ") for line in listing.splitlines())}
+            return [(f"{self.name}/{path}", int(sizes[path])) for path in self._paths(repo)]
+
     def _clone(self, target: Path) -> Path:
         # A bare, blob-less clone: cheap for big repositories, and the working tree is never used.
         # The URL comes after `--`: a repo value starting with "-" is never taken for an option.

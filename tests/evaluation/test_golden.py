@@ -32,9 +32,14 @@ def test_bad_json_names_the_line(tmp_path):
 
 
 def test_missing_field_names_line_and_field(tmp_path):
-    bad = json.dumps({"id": "q2", "question": "Where?", "reference_sources": ["docs/a.md"]})
-    with pytest.raises(GoldenError, match=r"g.jsonl:2: .*needs reference_answer"):
+    bad = json.dumps({"id": "q2", "question": "Where?"})  # nothing to score an answer against
+    with pytest.raises(GoldenError, match=r"g.jsonl:2: .*needs something to score against"):
         load_golden(write_lines(tmp_path, [GOOD, bad]))
+
+
+def test_a_reference_answer_is_optional(tmp_path):
+    plain = json.dumps({"id": "q2", "question": "Where?", "reference_sources": ["docs/a.md"]})
+    assert load_golden(write_lines(tmp_path, [GOOD, plain])).questions[1].reference_answer == ""
 
 
 def test_unknown_field_is_an_error(tmp_path):

@@ -1,0 +1,193 @@
+"""Importing a question list into a golden set, with every reference resolved to a doc id.
+
+Teams start with a plain list: a question and where its answer lives. This reads JSONL or
+CSV (one row a question), or a RAGAS test set export, and writes the golden format:
+
+- the question: ``question`` (or ``user_input``, ``query``);
+- where the answer lives, resolved to a doc id of a configured source: ``doc_id`` /
+  ``reference_sources`` (ids as they are), ``file`` / ``path`` (a path inside a source),
+  ``url`` (a published page, matched to a file by its path), or, with none of these,
+  the text of ``reference_contexts`` found in a document (RAGAS exports have no location);
+- optional: ``reference_answer`` (or ``answer``, ``reference``, ``ground_truth``),
+  ``must_include`` (or ``facts``), ``reference_contexts`` (or ``passage``, ``context``), ``id``.
+
+Every row that cannot be resolved is reported as ``file:line`` with the reason.
+
+>>> resolver = Resolver({"docs/guide/setup.md": "", "docs/index.md": ""})
+>>> resolver.resolve("guide/setup.md"), resolver.resolve("https://example.com/v/2/guide/setup")
+('docs/guide/setup.md', 'docs/guide/setup.md')
+>>> resolver.resolve("install.md")
+Traceback (most recent call last):
+...
+evaluation.golden_import.Unresolved: no document has the path or URL 'install.md'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from evaluation.golden import GoldenError, GoldenQuestion
+from rag.settings_file import error_parts
+
+MAX_FILE_BYTES = 50_000_000
+ALIASES = {
+    "question": ("question", "user_input", "query"),
+    "answer": ("reference_answer", "answer", "reference", "ground_truth"),
+    "facts": ("must_include", "facts"),
+    "contexts": ("reference_contexts", "passage", "context", "contexts"),
+    "ids": ("reference_sources", "doc_id", "doc_ids"),
+    "path": ("file", "path"),
+    "url": ("url",),
+    "id": ("id",),
+}
+
+
+class Unresolved(GoldenError):
+    """A row whose answer location matches no document (or more than one)."""
+
+
+class Resolver:
+    """Finds the doc id for a doc id, a path inside a source, a URL, or a passage of text."""
+
+    def __init__(self, documents: dict[str, str]) -> None:
+        self.documents = documents  # doc id -> text ("" when texts are not needed)
+        self._squashed: dict[str, str] | None = None
+        self.by_suffix: dict[str, set[str]] = defaultdict(set)
+        for doc_id in documents:
+            parts = _page(doc_id)
+            for start in range(len(parts)):
+                self.by_suffix["/".join(parts[start:])].add(doc_id)
+
+    def resolve(self, location: str) -> str:
+        if location in self.documents:
+            return location
+        parts = _page(urlsplit(location).path if "://" in location else location)
+        for start in range(len(parts)):  # the longest path suffix that names exactly one document
+            found = self.by_suffix.get("/".join(parts[start:]), set())
+            if len(found) == 1:
+                return next(iter(found))
+            if len(found) > 1 and start == len(parts) - 1:
+                raise Unresolved(
+                    f"{location!r} matches {len(found)} documents: {', '.join(sorted(found)[:3])}"
+                )
+        raise Unresolved(f"no document has the path or URL {location!r}")
+
+    def resolve_text(self, passages: list[str]) -> str:
+        """The document holding the most pieces of the passages (markup and spacing ignored).
+
+        Pieces are 60-character windows of the passage's words, so a passage scraped from the
+        published page still finds its Markdown source.
+        """
+        if self._squashed is None:
+            self._squashed = {doc: _squash(text) for doc, text in self.documents.items()}
+        votes: Counter[str] = Counter()
+        for passage in passages:
+            words = _squash(passage)
+            for start in range(0, max(len(words) - 60, 1), 97):
+                piece = words[start : start + 60]
+                found = [doc for doc, text in self._squashed.items() if len(piece) >= 30 and piece in text]
+                votes.update(found if len(found) == 1 else [])
+        if not votes:
+            raise Unresolved("no location given, and no document contains its reference_contexts")
+        return votes.most_common(1)[0][0]
+
+
+def _page(path: str) -> tuple[str, ...]:
+    """A path's page: no extension, and a folder's index/README is the folder (as sites publish it)."""
+    parts = PurePosixPath(path.strip("/")).with_suffix("").parts
+    return parts[:-1] if parts and parts[-1].lower() in ("index", "readme") else parts
+
+
+def _squash(text: str) -> str:
+    """Lowercase words only: markup, punctuation and spacing differ between a page and its source."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, row) of a JSONL, JSON (a list) or CSV file; bounded in size."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise GoldenError(f"{path}: {size} bytes, more than {MAX_FILE_BYTES}")
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".csv":
+        return [(number, row) for number, row in enumerate(csv.DictReader(text.splitlines()), start=2)]
+    if path.suffix.lower() == ".json":
+        data = json.loads(text)
+        return list(enumerate(data if isinstance(data, list) else [], start=1))
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                rows.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise GoldenError(f"{path}:{number}: invalid JSON: {exc.msg}") from exc
+    return rows
+
+
+def _field(row: dict[str, Any], name: str) -> Any:
+    return next((row[key] for key in ALIASES[name] if row.get(key) not in (None, "", [])), None)
+
+
+def _texts(value: Any) -> list[str]:
+    """A list of strings from a list, a JSON-encoded list (CSV exports), or one string."""
+    if isinstance(value, str) and value.startswith("["):
+        with contextlib.suppress(json.JSONDecodeError):
+            value = json.loads(value)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def import_rows(
+    path: Path, rows: list[tuple[int, dict[str, Any]]], resolver: Resolver, taken: set[str]
+) -> tuple[list[GoldenQuestion], list[str]]:
+    """Golden questions for the rows that resolve, and a ``file:line: reason`` for each that does not."""
+    questions, problems = [], []
+    for number, row in rows:
+        where = f"{path}:{number}"
+        try:
+            question = _question(row, resolver, f"{path.stem}-{number}")
+        except (Unresolved, GoldenError) as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        except ValidationError as exc:
+            problems.append(
+                f"{where}: " + "; ".join(f"{k}: {m}" for k, _, m in error_parts(exc, root="<row>"))
+            )
+            continue
+        if question.id in taken:
+            problems.append(f"{where}: duplicate id {question.id!r}")
+            continue
+        taken.add(question.id)
+        questions.append(question)
+    return questions, problems
+
+
+def _question(row: dict[str, Any], resolver: Resolver, fallback_id: str) -> GoldenQuestion:
+    if not isinstance(row, dict):
+        raise GoldenError("expected an object with a question")
+    contexts = _texts(_field(row, "contexts"))
+    if ids := _texts(_field(row, "ids")):
+        sources = [resolver.resolve(i) for i in ids]
+    elif location := _field(row, "path") or _field(row, "url"):
+        sources = [resolver.resolve(str(location))]
+    else:
+        sources = [resolver.resolve_text(contexts)]
+    raw_id = str(_field(row, "id") or fallback_id)
+    return GoldenQuestion(
+        id=re.sub(r"[^A-Za-z0-9_.:-]", "-", raw_id),
+        question=str(_field(row, "question") or ""),
+        reference_answer=str(_field(row, "answer") or ""),
+        reference_sources=sources,
+        reference_contexts=contexts,
+        must_include=_texts(_field(row, "facts")),
+    )
