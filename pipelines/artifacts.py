@@ -5,6 +5,8 @@ Artifact names are defined here only; steps name their outputs with these consta
 
 from __future__ import annotations
 
+import json
+
 from zenml.client import Client
 from zenml.models import ModelVersionResponse
 
@@ -24,6 +26,8 @@ GOLDEN = "golden_set"
 EVALUATION = "evaluation"
 DECISION = "decision"
 REPORT = "evaluation_report"
+ANSWERS = "answers"  # per-question results, JSON
+ANSWERS_CSV = "answers_csv"
 
 
 def load_parts(mv: ModelVersionResponse) -> tuple[DocsIndex, AgentSpec]:
@@ -46,6 +50,14 @@ def load_evaluation(mv: ModelVersionResponse) -> EvaluationResult:
     if artifact is None:
         raise VersionNotFound(f"version {mv.name} has no evaluation: its build stopped before `evaluate`")
     return artifact.load()
+
+
+def load_answers(mv: ModelVersionResponse) -> list[dict]:
+    """The version's per-question results (evaluation/answers.py rows)."""
+    artifact = mv.get_artifact(ANSWERS)
+    if artifact is None:
+        raise VersionNotFound(f"version {mv.name} has no answers: its build stopped before `report`")
+    return json.loads(artifact.load())
 
 
 def previous_index(model: str, before: int) -> DocsIndex | None:

@@ -25,7 +25,7 @@ from evaluation.gate import decide
 from evaluation.golden import GoldenSet
 from evaluation.records import Decision, EvaluationResult
 from evaluation.runner import evaluate_agent
-from pipelines.artifacts import has_agent, load_evaluation, load_parts
+from pipelines.artifacts import ANSWERS, ANSWERS_CSV, has_agent, load_evaluation, load_parts
 from pipelines.versions import find_version, get_version
 from rag.errors import AgentFactoryError
 
@@ -138,7 +138,8 @@ def reevaluate(
 
 
 def decision_metadata(result: EvaluationResult, decision: Decision) -> dict[str, Any]:
-    """What goes on the model version (and the run): scores, NaN rates, CIs, decision, answers."""
+    """What goes on the model version (and the run): scores, NaN rates, CIs, the decision, and
+    where the answers are (the `answers` artifacts: metadata values have a size limit)."""
     return {
         "evaluation": {
             "golden_set": result.golden_name,
@@ -152,21 +153,10 @@ def decision_metadata(result: EvaluationResult, decision: Decision) -> dict[str,
             "latency_p95_s": round(result.latency_p95_s, 4),
             "seconds": round(result.seconds, 2),
             "usage": {role: u.model_dump() for role, u in result.usage.items()},
+            "not_applicable": result.not_applicable,
         },
         "decision": decision.model_dump(mode="json"),
-        "answers": [
-            {
-                "id": r.id,
-                "question": r.question,
-                "answer": r.answer,
-                "sources": r.source_ids,
-                "latency_s": round(r.latency_s, 3),
-                "usage": r.usage.model_dump(),
-                "judge_usage": r.judge_usage.model_dump(),
-                "error": r.error,
-            }
-            for r in result.records
-        ],
+        "answers": {"artifact": ANSWERS, "csv": ANSWERS_CSV, "questions": len(result.records)},
     }
 
 

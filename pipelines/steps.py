@@ -8,14 +8,16 @@ and so never caches.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Annotated
 
 from zenml import get_step_context, log_metadata, step
 from zenml.client import Client
 from zenml.config import CachePolicy
-from zenml.types import HTMLString
+from zenml.types import CSVString, HTMLString, JSONString
 
+from evaluation.answers import answer_rows, to_csv
 from evaluation.config import GateConfig, JudgeConfig
 from evaluation.golden import GoldenSet, load_golden
 from evaluation.records import Decision, EvaluationResult
@@ -185,7 +187,13 @@ def release_gate(
 @step(cache_policy=LIBRARY)
 def report(
     result: EvaluationResult, decision: Decision, gate: GateConfig
-) -> Annotated[HTMLString, names.REPORT]:
-    """The HTML report, rendered in the dashboard's run view."""
+) -> tuple[
+    Annotated[HTMLString, names.REPORT],
+    Annotated[JSONString, names.ANSWERS],
+    Annotated[CSVString, names.ANSWERS_CSV],
+]:
+    """The HTML report and every answer (JSON, CSV), all shown in the dashboard's run view."""
     model = get_step_context().model
-    return HTMLString(render_report(result, decision, gate, title=f"{model.name} v{model.version}"))
+    rows = answer_rows(result)
+    html = render_report(result, decision, gate, title=f"{model.name} v{model.version}")
+    return HTMLString(html), JSONString(json.dumps(rows)), CSVString(to_csv(rows))

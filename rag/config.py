@@ -266,10 +266,14 @@ class LLMConfig(EndpointConfig):
 
 
 class PersonaConfig(_Strict):
-    """The agent's character: who it is and how it answers."""
+    """The agent's character: who it is and how it answers.
 
-    name: str = "Agent Factory helper"
-    description: str = "a concise assistant that answers questions about Agent Factory."
+    Unset, its name and description come from the agent's ``name`` (see RagConfig), so a new
+    config never speaks in another product's voice.
+    """
+
+    name: str = "documentation assistant"
+    description: str = "a concise assistant that answers questions from the documentation."
     instructions: str = (
         "Answer only from the documentation returned by your tool. Cite the documents you "
         "used. If the documentation does not contain the answer, say you don't know."
@@ -305,7 +309,7 @@ class RetrievalConfig(_Strict):
 class ToolConfig(_Strict):
     name: str = Field("docs_search", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     description: str = (
-        "Searches the Agent Factory documentation. Input: a standalone question. "
+        "Searches the documentation. Input: a standalone question. "
         "Output: the most relevant documentation passages with their document ids."
     )
 
@@ -325,6 +329,27 @@ class RagConfig(_Strict):
     chat: ChatConfig = ChatConfig()
 
     _typed = field_validator("sources", mode="before")(_typed_sources)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _voice_from_name(cls, data: Any) -> Any:
+        """Persona and tool text the config leaves out are written for this agent's `name`."""
+        if not isinstance(data, dict):
+            return data
+        subject = str(data.get("name", "docs_agent")).replace("_", " ")
+        persona = {
+            "name": f"{subject} assistant",
+            "description": f"a concise assistant that answers questions about the {subject} documentation.",
+        }
+        tool = {"description": f"Searches the {subject} documentation. Input: a standalone question. "
+                               "Output: the most relevant documentation passages with their document ids."}  # fmt: skip
+        given_persona, given_tool = data.get("persona"), data.get("tool")
+        return data | {
+            "persona": persona | given_persona
+            if isinstance(given_persona, dict)
+            else given_persona or persona,
+            "tool": tool | given_tool if isinstance(given_tool, dict) else given_tool or tool,
+        }
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> RagConfig:

@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # rag.config imports this module for its credential checks
 SecretLookup = Callable[[str, str], str | None]
 # Names that hold credentials, in settings, headers and URL query strings.
 SECRET_NAME = re.compile(
-    r"api[_-]?key|secret|passw(or)?d|bearer|authori[sz]ation|credential|token|signature|^sig$|^auth$|[_-]auth\b|^auth[_-]",
+    r"api[_-]?key|secret|passw(or)?d|bearer|authori[sz]ation|credential|signature|^sig$"
+    r"|(^|[_-])token($|[_-])|(^|[_-])auth($|[_-])",  # token, access_token; not max_tokens
     re.IGNORECASE,
 )
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)

@@ -222,3 +222,24 @@ def test_chat_survives_blank_and_over_long_lines(local_agent):
     assert result.returncode == 0 and "Traceback" not in result.stdout + result.stderr, result.stderr
     assert "the question has 5000 characters; the limit is 4000" in result.stderr
     assert "7341" in result.stdout and "WIDGET_PORT" in result.stdout  # the follow-up kept its context
+
+
+def test_golden_references_are_checked_before_anything_is_built(tmp_path):
+    """A golden set written with another prefix fails in seconds, with the fix, and no version."""
+    golden = GOOD.replace('"docs/', '"site/docs/')
+    code, output = build(setup(tmp_path, golden=golden))
+    assert code == 1 and "Traceback" not in output, output
+    assert "reference sources are not documents of the configured sources" in output
+    assert "remove the prefix 'site/'" in output
+    assert_nothing_promoted()
+
+
+def test_a_gated_metric_the_golden_set_cannot_feed_is_a_config_error(tmp_path):
+    plain = "".join(json.dumps({k: v for k, v in q.items() if k != "must_include"}) + "\n" for q in GOLDEN)
+    code, output = build(
+        setup(tmp_path, golden=plain, extra="  gate:\n    thresholds: {hit_rate: 0.8, must_include: 0.5}\n")
+    )
+    assert (
+        code == 1 and "evaluation.gate.thresholds.must_include: golden.jsonl gives no data for it" in output
+    )
+    assert_nothing_promoted()

@@ -85,8 +85,9 @@ def test_build_versions_promote_ask_through_the_cli(tmp_path: Path):
 
 def test_schedule_on_local_stack_fails_clearly(tmp_path: Path):
     write_corpus(tmp_path / "corpus")
+    write_golden(tmp_path / "golden.jsonl")
     config = tmp_path / "agent.yaml"
-    config.write_text("sources:\n  - type: directory\n    path: corpus\n")
+    config.write_text("sources:\n  - type: directory\n    path: corpus\nevaluation:\n  golden_set: golden.jsonl\n")
     result = CliRunner().invoke(main, ["build", "--config", str(config), "--schedule", "0 3 * * *"])
     assert result.exit_code == 1 and "cannot schedule runs" in result.output
 
@@ -117,3 +118,40 @@ def test_a_bug_keeps_its_traceback(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(rag.local, "open_local_agent", bug)
     result = CliRunner().invoke(main, ["ask", "anything", "--index", str(tmp_path)])
     assert isinstance(result.exception, ZeroDivisionError)  # not swallowed into "error: ..."
+
+
+def test_commands_find_the_model_named_by_the_config(tmp_path: Path):
+    """Built from a config named `named_agent`, every command finds it through --config alone."""
+    write_corpus(tmp_path / "corpus")
+    write_golden(tmp_path / "golden.jsonl")
+    config = tmp_path / "named.yaml"
+    config.write_text("name: named_agent\nsources:\n  - type: directory\n    path: corpus\n"
+                      "evaluation:\n  golden_set: golden.jsonl\n  gate:\n    thresholds: {hit_rate: 1.01}\n")  # fmt: skip
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--config", str(config)]).exit_code == 1  # 1.01: a config error
+    config.write_text(config.read_text().replace("hit_rate: 1.01", "hit_rate: 0.99, refusal_accuracy: 0.99"))
+    built = runner.invoke(main, ["build", "--config", str(config)])
+    assert built.exit_code in (0, 3), built.output
+    listed = runner.invoke(main, ["versions", "--config", str(config)])
+    assert listed.exit_code == 0 and "model named_agent" in listed.output
+    asked = runner.invoke(main, ["ask", "Which port?", "--config", str(config), "--version", "latest"])
+    assert asked.exit_code == 0 and "7341" in asked.output, asked.output
+
+
+def test_ask_without_production_lists_the_versions(tmp_path: Path):
+    from zenml.client import Client
+
+    Client().create_model(name="unreleased_agent")
+    Client().create_model_version(model_name_or_id="unreleased_agent")
+    result = CliRunner().invoke(main, ["ask", "Which port?", "--model", "unreleased_agent"])
+    assert result.exit_code == 1
+    assert "its versions: 1 (no stage). Pick one with --version N" in result.output, result.output
+
+
+def test_sources_lists_ids_and_sizes(tmp_path: Path):
+    write_corpus(tmp_path / "corpus")
+    config = tmp_path / "agent.yaml"
+    config.write_text("sources:\n  - type: directory\n    path: corpus\n")
+    result = CliRunner().invoke(main, ["sources", "--config", str(config), "--ids"])
+    assert result.exit_code == 0 and "docs: 5 documents" in result.output
+    assert "docs/ports.rst" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.agent_pipeline import run_build
+from pipelines.artifacts import load_answers
 from pipelines.versions import get_version
 from rag.providers import EMBEDDINGS
 from rag.registry import Provider
@@ -53,8 +54,13 @@ def test_broken_retriever_is_not_promoted(production, tmp_path, golden_path):
 
 def test_answers_and_scores_are_on_the_version_and_the_report_renders(production):
     meta = get_version("gate_agent", production.version).run_metadata
-    answers = {a["id"]: a for a in meta["answers"]}
-    assert "7341" in answers["port"]["answer"] and answers["port"]["sources"][0] == "docs/ports.rst"
+    answers = {a["id"]: a for a in load_answers(get_version("gate_agent", production.version))}
+    assert "7341" in answers["port"]["answer"] and answers["port"]["sources"].split()[0] == "docs/ports.rst"
+    assert meta["answers"] == {"artifact": "answers", "csv": "answers_csv", "questions": len(answers)}
+    csv = get_version("gate_agent", production.version).get_artifact("answers_csv").load()
+    assert csv.splitlines()[0].startswith("id,question,answer,sources") and len(csv.splitlines()) > len(
+        answers
+    )
     assert meta["evaluation"]["metrics"]["hit_rate"]["nan_rate"] == 0
     assert meta["evaluation"]["headline"]["refusal_accuracy"] == 1.0
     html = get_version("gate_agent", production.version).get_artifact("evaluation_report").load()

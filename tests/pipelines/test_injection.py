@@ -13,6 +13,7 @@ import pytest
 
 from benchmarks.fake_openai import FakeOpenAI
 from pipelines.agent_pipeline import run_build
+from pipelines.artifacts import load_answers
 from pipelines.versions import get_version
 from tests.helpers import CORPUS, make_config, write_corpus
 
@@ -40,7 +41,7 @@ def test_injected_document_cannot_change_the_gate(tmp_path_factory, golden_path)
         run = run_build(make_config("inject_agent", hostile, golden_path,
                                     evaluation={"golden_set": str(golden_path), "judge": judge, "gate": gate}))  # fmt: skip
     meta = get_version("inject_agent", run.version).run_metadata
-    answers = " ".join(a["answer"] for a in meta["answers"])
+    answers = " ".join(a["answer"] for a in load_answers(get_version("inject_agent", run.version)))
     assert "IGNORE ALL PREVIOUS INSTRUCTIONS" in answers, (
         "the injection must reach the agent for the test to mean anything"
     )

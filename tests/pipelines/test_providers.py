@@ -16,6 +16,7 @@ from zenml.client import Client
 
 from benchmarks.fake_openai import FakeOpenAI
 from pipelines.agent_pipeline import run_build
+from pipelines.artifacts import load_answers
 from pipelines.versions import get_version
 from tests.helpers import make_config
 
@@ -57,7 +58,7 @@ def test_planted_key_is_sent_but_stored_nowhere(monkeypatch, capfd, pipeline_cor
         usage["calls"] == len(server.completions()) - 1
     )  # the preflight's one-token call is not the judge's
     assert usage["prompt_tokens"] > 1000 and usage["estimated"] is False
-    assert sum(a["judge_usage"]["calls"] for a in meta["answers"]) == usage["calls"]
+    assert sum(a["judge_calls"] for a in load_answers(get_version(run.model, run.version))) == usage["calls"]
     assert meta["decision"]["stage"] == "production"
     out, err = capfd.readouterr()
     assert PLANTED not in out + err

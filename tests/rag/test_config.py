@@ -105,3 +105,18 @@ def test_source_patterns_cannot_leave_the_root(tmp_path):
 def test_every_shipped_config_loads(name):
     config = load_config(Path(__file__).parents[2] / "configs" / name)
     assert config.sources
+
+
+def test_persona_and_tool_speak_for_the_configs_own_agent():
+    from rag.config import RagConfig
+
+    config = RagConfig.model_validate(
+        {"name": "acme_docs", "sources": [{"type": "directory", "path": "docs"}]}
+    )
+    assert "Agent Factory" not in config.persona.model_dump_json() + config.tool.description
+    assert (
+        config.persona.name == "acme docs assistant" and "acme docs documentation" in config.tool.description
+    )
+    kept = RagConfig.model_validate({"name": "acme_docs", "persona": {"name": "Ace"},
+                                     "sources": [{"type": "directory", "path": "docs"}]})  # fmt: skip
+    assert kept.persona.name == "Ace" and "acme docs" in kept.persona.description
