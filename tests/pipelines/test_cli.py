@@ -87,7 +87,9 @@ def test_schedule_on_local_stack_fails_clearly(tmp_path: Path):
     write_corpus(tmp_path / "corpus")
     write_golden(tmp_path / "golden.jsonl")
     config = tmp_path / "agent.yaml"
-    config.write_text("sources:\n  - type: directory\n    path: corpus\nevaluation:\n  golden_set: golden.jsonl\n")
+    config.write_text(
+        "sources:\n  - type: directory\n    path: corpus\nevaluation:\n  golden_set: golden.jsonl\n"
+    )
     result = CliRunner().invoke(main, ["build", "--config", str(config), "--schedule", "0 3 * * *"])
     assert result.exit_code == 1 and "cannot schedule runs" in result.output
 
