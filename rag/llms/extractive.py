@@ -46,6 +46,7 @@ from llama_index.core.llms.custom import CustomLLM
 from pydantic import Field
 
 from rag.config import LLMConfig
+from rag.sources.text import plain_markdown
 
 DONT_KNOW = "I don't know: the documentation I searched does not answer this."
 _TOOL_NAME = re.compile(r"^> Tool Name: (\S+)", re.MULTILINE)
@@ -234,7 +235,7 @@ class ExtractiveLLM(CustomLLM):
         for passage, sentence in chosen:
             if passage.doc_id not in cited:
                 cited.append(passage.doc_id)
-            parts.append(f"{sentence} [{cited.index(passage.doc_id) + 1}]")
+            parts.append(f"{_readable(sentence)} [{cited.index(passage.doc_id) + 1}]")
         sources = "\n".join(f"[{i + 1}] {doc_id}" for i, doc_id in enumerate(cited))
         return (
             f"Thought: I found relevant passages (best similarity {best:.2f}).\n"
@@ -246,6 +247,12 @@ class ExtractiveLLM(CustomLLM):
         q = _unit(np.asarray([self.embed_model.get_query_embedding(x) for x in queries], dtype=np.float32))
         m = _unit(np.asarray(self.embed_model.get_text_embedding_batch(sentences), dtype=np.float32))
         return (m @ q.T).max(axis=1)
+
+
+def _readable(sentence: str) -> str:
+    """The sentence as plain text; a code block attached to it is kept exactly as written."""
+    prose, newline, code = sentence.partition("\n")
+    return plain_markdown(prose) + newline + code
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:

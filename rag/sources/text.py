@@ -47,6 +47,34 @@ def rst_title(text: str) -> str | None:
     return None
 
 
+_MARKUP = [
+    (re.compile(r"<!--.*?-->", re.S), ""),  # HTML comments
+    (re.compile(r"\{%.*?%\}", re.S), ""),  # GitBook tags: {% hint style="info" %}, {% endhint %}
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: their alt text
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links: their text, not the target
+    (
+        re.compile(
+            r"</?(?:figure|figcaption|img|details|summary|div|span|a|p|br|table|tr|td|th)\b[^>]*>", re.I
+        ),
+        "",
+    ),
+    (re.compile(r"\*\*([^*]+)\*\*"), r"\1"),  # bold
+    (re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M), ""),  # table rules
+]
+
+
+def plain_markdown(text: str) -> str:
+    """Prose without Markdown and GitBook markup a reader should not see; `inline code` stays.
+
+    >>> plain_markdown('{% hint style="info" %}See [the guide](../guide.md) and **run** `zenml up`.{% endhint %}')
+    'See the guide and run `zenml up`.'
+    """
+    for pattern, replacement in _MARKUP:
+        text = pattern.sub(replacement, text)
+    text = re.sub(r"^\s*\|\s*|\s*\|\s*$", "", text, flags=re.M)  # a table row's outer bars
+    return re.sub(r"\s*\|\s*", " | ", text).strip() if text.count("|") >= 2 else text.strip()
+
+
 def normalize(text: str) -> str:
     """Unix newlines, no trailing spaces, at most one blank line in a row."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")

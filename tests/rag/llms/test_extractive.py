@@ -78,3 +78,20 @@ def test_streaming_yields_the_same_text(embed_model):
     ]
     chunks = list(llm.stream_chat(messages))
     assert "".join(c.delta for c in chunks) == llm.chat(messages).message.content
+
+
+def test_answers_show_clean_text_and_keep_code(embed_model):
+    """GitBook and Markdown markup never reaches the reader; an attached code block stays as code."""
+    observation = (
+        "doc_id: zenml/how-to/secrets.md\ntitle: Secrets\n\n"
+        '{% hint style="info" %}\nCreate a secret for OpenAI with the [secret CLI](../reference/cli.md) '
+        "as shown below:\n```bash\nzenml secret create openai --api_key=<KEY>\n```\n{% endhint %}\n\n"
+        '<figure><img src="../.gitbook/assets/secrets.png" alt=""></figure>\n'
+        "| Secret | Use |\n|---|---|\n| openai | the **OpenAI** key for secrets |\n"
+    )
+    llm = build_llm(LLMConfig(params={"min_similarity": 0.1}), embed_model)
+    answer = llm._answer(["How do I create a secret for OpenAI?"], observation)
+    assert "Create a secret for OpenAI with the secret CLI as shown below:" in answer
+    assert "zenml secret create openai --api_key=<KEY>" in answer  # code kept as code
+    for markup in ("](", "{%", "<figure", "<img", "|---", "**"):
+        assert markup not in answer, (markup, answer)
