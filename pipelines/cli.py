@@ -240,7 +240,7 @@ def _session(index_dir: Path | None, model: str | None, config_path: Path, versi
     try:
         return load_agent(model, version)
     except VersionNotFound as exc:
-        if not version.isalpha():
+        if version not in ("production", "staging"):
             raise
         rows = list_versions(model)  # a model with no versions at all says so itself
         listed = ", ".join(f"{r.version} ({r.stage or 'no stage'})" for r in rows[:8])

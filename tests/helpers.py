@@ -55,6 +55,15 @@ GOLDEN = [
 ]  # fmt: skip
 
 
+def gutted(keep: int = 2) -> dict[str, str]:
+    """CORPUS with every page still there (golden references check out) but all after the first
+    `keep` emptied of their answers: a corpus that must fail the gate on its scores."""
+    return {
+        name: (text if i < keep else "# Moved\n\nThis page moved away.\n")
+        for i, (name, text) in enumerate(CORPUS.items())
+    }
+
+
 def write_golden(path: Path, questions: list[dict] = GOLDEN) -> Path:
     path.write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
     return path

@@ -17,7 +17,7 @@ from llama_index.core.schema import Document
 
 from rag.config import DirectorySourceConfig
 from rag.sources.base import SourceError, make_document, wanted
-from rag.sources.text import file_to_text
+from rag.sources.text import BINARY_PROBE_BYTES, file_to_text, looks_binary
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +40,31 @@ class DirectorySource:
             raise SourceError(f"source {self.name!r}: {self.root} is not a directory")
         docs = [doc for path in self._files() if (doc := self._read(path)) is not None]
         if not docs:
-            raise SourceError(
-                f"source {self.name!r}: no readable documents under {self.root} "
-                f"matching {self.config.include}"
-            )
+            raise self._nothing_readable()
         return docs
 
     def list_ids(self) -> list[tuple[str, int]]:
-        """(doc id, bytes) of every file the source would read, without reading them (seconds)."""
+        """(doc id, bytes) of every text file the source would read, from its first 8 KB (seconds).
+
+        No text file at all is the same error as :meth:`load` gives, before anything is built.
+        """
         if not self.root.is_dir():
             raise SourceError(f"source {self.name!r}: {self.root} is not a directory")
-        return [
-            (f"{self.name}/{p.relative_to(self.root).as_posix()}", p.stat().st_size) for p in self._files()
-        ]
+        listed = []
+        for path in self._files():
+            with path.open("rb") as handle:
+                if not looks_binary(handle.read(BINARY_PROBE_BYTES)):
+                    listed.append(
+                        (f"{self.name}/{path.relative_to(self.root).as_posix()}", path.stat().st_size)
+                    )
+        if not listed:
+            raise self._nothing_readable()
+        return listed
+
+    def _nothing_readable(self) -> SourceError:
+        return SourceError(
+            f"source {self.name!r}: no readable documents under {self.root} matching {self.config.include}"
+        )
 
     def _files(self) -> list[Path]:
         root = self.root.resolve()

@@ -81,3 +81,22 @@ def test_gate_config_rejects_unknown_metrics_and_bad_thresholds():
         GateConfig(thresholds={"hitrate": 0.5})
     with pytest.raises(ValueError, match="must be between 0 and 1"):
         GateConfig(thresholds={"hit_rate": 1.5})
+
+
+def test_sources_missing_at_run_time_refuse_the_version():
+    """A crawled or exported source cannot be listed before the build: the gate still refuses."""
+    missing = GOOD.model_copy(update={"missing_sources": ["site/https://docs.example.com/gone"]})
+    decision = decide(missing, GATE, production=None)
+    assert decision.stage is None
+    assert "golden reference sources missing from this agent's corpus" in decision.reasons[0]
+
+
+def test_metrics_without_golden_data_are_skipped_not_failed():
+    gate = GateConfig(
+        thresholds={"hit_rate": 0.5, "must_include": 0.5}, non_regression=["hit_rate", "must_include"]
+    )
+    plain = GOOD.model_copy(update={"not_applicable": ["must_include"]})
+    decision = decide(plain, gate, production=GOOD)
+    assert decision.stage == "production"
+    assert "not applicable to this golden set: must_include" in decision.reasons[0]
+    assert [c.metric for c in decision.comparisons] == ["hit_rate"]

@@ -114,12 +114,23 @@ def test_unreadable_file_is_an_error_naming_it(tmp_path, monkeypatch):
     assert_nothing_promoted()
 
 
-def test_golden_source_missing_from_the_corpus_is_built_but_refused(tmp_path):
+def test_golden_source_missing_from_the_corpus_fails_before_anything_is_built(tmp_path):
     golden = GOOD.replace('"docs/ports.rst"', '"docs/port.rst"')  # a typo in the golden file
+    before = _versions()
     code, output = build(setup(tmp_path, golden=golden))
-    assert code == 3, output  # built and evaluated, not promoted
-    assert "golden reference sources missing from this agent's corpus: ['docs/port.rst']" in output
+    assert code == 1, output  # listing the corpus takes seconds: no embedding, no version
+    assert (
+        "1 of 5 reference sources are not documents of the configured sources (e.g. docs/port.rst)" in output
+    )
+    assert _versions() == before
     assert_nothing_promoted()
+
+
+def _versions() -> int:
+    try:
+        return len(Client().list_model_versions(model=MODEL, size=100).items)
+    except KeyError:
+        return 0
 
 
 def test_a_200_mb_file_is_skipped_with_a_warning(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from zenml.client import Client
 
 from pipelines.agent_pipeline import run_build
 from pipelines.artifacts import load_answers
@@ -10,7 +11,7 @@ from pipelines.versions import get_version
 from rag.providers import EMBEDDINGS
 from rag.registry import Provider
 from tests.fakes import RandomEmbedding
-from tests.helpers import CORPUS, make_config, registered, write_corpus
+from tests.helpers import CORPUS, gutted, make_config, registered, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -27,15 +28,26 @@ def decision_of(version: str) -> dict:
     return get_version("gate_agent", version).run_metadata["decision"]
 
 
-def test_half_corpus_is_not_promoted_and_says_why(production, tmp_path, golden_path):
+def test_half_corpus_is_refused_before_it_is_built(production, tmp_path, golden_path):
+    from evaluation.golden import GoldenError
+
     half = write_corpus(tmp_path / "half", dict(list(CORPUS.items())[:2]))
-    run = run_build(make_config("gate_agent", half, golden_path))
+    versions = len(Client().list_model_versions(model="gate_agent", size=100).items)
+    with pytest.raises(
+        GoldenError, match="3 of 5 reference sources are not documents of the configured sources"
+    ):
+        run_build(make_config("gate_agent", half, golden_path))
+    assert len(Client().list_model_versions(model="gate_agent", size=100).items) == versions  # no version
+    assert get_version("gate_agent", "production").name == production.version
+
+
+def test_a_corpus_that_lost_its_answers_is_not_promoted_and_says_why(production, tmp_path, golden_path):
+    """Every page still there (the references check out) but three emptied: the gate refuses on scores."""
+    run = run_build(make_config("gate_agent", write_corpus(tmp_path / "gutted", gutted()), golden_path))
     decision = decision_of(run.version)
     assert decision["stage"] is None
-    assert any("missing from this agent's corpus" in r for r in decision["reasons"])
     assert any("hit_rate" in r and "< threshold" in r for r in decision["reasons"])
     assert get_version("gate_agent", "production").name == production.version
-    assert get_version("gate_agent", run.version).stage in (None, "")
 
 
 def test_broken_retriever_is_not_promoted(production, tmp_path, golden_path):

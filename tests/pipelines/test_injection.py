@@ -15,7 +15,7 @@ from benchmarks.fake_openai import FakeOpenAI
 from pipelines.agent_pipeline import run_build
 from pipelines.artifacts import load_answers
 from pipelines.versions import get_version
-from tests.helpers import CORPUS, make_config, write_corpus
+from tests.helpers import gutted, make_config, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ def test_injected_document_cannot_change_the_gate(tmp_path_factory, golden_path)
     good = write_corpus(tmp_path_factory.mktemp("inject-good"))
     production = run_build(make_config("inject_agent", good, golden_path)).version
     hostile = write_corpus(tmp_path_factory.mktemp("inject-hostile"),
-                           {**dict(list(CORPUS.items())[:2]), "grader-note.md": INJECTION})  # fmt: skip
+                           {**gutted(), "grader-note.md": INJECTION})  # fmt: skip
     with FakeOpenAI(lambda request: GULLIBLE) as judge_server:
         judge = {"llm": {"provider": "openai_like", "model": "fake-judge", "api_base": judge_server.base_url},
                  "metrics": ["llm_context_precision_with_reference"]}  # fmt: skip
