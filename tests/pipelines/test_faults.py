@@ -150,14 +150,20 @@ def test_two_builds_finishing_together(tmp_path, golden_path):
 def test_an_unreadable_production_is_said_and_replaced_not_a_dead_end(tmp_path, golden_path):
     """Production's index lost from the store: the next build (on a changed golden set, so production
     must be re-scored) is judged on the thresholds alone, says why, and heals production."""
-    corpus = write_corpus(tmp_path / "corpus")
+    # A corpus of its own: a cached index is shared by every build of the same content, and this
+    # test destroys the files of the one it makes.
+    corpus = write_corpus(
+        tmp_path / "corpus", {**CORPUS, "orphan.md": "# Orphan\n\nOnly this test has it.\n"}
+    )
     first = run_build(make_config("orphan_agent", corpus, golden_path))
     index_uri = get_version("orphan_agent", first.version).get_artifact(INDEX).uri
     for name in os.listdir(index_uri):
         os.remove(os.path.join(index_uri, name))  # the artifact store lost the files
     golden = tmp_path / "golden.jsonl"
     golden.write_text(Path(golden_path).read_text() + "\n")  # another golden hash: re-score production
-    changed = write_corpus(tmp_path / "changed", {**CORPUS, "extra.md": "# Extra\n\nA new page.\n"})
+    changed = write_corpus(
+        tmp_path / "changed", {**CORPUS, "orphan.md": "# Orphan\n\nOnly this test has it, twice.\n"}
+    )
     second = run_build(make_config("orphan_agent", changed, golden))
     decision = get_version("orphan_agent", second.version).run_metadata["decision"]
     assert decision["stage"] == "production", decision
