@@ -68,6 +68,9 @@ def _headline(result: EvaluationResult, decision: Decision, gate: GateConfig) ->
             f"<tr><td>{escape(name)}</td><td>{metric.tier}</td><td class='{'pass' if ok else 'fail'}'>{metric.mean:.3f}</td>"
             f"<td>{'-' if threshold is None else threshold}</td><td>{metric.nan_rate:.0%}</td><td>{metric.n}</td><td>{vs}</td></tr>"
         )
+    for name in result.not_applicable:  # no golden data: shown as such, never as a 0 or a NaN
+        rows.append(f"<tr class='muted'><td>{escape(name)}</td><td colspan='6'>not applicable: the golden set "
+                    "gives no data for it</td></tr>")  # fmt: skip
     head = "<tr><th>metric</th><th>tier</th><th>mean</th><th>threshold</th><th>NaN</th><th>n</th><th>production</th></tr>"
     return f"<table>{head}{''.join(rows)}</table>"
 

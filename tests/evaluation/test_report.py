@@ -23,3 +23,13 @@ def test_report_escapes_text_and_shows_decision():
     assert "decision: production" in html and "no production version yet" in html
     assert "<td>hit_rate</td>" in html
     assert "<td>judge</td><td>12</td><td>34,567</td><td>89</td><td>0</td><td>reported</td>" in html
+
+
+def test_metrics_without_golden_data_are_shown_as_not_applicable():
+    result = EvaluationResult(golden_name="g.jsonl", golden_hash="h", records=[], metrics={},
+                              latency_p50_s=0.1, latency_p95_s=0.1, seconds=1.0,
+                              not_applicable=["must_include", "semantic_similarity"])  # fmt: skip
+    decision = Decision(stage=None, reasons=["r"], thresholds_passed=False, non_regression_passed=None)
+    html = render_report(result, decision, GateConfig(), title="t")
+    assert "<td>must_include</td><td colspan='6'>not applicable" in html
+    assert "<td>semantic_similarity</td><td colspan='6'>not applicable" in html
