@@ -13,7 +13,7 @@ CSV (one row a question), or a RAGAS test set export, and writes the golden form
 
 Every row that cannot be resolved is reported as ``file:line`` with the reason.
 
->>> resolver = Resolver({"docs/guide/setup.md": "", "docs/index.md": ""})
+>>> resolver = Resolver(["docs/guide/setup.md", "docs/index.md"])
 >>> resolver.resolve("guide/setup.md"), resolver.resolve("https://example.com/v/2/guide/setup")
 ('docs/guide/setup.md', 'docs/guide/setup.md')
 >>> resolver.resolve("install.md")
@@ -29,6 +29,7 @@ import csv
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,11 +59,13 @@ class Unresolved(GoldenError):
 class Resolver:
     """Finds the doc id for a doc id, a path inside a source, a URL, or a passage of text."""
 
-    def __init__(self, documents: dict[str, str]) -> None:
-        self.documents = documents  # doc id -> text ("" when texts are not needed)
+    def __init__(self, doc_ids: Iterable[str], texts: Callable[[], dict[str, str]] | None = None) -> None:
+        """`texts` (doc id -> text) is called only when a row has no location but passages."""
+        self.documents = set(doc_ids)
+        self._texts = texts
         self._squashed: dict[str, str] | None = None
         self.by_suffix: dict[str, set[str]] = defaultdict(set)
-        for doc_id in documents:
+        for doc_id in self.documents:
             parts = _page(doc_id)
             for start in range(len(parts)):
                 self.by_suffix["/".join(parts[start:])].add(doc_id)
@@ -88,7 +91,9 @@ class Resolver:
         published page still finds its Markdown source.
         """
         if self._squashed is None:
-            self._squashed = {doc: _squash(text) for doc, text in self.documents.items()}
+            self._squashed = {
+                doc: _squash(text) for doc, text in (self._texts() if self._texts else {}).items()
+            }
         votes: Counter[str] = Counter()
         for passage in passages:
             words = _squash(passage)

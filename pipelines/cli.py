@@ -369,10 +369,20 @@ def golden_import(files: tuple[Path, ...], config_path: Path, out: Path, skip_un
     resolved is reported as file:line, and then nothing is written unless --skip-unresolved.
     """
     from evaluation.golden_import import Resolver, import_rows, read_rows
-    from rag.sources import load_documents
+    from rag.sources import list_ids, load_documents
 
-    documents = {d.doc_id: d.text for d in load_documents(_config(config_path).sources)}
-    resolver, taken, questions, problems = Resolver(documents), set(), [], []
+    sources = _config(config_path).sources
+    listed = list_ids(sources)
+
+    def texts() -> dict[str, str]:  # read only for rows that give no location, only passages
+        return {d.doc_id: d.text for d in load_documents(sources)}
+
+    if any(ids is None for ids in listed.values()):  # a crawl or an export: read it once
+        documents = texts()
+        resolver = Resolver(documents, lambda: documents)
+    else:
+        resolver = Resolver([doc for ids in listed.values() for doc, _ in ids or []], texts)
+    taken, questions, problems = set(), [], []
     for path in files:
         found, failed = import_rows(path, read_rows(path), resolver, taken)
         questions += found

@@ -21,8 +21,11 @@ def resolver() -> Resolver:
     from rag.config import DirectorySourceConfig
     from rag.sources import load_documents
 
-    docs = load_documents([DirectorySourceConfig(name="zenml", path=DATASETS / "zenml-docs")])
-    return Resolver({d.doc_id: d.text for d in docs})
+    docs = {
+        d.doc_id: d.text
+        for d in load_documents([DirectorySourceConfig(name="zenml", path=DATASETS / "zenml-docs")])
+    }
+    return Resolver(docs, lambda: docs)
 
 
 def rows() -> list[dict]:
@@ -71,4 +74,4 @@ def test_unresolvable_rows_are_reported_by_line(resolver, tmp_path):
     assert [q.id for q in questions] == ["mine-2"]
     assert problems == [f"{listing}:1: no document has the path or URL 'how-to/nowhere.md'"]
     with pytest.raises(Unresolved, match="matches 2 documents"):
-        Resolver({"a/x.md": "", "b/x.md": ""}).resolve("x.md")
+        Resolver(["a/x.md", "b/x.md"]).resolve("x.md")
