@@ -35,3 +35,33 @@ def test_offline_scores_are_exact_on_hand_made_answers(tmp_path, embed_model):
     assert scores["id_context_precision"].values == {"a": 0.5, "b": 0.0}
     sim = scores["semantic_similarity"].values
     assert sim["a"] > sim["b"] and all(m.nan_rate == 0 for m in scores.values())
+
+
+def test_passage_sized_reference_contexts_are_matched_against_whole_chunks(tmp_path, embed_model):
+    """A scraped passage is never string-similar to one sentence: it is compared with whole chunks."""
+    passage = (
+        "Backups of the widget database are written every night at 02:00 to the folder "
+        "/var/backups/widgets. Each backup is kept for fourteen days. Older backups are removed "
+        "by the nightly job, and a restore takes the newest backup unless another is named. "
+        "Backups are compressed with zstd and checked after writing; a failed check is reported."
+    )
+    questions = [{"id": "a", "question": "Backups?", "reference_sources": ["docs/backups.md"],
+                  "reference_contexts": [passage]}]  # fmt: skip
+    golden = load_golden(write_golden(tmp_path / "g.jsonl", questions))
+    scores = score_offline(golden, [record("a", "At 02:00.", ["docs/backups.md"], [passage])], embed_model)
+    assert scores["nonllm_context_recall"].values == {"a": 1.0}  # sentence by sentence it was 0.0
+
+
+def test_metrics_without_golden_data_are_not_computed(tmp_path, embed_model):
+    golden = load_golden(
+        write_golden(
+            tmp_path / "g.jsonl", [{"id": "a", "question": "Port?", "reference_sources": ["docs/ports.rst"]}]
+        )
+    )
+    scores = score_offline(golden, [record("a", "Port 7341.", ["docs/ports.rst"])], embed_model)
+    assert (
+        "must_include" not in scores
+        and "semantic_similarity" not in scores
+        and "nonllm_context_recall" not in scores
+    )
+    assert scores["hit_rate"].values == {"a": 1.0}

@@ -120,3 +120,14 @@ def test_persona_and_tool_speak_for_the_configs_own_agent():
     kept = RagConfig.model_validate({"name": "acme_docs", "persona": {"name": "Ace"},
                                      "sources": [{"type": "directory", "path": "docs"}]})  # fmt: skip
     assert kept.persona.name == "Ace" and "acme docs" in kept.persona.description
+
+
+def test_scp_style_git_urls_are_remote_not_local_paths(tmp_path):
+    from pipelines.config import load_config
+
+    config = tmp_path / "agent.yaml"
+    config.write_text("sources:\n  - type: git\n    repo: git@github.com:org/repo.git\n  - type: git\n"
+                      "    name: local\n    repo: ../checkout\n")  # fmt: skip
+    sources = load_config(config).sources
+    assert sources[0].repo == "git@github.com:org/repo.git"
+    assert sources[1].repo == str((tmp_path / "../checkout").resolve())
