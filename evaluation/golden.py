@@ -97,15 +97,6 @@ class GoldenSet(BaseModel):
                 f"configured sources (e.g. {', '.join(missing[:3])}); {hint}"
             )
 
-    def check_sources(self, doc_ids: set[str]) -> None:
-        """Every reference source must be a document of the corpus."""
-        for q in self.questions:
-            unknown = [s for s in q.reference_sources if s not in doc_ids]
-            if unknown:
-                raise GoldenError(
-                    f"{self.name}: question {q.id!r}: reference_sources not in the corpus: {unknown}"
-                )
-
 
 def suggest_prefix(missing: list[str], doc_ids: set[str]) -> str | None:
     """The one prefix change that turns the most missing references into document ids, said plainly.

@@ -74,10 +74,8 @@ def test_zero_questions_is_an_error(tmp_path):
 
 def test_unknown_reference_source_is_an_error(tmp_path):
     golden = load_golden(write_golden(tmp_path / "g.jsonl"))
-    with pytest.raises(
-        GoldenError, match=r"question 'port': reference_sources not in the corpus: \['docs/ports.rst'\]"
-    ):
-        golden.check_sources({"docs/colors.md"})
+    with pytest.raises(GoldenError, match=r"4 of 5 reference sources are not documents .*docs/about.html"):
+        golden.check_references({"docs/colors.md"}, ["docs"], complete=True)
 
 
 def test_shipped_golden_set_covers_the_default_corpus():
@@ -89,8 +87,10 @@ def test_shipped_golden_set_covers_the_default_corpus():
     assert len(questions) >= 40
     assert sum(q.expect_refusal for q in questions) >= 6
     assert sum(q.follow_up_of is not None for q in questions) >= 6
-    golden.check_sources(
-        {d.doc_id for d in load_documents(load_config(ROOT / "configs" / "default.yaml").sources)}
+    golden.check_references(
+        {d.doc_id for d in load_documents(load_config(ROOT / "configs" / "default.yaml").sources)},
+        ["docs"],
+        complete=True,
     )
 
 
