@@ -1,6 +1,6 @@
 """Test isolation for the whole run (tests/ and the doctests of rag/ and evaluation/).
 
-State is isolated: ZenML's store and the Hugging Face cache point into a session temp dir,
+State is isolated: ZenML's store, the Hugging Face cache and our own cache point into a session temp dir,
 removed when the session ends.
 """
 
@@ -17,6 +17,7 @@ import pytest
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="agent-factory-tests-"))
 os.environ["ZENML_CONFIG_PATH"] = str(_SESSION_DIR / "zenml")
 os.environ["HF_HOME"] = str(_SESSION_DIR / "hf")
+os.environ["AGENT_FACTORY_CACHE_DIR"] = str(_SESSION_DIR / "cache")  # ONNX exports
 os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "WARN")
 
 import rag  # noqa: E402,F401  (offline defaults)

@@ -77,7 +77,7 @@ def build_agent(spec: AgentSpec, index: DocsIndex) -> ReActAgent:
     llm = build_llm(spec.llm, index.embed_model)
     # context_only: the tool returns the retrieved chunks; the agent's LLM writes the answer once.
     engine = RetrieverQueryEngine(
-        retriever=index.index.as_retriever(similarity_top_k=spec.retrieval.top_k),
+        retriever=index.retriever(spec.retrieval),
         response_synthesizer=ContextOnly(llm=llm),
     )
     tool = QueryEngineTool.from_defaults(engine, name=spec.tool.name, description=spec.tool.description)

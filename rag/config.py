@@ -198,8 +198,15 @@ def _error(loc: tuple, value: Any, message: str) -> Any:
 
 
 class ChunkingConfig(_Strict):
-    """Chunk size and overlap in characters (not tokens)."""
+    """Chunk size and overlap in characters (not tokens).
 
+    `structure` splits Markdown and reStructuredText on headings first, keeps code blocks and
+    tables whole and embeds each chunk with its heading path (rag/sections.py); `plain` splits
+    the raw text at paragraphs and sentences. Overlap applies to `plain` and to prose split
+    inside a long section.
+    """
+
+    strategy: Literal["structure", "plain"] = "structure"
     chunk_size: int = Field(1000, ge=100, le=20_000)
     chunk_overlap: int = Field(100, ge=0)
 
@@ -303,7 +310,20 @@ class ChatConfig(_Strict):
 
 
 class RetrievalConfig(_Strict):
+    """How the tool searches (rag/retrievers.py; benchmarks/RESULTS.md, retrieval quality).
+
+    `hybrid` fuses BM25 with the dense results by reciprocal rank fusion (`rrf_k`, BM25's
+    ranks weighted `lexical_weight`) over `candidates` of each; `distinct_pages` returns the
+    best chunk of each page, and a page whose text repeats another's counts once. Defaults
+    measured on ZenML's docs (benchmarks/RESULTS.md, retrieval quality).
+    """
+
     top_k: int = Field(4, ge=1, le=100)
+    hybrid: bool = True
+    distinct_pages: bool = False
+    candidates: int = Field(40, ge=1, le=1000)
+    rrf_k: int = Field(60, ge=1)
+    lexical_weight: float = Field(3.0, ge=0.0, le=100.0)
 
 
 class ToolConfig(_Strict):

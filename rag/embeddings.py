@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from rag import onnx_encoder
 from rag.config import EmbeddingConfig
 from rag.http import openai_client_kwargs
 from rag.preflight import check_gguf
@@ -30,6 +33,7 @@ from rag.secrets import api_key
 from rag.settings_file import ConfigError
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
+logger = logging.getLogger(__name__)
 
 
 class EmbeddingInfo(BaseModel):
@@ -92,35 +96,28 @@ def _file_digest(path: str) -> str:
 
 
 class LocalEmbedding(BaseEmbedding):
-    """A sentence-transformers model on the CPU, loaded from a local folder only.
+    """A sentence-transformers model folder on the CPU, loaded from local files only.
 
-    ``batch_size`` is the model's forward batch; ``embed_batch_size`` (LlamaIndex's unit of
-    work, 1024) is larger on purpose: sentence-transformers sorts each call's texts by length,
-    so bigger calls waste less padding (benchmarks/RESULTS.md, section 1).
+    The model is loaded on first use, as its ONNX export when one is cached (no torch import:
+    a cold ``ask`` saves ~5 s; rag/onnx_encoder.py), else by sentence-transformers, which then
+    exports it for the next process. ``batch_size`` is the model's forward batch;
+    ``embed_batch_size`` (LlamaIndex's unit of work, 1024) is larger on purpose: texts are
+    sorted by length within a call, so bigger calls waste less padding (benchmarks/RESULTS.md).
     """
 
     model_path: str
     batch_size: int = 64
-    _model: Any = PrivateAttr()
 
     def __init__(self, model_path: str, **kwargs: Any) -> None:
         kwargs.setdefault("embed_batch_size", 1024)
         super().__init__(model_path=model_path, **kwargs)
-        self._model = _load_sentence_transformer(model_path)
 
     @classmethod
     def class_name(cls) -> str:
         return "AgentFactoryLocalEmbedding"
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
-        vectors = self._model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return vectors.tolist()
+        return _load_encoder(self.model_path)(texts, self.batch_size).tolist()
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self._encode([query])[0]
@@ -138,12 +135,28 @@ class LocalEmbedding(BaseEmbedding):
         return self._get_text_embedding(text)
 
 
+Encoder = Callable[[list[str], int], Any]  # (texts, batch size) -> normalised vectors, one row each
+
+
 @functools.lru_cache(maxsize=4)
-def _load_sentence_transformer(model_path: str) -> Any:
-    # One copy per process: the agent's answerer and the index share it.
+def _load_encoder(model_path: str) -> Encoder:
+    """One encoder per model folder and process: the agent's answerer and the index share it."""
+    if cached := onnx_encoder.load(model_path):
+        return cached.encode
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(model_path, device="cpu", local_files_only=True)
+    model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
+    if onnx_encoder.supported(model_path):
+        try:
+            onnx_encoder.export(model_path, model[0].auto_model)
+        except Exception as exc:  # an architecture the exporter cannot trace: stay on torch
+            logger.warning("could not export %s to ONNX (%s); it keeps loading with torch", model_path, exc)
+
+    def encode(texts: list[str], batch_size: int) -> Any:
+        return model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                            convert_to_numpy=True, show_progress_bar=False)  # fmt: skip
+
+    return encode
 
 
 def packaged_model_path() -> str:

@@ -6,7 +6,7 @@ is the FAISS binary despite its name; the docstore and index store are JSON) plu
 
 >>> import tempfile
 >>> from llama_index.core.schema import TextNode
->>> from rag.config import EmbeddingConfig, IndexConfig
+>>> from rag.config import EmbeddingConfig, IndexConfig, RetrievalConfig
 >>> from rag.embeddings import build_embedding, describe
 >>> config = EmbeddingConfig()
 >>> model = build_embedding(config)
@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -37,9 +40,11 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from llama_index.vector_stores.faiss import FaissVectorStore
 from pydantic import BaseModel
 
-from rag.config import EmbeddingConfig, IndexConfig
+from rag.config import EmbeddingConfig, IndexConfig, RetrievalConfig
 from rag.embeddings import EmbeddingInfo, build_embedding, embed_nodes, identity
 from rag.errors import AgentFactoryError
+from rag.lexical import Bm25
+from rag.retrievers import DocsRetriever
 
 MANIFEST = "manifest.json"
 MARKER = ".agent-factory-index"  # written into every saved index: only such folders are ever replaced
@@ -65,6 +70,7 @@ class IndexManifest(BaseModel):
     documents: int
     hnsw_ef_search: int | None = None
     ivf_nprobe: int | None = None
+    lexical: bool = False  # a BM25 index (rag/lexical.py) is saved alongside; older indexes have none
 
 
 class FaissStore(FaissVectorStore):
@@ -116,6 +122,7 @@ class DocsIndex:
 
     index: VectorStoreIndex
     manifest: IndexManifest
+    bm25: Bm25 | None = None
 
     @classmethod
     def build(
@@ -144,8 +151,10 @@ class DocsIndex:
             documents=len({n.ref_doc_id for n in nodes}),
             hnsw_ef_search=config.hnsw_ef_search if kind == "hnsw" else None,
             ivf_nprobe=config.ivf_nprobe if kind == "ivf" else None,
+            lexical=True,
         )
-        return cls(index=index, manifest=manifest)
+        bm25 = Bm25.build([n.get_content(metadata_mode="embed") for n in nodes], [n.node_id for n in nodes])
+        return cls(index=index, manifest=manifest, bm25=bm25)
 
     def save(self, directory: str | Path, extra_files: dict[str, str] | None = None) -> Path:
         """Write the index (and `extra_files`: name -> text) to ``directory`` atomically.
@@ -158,6 +167,8 @@ class DocsIndex:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         self.index.storage_context.persist(persist_dir=str(tmp))
+        if self.bm25 is not None:
+            self.bm25.save(tmp)
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
         (tmp / MANIFEST).write_text(self.manifest.model_dump_json(indent=2), encoding="utf-8")
@@ -181,7 +192,8 @@ class DocsIndex:
                 ivf.nprobe = manifest.ivf_nprobe or ivf.nprobe
                 ivf.make_direct_map()
             storage = StorageContext.from_defaults(vector_store=store, persist_dir=str(directory))
-            index = load_index_from_storage(storage, embed_model=embed_model)
+            with _without_langchain_bridge():
+                index = load_index_from_storage(storage, embed_model=embed_model)
         except (RuntimeError, ValueError, KeyError, TypeError, OSError) as exc:  # faiss: RuntimeError
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
             raise DocsIndexError(
@@ -192,7 +204,8 @@ class DocsIndex:
                 f"{directory}: FAISS index has dimension {store.client.d}, manifest says "
                 f"{manifest.embedding.dimension}"
             )
-        return cls(index=index, manifest=manifest)
+        bm25 = Bm25.load(directory) if manifest.lexical else None
+        return cls(index=index, manifest=manifest, bm25=bm25)
 
     @property
     def embed_model(self) -> BaseEmbedding:
@@ -202,8 +215,15 @@ class DocsIndex:
         """The ids of the documents this index holds chunks of."""
         return {node.metadata.get("doc_id", node.ref_doc_id) for node in self.index.docstore.docs.values()}
 
-    def retrieve(self, query: str, top_k: int = 4) -> list[NodeWithScore]:
-        return self.index.as_retriever(similarity_top_k=top_k).retrieve(query)
+    def retriever(self, config: RetrievalConfig) -> DocsRetriever:
+        """The tool's retriever: dense, fused with BM25 when `config.hybrid` (rag/retrievers.py)."""
+        return DocsRetriever(self.index, self.bm25, config)
+
+    def retrieve(
+        self, query: str, top_k: int = 4, config: RetrievalConfig | None = None
+    ) -> list[NodeWithScore]:
+        config = (config or RetrievalConfig()).model_copy(update={"top_k": top_k})
+        return self.retriever(config).retrieve(query)
 
 
 def _check_embedder(directory: Path, manifest: IndexManifest, asked: EmbeddingConfig | None) -> None:
@@ -228,6 +248,25 @@ def _check_embedder(directory: Path, manifest: IndexManifest, asked: EmbeddingCo
             f"{directory}: the embedding model changed since the index was built ({made_by}, now "
             f"{identity(recorded)}); rebuild the index"
         )
+
+
+@contextmanager
+def _without_langchain_bridge() -> Iterator[None]:
+    """Skip LlamaIndex's LangChain import (0.7 s of a cold `ask`) made to ask whether the embedder is LangChain's.
+
+    Ours never is. With the module set to None, `from ... import` raises ImportError, which
+    LlamaIndex takes as "LangChain absent"; the entry is removed afterwards, so nothing else changes.
+    """
+    name = "llama_index.core.bridge.langchain"
+    if name in sys.modules:
+        yield
+        return
+    sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if sys.modules.get(name, False) is None:
+            del sys.modules[name]
 
 
 def check_replaceable(target: Path) -> None:

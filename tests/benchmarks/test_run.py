@@ -29,6 +29,11 @@ def test_smoke_run_writes_every_section(tmp_path):
     assert flat["recall@10"] == 1.0
     assert results["build"]["cached"]["steps"]["build_index"]["status"] == "cached"
     assert results["build"]["cold"]["steps"]["build_index"]["status"] == "completed"
+    quality = results["quality"]["rows"]
+    assert quality[0]["mrr_diff_ci"] == [0.0, 0.0] and all(0 <= row["hit@5"] <= 1 for row in quality)
+    assert "Retrieval quality on documentation nobody here wrote" in text
+    cold = results["cold_start"]
+    assert cold["cold_ask_s"] > 0 and cold["vector_onnx_s"] > 0 and "Cold `agent-factory ask`" in text
     judge = results["judge"]
     assert judge["calls_estimated"] == judge["calls_measured"] > 0 and judge["ratio"] > 0
     assert "Judge tier, all five metrics" in text

@@ -157,3 +157,18 @@ def test_sources_lists_ids_and_sizes(tmp_path: Path):
     result = CliRunner().invoke(main, ["sources", "--config", str(config), "--ids"])
     assert result.exit_code == 0 and "docs: 5 documents" in result.output
     assert "docs/ports.rst" in result.output
+
+
+def test_cold_ask_loads_no_torch_and_no_langchain(first_build):
+    """Issue 13, point 11: a cold `ask` runs the exported ONNX encoder (no torch, ~5 s saved)
+    and skips LlamaIndex's LangChain probe (0.7 s); tests/rag/test_onnx_encoder.py checks the vectors."""
+    code = (
+        "import json, sys; from pipelines.cli import main\n"
+        "try:\n    main(['ask', 'Which TCP port does the server listen on?', '--model', 'test_agent',"
+        " '--version', 'latest'])\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(m for m in ('torch', 'sentence_transformers', 'langchain_core')"
+        " if m in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "7341" in out.stdout
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -29,15 +29,83 @@ def test_chunks_break_at_paragraphs_when_possible():
 def test_overlap_repeats_text_between_neighbours():
     text = " ".join(f"Sentence number {i} is here." for i in range(200))
     nodes = chunk_documents(
-        [make_document("d", "o.md", "O", text)], ChunkingConfig(chunk_size=500, chunk_overlap=100)
+        [make_document("d", "o.md", "O", text)],
+        ChunkingConfig(strategy="plain", chunk_size=500, chunk_overlap=100),
     )
     assert any(nodes[i].text[-40:] in nodes[i + 1].text for i in range(len(nodes) - 1))
 
 
-def test_llm_sees_doc_id_and_title_but_embedding_sees_text_only():
-    node = chunk_documents([make_document("docs", "a.md", "Title A", "Body text here.")], ChunkingConfig())[0]
-    assert node.get_content(MetadataMode.LLM).startswith("doc_id: docs/a.md\ntitle: Title A\n\nBody")
-    assert node.get_content(MetadataMode.EMBED) == "Body text here."
+def test_llm_sees_doc_id_title_and_section_embedding_sees_section_and_text():
+    doc = make_document("docs", "a.md", "Title A", "# Title A\n## Setup\nBody text here.")
+    node = chunk_documents([doc], ChunkingConfig())[0]
+    assert node.get_content(MetadataMode.LLM) == (
+        "doc_id: docs/a.md\ntitle: Title A\nsection: Title A > Setup\n\nBody text here."
+    )
+    assert node.get_content(MetadataMode.EMBED) == "section: Title A > Setup\n\nBody text here."
+    plain = chunk_documents([doc], ChunkingConfig(strategy="plain"))[0]
+    assert plain.get_content(MetadataMode.EMBED) == doc.text  # the raw text, nothing else
+
+
+PAGE = """---
+description: How to serve.
+---
+# Serve
+
+{% hint style="info" %}
+Read [the install guide](../install.md) first.
+{% endhint %}
+
+<!-- editors: keep this short -->
+
+## Start the server
+
+```shell
+agent-factory serve --port 7341
+
+# the port can change
+agent-factory serve --port 8000
+```
+
+| flag | meaning |
+| --- | --- |
+| --port | where it listens |
+
+### Stop it
+
+Press Ctrl-C.
+"""
+
+
+def test_structure_splits_on_headings_keeps_code_and_tables_and_drops_markup():
+    nodes = chunk_documents([make_document("docs", "serve.md", "Serve", PAGE)], ChunkingConfig())
+    by_section = {n.metadata["section"]: n.text for n in nodes}
+    assert list(by_section) == ["Serve", "Serve > Start the server", "Serve > Start the server > Stop it"]
+    assert by_section["Serve"] == "Read the install guide first."  # no GitBook tags, link target, comment
+    code = PAGE[PAGE.index("```shell") : PAGE.index("```\n\n|") + 3]
+    assert code in by_section["Serve > Start the server"]  # the code block whole, blank line included
+    assert "--port | where it listens" in by_section["Serve > Start the server"]
+    assert "---" not in by_section["Serve > Start the server"]  # table rule dropped
+    assert nodes[0].metadata["meta_description"] == "How to serve."  # front matter as metadata
+
+
+def test_structure_never_cuts_a_code_block_that_fits_and_refences_one_that_does_not():
+    code = "```python\n" + "\n".join(f"x_{i} = {i}" for i in range(30)) + "\n```"
+    text = "# T\n\n" + "Intro sentence here. " * 20 + "\n\n" + code
+    nodes = chunk_documents([make_document("d", "c.md", "T", text)], ChunkingConfig(chunk_size=400))
+    assert any(n.text == code for n in nodes) or any(code in n.text for n in nodes)
+    long_code = "```python\n" + "\n".join(f"value_{i} = {i}" for i in range(200)) + "\n```"
+    pieces = chunk_documents([make_document("d", "l.md", "L", long_code)], ChunkingConfig(chunk_size=400))
+    assert len(pieces) > 1 and all(len(p.text) <= 400 for p in pieces)
+    assert all(p.text.startswith("```python\n") and p.text.endswith("\n```") for p in pieces)
+
+
+def test_rst_headings_make_sections():
+    text = "Guide\n=====\n\nIntro.\n\nInstall\n-------\n\nRun pip.\n"
+    nodes = chunk_documents([make_document("d", "g.rst", "Guide", text)], ChunkingConfig())
+    assert [(n.metadata["section"], n.text) for n in nodes] == [
+        ("Guide", "Intro."),
+        ("Guide > Install", "Run pip."),
+    ]
 
 
 def test_empty_documents_yield_no_chunks():

@@ -1,0 +1,59 @@
+"""Cold start of `agent-factory ask`: each run a fresh process, as a user at a terminal.
+
+Run as ``python -m benchmarks.cold_start CONFIG`` in a subprocess whose environment points at
+a ZenML store holding a built version of CONFIG (benchmarks/run.py runs it after the build
+section). Prints one JSON object:
+
+- ``first_ask_s``: a machine that never ran the model (empty cache): sentence-transformers and
+  torch load, and the model is exported to ONNX for later processes;
+- ``cold_ask_s``: median of the next runs, which load the ONNX export instead;
+- ``vector_torch_s`` / ``vector_onnx_s``: the same comparison for the encoder alone (imports,
+  load, first query vector), median of fresh processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CLI = str(Path(sys.executable).with_name("agent-factory"))
+TORCH = (
+    "from sentence_transformers import SentenceTransformer; from rag.embeddings import packaged_model_path; "
+    "SentenceTransformer(packaged_model_path(), device='cpu').encode(['How do I install it?'])"
+)
+ONNX = (
+    "from rag import onnx_encoder; from rag.embeddings import packaged_model_path; "
+    "onnx_encoder.load(packaged_model_path()).encode(['How do I install it?'])"
+)
+
+
+def _timed(command: list[str], env: dict) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main(config: str, repeats: int = 3) -> None:
+    ask = [CLI, "ask", "How do I install Agent Factory?", "--config", config, "--version", "latest"]
+    with tempfile.TemporaryDirectory() as cache:
+        env = os.environ | {"AGENT_FACTORY_CACHE_DIR": cache}
+        first = _timed(ask, env)  # empty cache: torch path, then the export
+        cold = [_timed(ask, env) for _ in range(repeats)]
+        torch_vector = [_timed([sys.executable, "-c", TORCH], env) for _ in range(repeats)]
+        onnx_vector = [_timed([sys.executable, "-c", ONNX], env) for _ in range(repeats)]
+    print(json.dumps({
+        "first_ask_s": first,
+        "cold_ask_s": statistics.median(cold),
+        "vector_torch_s": statistics.median(torch_vector),
+        "vector_onnx_s": statistics.median(onnx_vector),
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

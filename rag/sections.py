@@ -1,0 +1,142 @@
+"""A document's structure: sections under their heading path, each a list of blocks.
+
+A block is a paragraph, a whole fenced code block or a whole table, so chunking can keep
+code and tables intact. Markup that is not content (GitBook ``{% ... %}`` tags, ``<figure>``
+wrappers, HTML comments, link targets) is dropped from prose; code is kept verbatim. Front
+matter becomes metadata. Markdown and reStructuredText have headings; other text is one section.
+
+>>> meta, sections = parse("---\\ndescription: Ports.\\n---\\n# Server\\nIntro.\\n## Ports\\n"
+...                        "Uses [port](p.md) 7341.\\n\\n```shell\\nserve --port 7341\\n\\nok\\n```\\n", "a.md", "Server")
+>>> meta
+{'description': 'Ports.'}
+>>> [(s.path, s.blocks) for s in sections]
+[(['Server'], ['Intro.']), (['Server', 'Ports'], ['Uses port 7341.', '```shell\\nserve --port 7341\\n\\nok\\n```'])]
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import yaml
+
+from rag.sources.text import plain_markdown
+
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+MARKDOWN = {".md", ".markdown", ".mdx"}
+
+
+@dataclass
+class Section:
+    """Blocks under one heading path (page title first)."""
+
+    path: list[str]
+    blocks: list[str] = field(default_factory=list)
+
+
+def parse(text: str, path: str, title: str | None) -> tuple[dict[str, str], list[Section]]:
+    """Front matter (strings only) and the sections of `text`, read by `path`'s suffix."""
+    suffix = PurePosixPath(path).suffix.lower()
+    if suffix in MARKDOWN:
+        meta, body = front_matter(text)
+        return meta, _sections(_markdown_lines(_COMMENT.sub("", body)), title)
+    if suffix == ".rst":
+        return {}, _sections(_rst_lines(text), title)
+    return {}, [Section([title] if title else [], _paragraphs(text.splitlines()))]
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """YAML front matter as metadata (scalar values only) and the text after it."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}, text  # not front matter after all: keep it as text
+    meta = {str(k): str(v).strip() for k, v in data.items() if isinstance(v, str | int | float)} if isinstance(
+        data, dict) else {}  # fmt: skip
+    return meta, text[match.end() :]
+
+
+def _markdown_lines(text: str) -> list[tuple[int, str] | str]:
+    """Lines, with headings outside code fences replaced by (level, heading text)."""
+    out: list[tuple[int, str] | str] = []
+    fenced = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        heading = None if fenced else _HEADING.match(line)
+        out.append((len(heading.group(1)), plain_markdown(heading.group(2))) if heading else line)
+    return out
+
+
+def _rst_lines(text: str) -> list[tuple[int, str] | str]:
+    """Lines, with underlined titles replaced by (level, title); levels in order of first use."""
+    lines, out, levels = text.splitlines(), [], []
+    skip = False
+    for line, below in itertools.zip_longest(lines, lines[1:], fillvalue=""):
+        if skip:
+            skip = False
+            continue
+        if line.strip() and not _RST_UNDERLINE.match(line) and _RST_UNDERLINE.match(below):
+            levels += [below[0]] if below[0] not in levels else []
+            out.append((levels.index(below[0]) + 1, line.strip()))
+            skip = True
+        elif not _RST_UNDERLINE.match(line):
+            out.append(line)
+    return out
+
+
+def _sections(lines: list[tuple[int, str] | str], title: str | None) -> list[Section]:
+    stack: list[tuple[int, str]] = []  # (level, heading) of the current path
+    sections = [Section([title] if title else [])]
+    body: list[str] = []
+    for line in [*lines, (0, "")]:  # a level-0 sentinel flushes the last section
+        if isinstance(line, str):
+            body.append(line)
+            continue
+        sections[-1].blocks += _paragraphs(body)
+        body = []
+        level, heading = line
+        stack = [(lvl, h) for lvl, h in stack if lvl < level] + [(level, heading)]
+        headings = [h for _, h in stack]
+        if title and headings and headings[0] == title:
+            headings = headings[1:]  # the page's H1 is its title
+        sections.append(Section(([title] if title else []) + headings))
+    return [s for s in sections if s.blocks]
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Blocks: paragraphs (cleaned), whole fenced code blocks and whole tables (verbatim rows)."""
+    blocks: list[str] = []
+    current: list[str] = []
+    fenced = False
+
+    def flush() -> None:
+        if current and (text := "\n".join(current).strip()):
+            blocks.append(text if text.startswith(("```", "~~~")) else plain_markdown(text))
+        current.clear()
+
+    for line in lines:
+        if _FENCE.match(line):
+            if not fenced:
+                flush()
+            current.append(line.strip() if not fenced else line.rstrip())
+            fenced = not fenced
+            if not fenced:
+                flush()
+        elif fenced:
+            current.append(line)
+        elif not line.strip():
+            flush()
+        else:
+            current.append(line)
+    flush()
+    return [b for b in blocks if b.strip()]

@@ -1,0 +1,82 @@
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag import onnx_encoder
+from rag.embeddings import packaged_model_path
+
+TEXTS = [
+    "How do I create a ZenML secret for OpenAI?",
+    "x",
+    "zenml secret create openai --api_key=$KEY  # then `zenml stack register`",
+    "Ünïcödé and emoji 🚀 are tokenised the same way.",
+    "word " * 400,  # longer than the model's 256 tokens: truncated alike
+]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory):
+    """The packaged model exported into a private cache, and sentence-transformers' own model."""
+    from sentence_transformers import SentenceTransformer
+
+    cache = tmp_path_factory.mktemp("cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("AGENT_FACTORY_CACHE_DIR", str(cache))
+    torch_model = SentenceTransformer(packaged_model_path(), device="cpu")
+    graph = onnx_encoder.export(packaged_model_path(), torch_model[0].auto_model)
+    yield graph, torch_model
+    patch.undo()
+
+
+def test_onnx_vectors_equal_torch_vectors(exported):
+    graph, torch_model = exported
+    encoder = onnx_encoder.load(packaged_model_path())
+    assert encoder is not None and graph.is_file()
+    ours = encoder.encode(TEXTS, batch_size=2)  # batches mix lengths: padding must not leak in
+    theirs = torch_model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    assert ours.shape == theirs.shape == (len(TEXTS), 384)
+    assert np.abs(ours - theirs).max() < 1e-5
+
+
+def test_export_is_keyed_by_the_weights(exported, tmp_path: Path):
+    graph, _ = exported
+    copy = tmp_path / "model"
+    shutil.copytree(packaged_model_path(), copy)
+    assert onnx_encoder.load(str(copy)) is None  # another folder: not exported yet
+    assert onnx_encoder.export_path(str(copy)) != graph
+    before = onnx_encoder.export_path(str(copy))
+    (copy / "model.safetensors").write_bytes(b"changed weights")
+    assert onnx_encoder.export_path(str(copy)) != before  # new weights are never run by an old graph
+
+
+def test_only_mean_pooled_models_with_a_fast_tokenizer_are_supported(tmp_path: Path):
+    copy = tmp_path / "model"
+    shutil.copytree(packaged_model_path(), copy)
+    assert onnx_encoder.supported(str(copy))
+    pooling = copy / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text())
+    pooling.write_text(
+        json.dumps(config | {"pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True})
+    )
+    assert not onnx_encoder.supported(str(copy))
+    pooling.write_text(json.dumps(config))
+    (copy / "tokenizer.json").unlink()
+    assert not onnx_encoder.supported(str(copy))
+
+
+def test_a_loaded_index_answers_without_importing_torch(docs_index, tmp_path: Path):
+    """The point of the export: a process that loads an index and asks never imports torch."""
+    saved = docs_index.save(tmp_path / "index")  # the session's first load exported the model
+    code = (
+        "import json, sys; from rag.index import DocsIndex; "
+        f"hit = DocsIndex.load({str(saved)!r}).retrieve('Which TCP port?', top_k=1)[0]; "
+        "heavy = sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules); "
+        "print(json.dumps([hit.node.metadata['doc_id'], heavy]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["docs/ports.rst", []]

@@ -1,0 +1,78 @@
+import pytest
+from llama_index.core.schema import NodeRelationship, TextNode
+
+from rag.config import EmbeddingConfig, IndexConfig, RetrievalConfig
+from rag.embeddings import describe
+from rag.index import DocsIndex
+from rag.lexical import Bm25, tokens
+
+
+def _node(doc_id: str, text: str, i: int = 0) -> TextNode:
+    node = TextNode(id_=f"{doc_id}#{i}", text=text, metadata={"doc_id": doc_id, "content_hash": doc_id})
+    node.relationships[NodeRelationship.SOURCE] = TextNode(id_=doc_id).as_related_node_info()
+    return node
+
+
+@pytest.fixture(scope="module")
+def parts_index(embed_model):
+    # Dense search blurs part numbers; BM25 matches them exactly.
+    nodes = [
+        _node(f"parts/p{n}.md", f"Widget part {n} is stored in warehouse bin {n * 7 % 50}.")
+        for n in range(100, 160)
+    ]
+    nodes += [_node("parts/p123.md", "Part 123 ships with a spare gasket.", 1)]
+    return DocsIndex.build(
+        nodes, embed_model, EmbeddingConfig(), describe(EmbeddingConfig(), embed_model), IndexConfig()
+    )
+
+
+def test_code_aware_tokens_split_identifiers_and_keep_them_whole():
+    assert tokens("BaseArtifactStore") == ["baseartifactstore", "base", "artifact", "store"]
+    assert tokens("artifact_store.save()") == ["artifact_store", "artifact", "store", "save"]
+    assert "the" not in tokens("What is the stack?")
+
+
+def _rank(hits, doc_id: str) -> int:
+    return [h.node.metadata["doc_id"] for h in hits].index(doc_id)
+
+
+def test_hybrid_ranks_the_exact_number_higher_and_keeps_cosine_scores(parts_index):
+    question = "Where is widget part 123 stored?"
+    hybrid = parts_index.retrieve(question, 60)
+    dense_hits = parts_index.retrieve(question, 60, RetrievalConfig(hybrid=False))
+    assert parts_index.bm25.search(question, 1)[0][0].startswith("parts/p123.md")
+    assert _rank(hybrid, "parts/p123.md") < _rank(dense_hits, "parts/p123.md")
+    dense = {h.node.node_id: h.score for h in dense_hits}
+    for hit in hybrid[:5]:  # fusion reorders; the score shown is still the chunk's cosine similarity
+        assert hit.score == pytest.approx(dense[hit.node.node_id], abs=1e-5)
+
+
+def test_distinct_pages_return_one_chunk_per_page(parts_index):
+    config = RetrievalConfig(distinct_pages=True)
+    pages = [h.node.metadata["doc_id"] for h in parts_index.retrieve("part 123 gasket bin", 5, config)]
+    assert len(pages) == len(set(pages)) == 5
+    both = [h.node.metadata["doc_id"] for h in parts_index.retrieve("part 123 gasket bin", 5)]
+    assert both.count("parts/p123.md") == 2  # without the switch the page takes two places
+
+
+def test_bm25_saved_without_pickle_and_loaded_with_the_index(parts_index, tmp_path):
+    saved = parts_index.save(tmp_path / "index")
+    names = sorted(p.name for p in saved.iterdir() if p.name.startswith("bm25_"))
+    assert names and all(n.endswith((".json", ".npy")) for n in names)
+    loaded = DocsIndex.load(saved)
+    assert loaded.manifest.lexical and loaded.bm25 is not None
+    assert loaded.bm25.search("part 123", 1)[0][0] in {"parts/p123.md#0", "parts/p123.md#1"}
+
+
+def test_index_saved_before_bm25_loads_dense_only(parts_index, tmp_path):
+    saved = parts_index.save(tmp_path / "index")
+    for path in saved.glob("bm25_*"):
+        path.unlink()
+    manifest = saved / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"lexical": true', '"lexical": false'))
+    old = DocsIndex.load(saved)
+    assert old.bm25 is None and old.retrieve("Where is widget part 123 stored?", 1)
+
+
+def test_bm25_search_with_no_known_word_finds_nothing():
+    assert Bm25.build(["alpha beta"], ["a#0"]).search("the of and", 3) == []
