@@ -165,10 +165,10 @@ def test_cold_ask_loads_no_torch_and_no_langchain(first_build):
     code = (
         "import json, sys; from pipelines.cli import main\n"
         "try:\n    main(['ask', 'Which TCP port does the server listen on?', '--model', 'test_agent',"
-        " '--version', 'latest'])\nexcept SystemExit:\n    pass\n"
+        f" '--version', '{first_build.version}'])\nexcept SystemExit:\n    pass\n"
         "print(json.dumps(sorted(m for m in ('torch', 'sentence_transformers', 'langchain_core')"
         " if m in sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "7341" in out.stdout
+    assert "7341" in out.stdout, out.stdout + out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
