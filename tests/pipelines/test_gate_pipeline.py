@@ -46,7 +46,8 @@ def test_a_corpus_that_lost_its_answers_is_not_promoted_and_says_why(production,
     run = run_build(make_config("gate_agent", write_corpus(tmp_path / "gutted", gutted()), golden_path))
     decision = decision_of(run.version)
     assert decision["stage"] is None
-    assert any("hit_rate" in r and "< threshold" in r for r in decision["reasons"])
+    # The moved pages are still found by id (hybrid search reaches them); their missing answers fail.
+    assert any("< threshold" in r for r in decision["reasons"]), decision["reasons"]
     assert get_version("gate_agent", "production").name == production.version
 
 

@@ -37,7 +37,8 @@ def test_injected_document_cannot_change_the_gate(tmp_path_factory, golden_path)
     with FakeOpenAI(lambda request: GULLIBLE) as judge_server:
         judge = {"llm": {"provider": "openai_like", "model": "fake-judge", "api_base": judge_server.base_url},
                  "metrics": ["llm_context_precision_with_reference"]}  # fmt: skip
-        gate = {"thresholds": {"hit_rate": 0.85, "llm_context_precision_with_reference": 0.5}}
+        gate = {"thresholds": {"hit_rate": 0.85, "must_include": 0.5,
+                                 "llm_context_precision_with_reference": 0.5}}  # fmt: skip
         run = run_build(make_config("inject_agent", hostile, golden_path,
                                     evaluation={"golden_set": str(golden_path), "judge": judge, "gate": gate}))  # fmt: skip
     meta = get_version("inject_agent", run.version).run_metadata
@@ -50,7 +51,7 @@ def test_injected_document_cannot_change_the_gate(tmp_path_factory, golden_path)
     )  # the judge was fooled
     decision = meta["decision"]
     assert decision["stage"] is None and decision["thresholds_passed"] is False  # the gate was not
-    assert any(r.startswith("hit_rate") and "< threshold 0.85" in r for r in decision["reasons"])
+    assert any(r.startswith("must_include") and "< threshold 0.5" in r for r in decision["reasons"])
     assert get_version("inject_agent", "production").name == production
     report = get_version("inject_agent", run.version).get_artifact("evaluation_report").load()
     assert "<script>alert('pwned')</script>" not in report and "<img src=x" not in report
