@@ -75,8 +75,10 @@ class GateConfig(_Strict):
     }
     max_nan_rate: float = Field(0.1, ge=0, le=1)
     max_latency_p95_s: float | None = Field(None, gt=0)
+    primary: str = "hit_rate"
     non_regression: list[str] = ["hit_rate", "mrr", "must_include", "refusal_accuracy", "semantic_similarity"]
     tolerance: float = Field(0.02, ge=0, le=1)
+    tolerances: dict[str, float] = {}  # per-metric margins; `tolerance` for the others
     confidence: float = Field(0.95, gt=0.5, lt=1)
     bootstrap_samples: int = Field(2000, ge=100, le=100_000)
     seed: int = Field(0, ge=0, le=2**32 - 1)  # numpy's generator takes no negative seed
@@ -95,6 +97,25 @@ class GateConfig(_Strict):
     def _known_metrics(cls, value: list[str]) -> list[str]:
         _known(value)
         return value
+
+    @field_validator("primary")
+    @classmethod
+    def _known_primary(cls, value: str) -> str:
+        _known([value])
+        return value
+
+    @field_validator("tolerances")
+    @classmethod
+    def _known_tolerances(cls, value: dict[str, float]) -> dict[str, float]:
+        _known(value)
+        for name, margin in value.items():
+            if not 0 <= margin <= 1:
+                raise ValueError(f"tolerance for {name} must be between 0 and 1, got {margin}")
+        return value
+
+    def margin(self, metric: str) -> float:
+        """How much worse than production `metric` may be and still count as not worse."""
+        return self.tolerances.get(metric, self.tolerance)
 
 
 class EvaluationConfig(_Strict):

@@ -1,12 +1,18 @@
 """The release gate: plain code, no LLM, decides a version's stage from its scores.
 
 1. Absolute thresholds on metric means (failures count as 0) and a maximum NaN rate.
-2. Non-regression against production: per question, candidate minus production, on the
-   questions both answered; a seeded bootstrap confidence interval of the mean difference.
-   A metric passes when the interval's lower bound is at least ``-tolerance``.
+2. Against production, per question, candidate minus production on the questions both
+   answered, with a seeded paired bootstrap interval of the mean difference:
+   - the **primary** metric (``gate.primary``, default hit_rate) must be *better* (interval
+     above 0) or *not worse* (interval above ``-tolerance``): then ``production``; when the
+     interval straddles ``-tolerance`` the result is *inconclusive*: ``staging``, with the
+     smallest difference these questions can detect and how many would detect the tolerance;
+   - every other ``non_regression`` metric is a **guardrail**: it refuses the version only
+     when shown worse than its tolerance, Holm's correction holding the chance of a false
+     alarm over all guardrails at ``(1 - confidence) / 2``.
+   A primary shown worse, or a guardrail shown worse, refuses the version (no stage).
 
-``staging`` when 1 passes; ``production`` when 1 and 2 pass (or there is no production);
-no stage otherwise. Every decision lists its reasons.
+Thresholds failing also refuse it. Every decision lists its reasons (docs/evaluation.md).
 
 >>> from evaluation.records import MetricScore
 >>> def scored(*hits):
@@ -21,6 +27,8 @@ no stage otherwise. Every decision lists its reasons.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -56,27 +64,71 @@ def check_thresholds(result: EvaluationResult, gate: GateConfig) -> list[str]:
 def compare(
     candidate: EvaluationResult, production: EvaluationResult, metric: str, gate: GateConfig
 ) -> Comparison:
-    """Paired bootstrap of candidate - production on `metric` (NaN counts as 0 on both sides)."""
+    """Paired bootstrap of candidate - production on `metric` (NaN counts as 0 on both sides).
+
+    The verdict follows the interval: ``better`` when it lies above zero, ``worse`` when it lies
+    below ``-tolerance``, ``not worse`` when its lower end is at least ``-tolerance``, and
+    ``inconclusive`` otherwise, with the difference these questions can detect.
+    """
     cand, prod = candidate.metrics.get(metric), production.metrics.get(metric)
     ids = sorted(set(cand.values) & set(prod.values)) if cand and prod else []
+    tolerance = gate.margin(metric)
     if not ids:
         return Comparison(metric=metric, candidate_mean=cand.mean if cand else 0.0, production_mean=prod.mean if prod else 0.0,
-                          diff_mean=0.0, ci_low=-1.0, ci_high=1.0, n_pairs=0, passed=False)  # fmt: skip
+                          diff_mean=0.0, ci_low=-1.0, ci_high=1.0, n_pairs=0, passed=False, tolerance=tolerance)  # fmt: skip
     diffs = np.array([(cand.values[i] or 0.0) - (prod.values[i] or 0.0) for i in ids])
     rng = np.random.default_rng(gate.seed)
     means = diffs[rng.integers(0, len(diffs), size=(gate.bootstrap_samples, len(diffs)))].mean(axis=1)
     alpha = (1 - gate.confidence) / 2
-    low, high = np.quantile(means, [alpha, 1 - alpha])
+    low, high = (float(x) for x in np.quantile(means, [alpha, 1 - alpha]))
+    detectable = (high - low) / 2
     return Comparison(
         metric=metric,
         candidate_mean=float(np.mean([cand.values[i] or 0.0 for i in ids])),
         production_mean=float(np.mean([prod.values[i] or 0.0 for i in ids])),
         diff_mean=float(diffs.mean()),
-        ci_low=float(low),
-        ci_high=float(high),
+        ci_low=low,
+        ci_high=high,
         n_pairs=len(ids),
-        passed=bool(low >= -gate.tolerance),
+        passed=low >= -tolerance,
+        verdict=_verdict(low, high, tolerance),
+        tolerance=tolerance,
+        p_worse=float(np.mean(means >= -tolerance)),
+        detectable=detectable,
+        questions_needed=_questions_needed(len(ids), detectable, tolerance),
     )
+
+
+def _verdict(low: float, high: float, tolerance: float) -> str:
+    if low > 0:
+        return "better"
+    if high < -tolerance:
+        return "worse"
+    return "not worse" if low >= -tolerance else "inconclusive"
+
+
+def _questions_needed(n: int, detectable: float, tolerance: float) -> int:
+    """Questions whose interval would be ±tolerance wide: the half-width shrinks as 1/sqrt(n)."""
+    if detectable <= tolerance or tolerance <= 0:
+        return n
+    return math.ceil(n * (detectable / tolerance) ** 2)
+
+
+def holm_worse(comparisons: list[Comparison], alpha: float) -> set[str]:
+    """Guardrails shown worse than their tolerance, Holm's step-down correction over all of them.
+
+    >>> c = lambda m, p: Comparison(metric=m, candidate_mean=0, production_mean=0, diff_mean=0, ci_low=0,
+    ...                             ci_high=0, n_pairs=9, passed=True, p_worse=p)
+    >>> sorted(holm_worse([c("a", 0.001), c("b", 0.02), c("c", 0.5)], alpha=0.025))
+    ['a']
+    """
+    worse: set[str] = set()
+    ordered = sorted(comparisons, key=lambda c: c.p_worse)
+    for rank, comparison in enumerate(ordered):
+        if comparison.p_worse > alpha / (len(ordered) - rank):
+            break
+        worse.add(comparison.metric)
+    return worse
 
 
 def decide(
@@ -86,7 +138,12 @@ def decide(
     production_version: str | None = None,
     unavailable: str | None = None,
 ) -> Decision:
-    """The stage for `candidate`; `unavailable` says why an existing production cannot be compared."""
+    """The stage for `candidate`; `unavailable` says why an existing production cannot be compared.
+
+    Against production: the primary metric must be better or shown not worse (production);
+    inconclusive leaves the version in staging; a primary shown worse, or any guardrail shown
+    worse after Holm's correction, refuses it.
+    """
     failures = check_thresholds(candidate, gate)
     if failures:
         return Decision(stage=None, reasons=failures, thresholds_passed=False, non_regression_passed=None,
@@ -99,20 +156,52 @@ def decide(
         return Decision(stage="production", reasons=[*passed, unavailable or "no production version yet"],
                         thresholds_passed=True, non_regression_passed=None,
                         production_version=production_version)  # fmt: skip
-    comparisons = [compare(candidate, production, m, gate) for m in gate.non_regression
-                   if m not in candidate.not_applicable]  # fmt: skip
-    worse = [c for c in comparisons if not c.passed]
-    reasons = [*passed] + [
-        f"{c.metric} {'not worse than' if c.passed else 'WORSE than'} production v{production_version}: "
-        f"{c.candidate_mean:.3f} vs {c.production_mean:.3f}, diff {c.diff_mean:+.3f} "
-        f"[{gate.confidence:.0%} CI {c.ci_low:+.3f}, {c.ci_high:+.3f}], tolerance {gate.tolerance}"
-        for c in comparisons
+    usable = [
+        m for m in dict.fromkeys([gate.primary, *gate.non_regression]) if m not in candidate.not_applicable
     ]
+    if not usable:
+        return Decision(stage="staging", reasons=[*passed, "no metric to compare with production"],
+                        thresholds_passed=True, non_regression_passed=None,
+                        production_version=production_version)  # fmt: skip
+    primary = compare(candidate, production, usable[0], gate).model_copy(update={"role": "primary"})
+    guards = [compare(candidate, production, m, gate) for m in usable[1:]]
+    shown_worse = holm_worse(guards, (1 - gate.confidence) / 2)
+    guards = [g.model_copy(update={"passed": g.metric not in shown_worse}) for g in guards]
+    primary = primary.model_copy(update={"passed": primary.verdict in ("better", "not worse")})
+    if primary.verdict == "worse" or shown_worse:
+        stage = None
+    else:
+        stage = "production" if primary.passed else "staging"
+    reasons = [*passed, _primary_reason(primary, production_version, gate)]
+    reasons += [_guard_reason(g, production_version) for g in guards]
     return Decision(
-        stage="staging" if worse else "production",
+        stage=stage,
         reasons=reasons,
         thresholds_passed=True,
-        non_regression_passed=not worse,
-        comparisons=comparisons,
+        non_regression_passed=primary.passed and not shown_worse,
+        comparisons=[primary, *guards],
         production_version=production_version,
     )
+
+
+def _evidence(c: Comparison, version: str | None, gate: GateConfig) -> str:
+    return (f"production v{version}: {c.candidate_mean:.3f} vs {c.production_mean:.3f}, diff {c.diff_mean:+.3f} "
+            f"[{gate.confidence:.0%} CI {c.ci_low:+.3f}, {c.ci_high:+.3f}], tolerance {c.tolerance}")  # fmt: skip
+
+
+def _primary_reason(c: Comparison, version: str | None, gate: GateConfig) -> str:
+    words = {"better": "better than", "not worse": "not worse than", "worse": "WORSE than",
+             "inconclusive": "inconclusive against"}[c.verdict]  # fmt: skip
+    reason = f"{c.metric} (primary) {words} {_evidence(c, version, gate)}"
+    if c.verdict == "inconclusive":
+        reason += (f"; n={c.n_pairs} can only detect differences of ±{c.detectable:.2f} on {c.metric}, "
+                   f"about {c.questions_needed} questions would detect {c.tolerance}")  # fmt: skip
+    return reason
+
+
+def _guard_reason(c: Comparison, version: str | None) -> str:
+    if not c.passed:
+        return (f"guardrail {c.metric} WORSE than production v{version}: diff {c.diff_mean:+.3f} "
+                f"[CI {c.ci_low:+.3f}, {c.ci_high:+.3f}] below -{c.tolerance} (p={c.p_worse:.3f}, Holm)")  # fmt: skip
+    return (f"guardrail {c.metric} not shown worse than production v{version} ({c.verdict}): "
+            f"diff {c.diff_mean:+.3f} [CI {c.ci_low:+.3f}, {c.ci_high:+.3f}], tolerance {c.tolerance}")  # fmt: skip

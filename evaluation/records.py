@@ -85,7 +85,7 @@ class EvaluationResult(BaseModel):
 
 
 class Comparison(BaseModel):
-    """Paired, bootstrapped difference candidate - production on one metric."""
+    """Paired, bootstrapped difference candidate - production on one metric (evaluation/gate.py)."""
 
     metric: str
     candidate_mean: float
@@ -94,7 +94,13 @@ class Comparison(BaseModel):
     ci_low: float
     ci_high: float
     n_pairs: int
-    passed: bool
+    passed: bool  # not shown worse (for a guardrail, after the Holm correction)
+    verdict: Literal["better", "not worse", "worse", "inconclusive"] = "inconclusive"
+    tolerance: float = 0.0
+    role: Literal["primary", "guardrail"] = "guardrail"
+    p_worse: float = 1.0  # bootstrap p-value of "worse by more than the tolerance"
+    detectable: float = 0.0  # the smallest difference this many questions can tell from zero
+    questions_needed: int = 0  # questions that would detect a difference of `tolerance`
 
 
 class Decision(BaseModel):

@@ -60,7 +60,8 @@ def _headline(result: EvaluationResult, decision: Decision, gate: GateConfig) ->
         comparison = comparisons.get(name)
         vs = (
             f"{comparison.production_mean:.3f} ({comparison.diff_mean:+.3f}, CI {comparison.ci_low:+.3f}..{comparison.ci_high:+.3f})"
-            f" <span class='{'pass' if comparison.passed else 'fail'}'>{'ok' if comparison.passed else 'worse'}</span>"
+            f" <span class='{'pass' if comparison.passed else 'fail'}'>{comparison.verdict}"
+            f"{' (primary)' if comparison.role == 'primary' else ''}</span>"
             if comparison
             else "-"
         )

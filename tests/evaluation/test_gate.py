@@ -1,5 +1,6 @@
 """The gate on hand-made results: exact, deterministic, no agent needed."""
 
+import numpy as np
 import pytest
 
 from evaluation.config import GateConfig
@@ -43,13 +44,67 @@ def test_nan_rate_closes_the_gate_and_never_inflates_the_mean():
     assert "faithfulness: 85% of questions failed to score (max 10%)" in decision.reasons
 
 
-def test_regression_goes_to_staging_with_the_interval():
+def test_regression_is_refused_with_the_interval():
     worse = result({"hit_rate": [1.0] * 12 + [0.0] * 8})
     decision = decide(worse, GATE, production=GOOD, production_version="4")
-    assert decision.stage == "staging" and decision.non_regression_passed is False
+    assert decision.stage is None and decision.non_regression_passed is False
     (c,) = decision.comparisons
-    assert c.diff_mean == pytest.approx(-0.3) and c.ci_high < 0 and not c.passed
-    assert any("hit_rate WORSE than production v4" in r for r in decision.reasons)
+    assert c.diff_mean == pytest.approx(-0.3) and c.ci_high < 0 and not c.passed and c.verdict == "worse"
+    assert any("hit_rate (primary) WORSE than production v4" in r for r in decision.reasons)
+
+
+def _pairs(n: int, seed: int, gained: int, lost: int) -> tuple[list[float], list[float]]:
+    """Production hits at 70%, and a candidate that gains `gained` and loses `lost` of them."""
+    rng = np.random.default_rng(seed)
+    prod = (rng.random(n) < 0.7).astype(float)
+    cand = prod.copy()
+    misses, hits = np.flatnonzero(prod == 0), np.flatnonzero(prod == 1)
+    cand[rng.choice(misses, gained, replace=False)] = 1.0
+    cand[rng.choice(hits, lost, replace=False)] = 0.0
+    return list(cand), list(prod)
+
+
+FOUR = GateConfig(
+    thresholds={"hit_rate": 0.5}, non_regression=["hit_rate", "mrr", "must_include", "refusal_accuracy"]
+)
+
+
+def test_truly_better_on_200_questions_goes_to_production():
+    cand, prod = _pairs(200, seed=1, gained=22, lost=2)  # +0.10
+    decision = decide(result({"hit_rate": cand}), FOUR, result({"hit_rate": prod}), "3")
+    assert decision.stage == "production" and decision.comparisons[0].verdict == "better"
+    assert "hit_rate (primary) better than production v3" in decision.reasons[1]
+
+
+def test_pure_noise_is_inconclusive_and_stays_in_staging_saying_what_n_can_detect():
+    cand, prod = _pairs(200, seed=2, gained=15, lost=15)  # same mean, questions reshuffled
+    decision = decide(result({"hit_rate": cand}), FOUR, result({"hit_rate": prod}), "3")
+    primary = decision.comparisons[0]
+    assert decision.stage == "staging" and primary.verdict == "inconclusive"
+    assert primary.questions_needed > 200 and 0.02 < primary.detectable < 0.1
+    assert (
+        f"n=200 can only detect differences of ±{primary.detectable:.2f} on hit_rate" in decision.reasons[1]
+    )
+    assert "WORSE" not in " ".join(decision.reasons)  # no evidence of harm: the words say so
+
+
+def test_truly_worse_on_200_questions_is_refused():
+    cand, prod = _pairs(200, seed=3, gained=2, lost=22)
+    decision = decide(result({"hit_rate": cand}), FOUR, result({"hit_rate": prod}), "3")
+    assert decision.stage is None and decision.comparisons[0].verdict == "worse"
+
+
+def test_a_guardrail_shown_worse_refuses_and_noise_on_guardrails_does_not():
+    cand, prod = _pairs(200, seed=4, gained=0, lost=0)
+    noisy, base = _pairs(200, seed=5, gained=10, lost=10)
+    bad, good = _pairs(200, seed=6, gained=0, lost=40)  # must_include -0.2
+    decision = decide(result({"hit_rate": cand, "mrr": noisy, "must_include": bad}), FOUR,
+                      result({"hit_rate": prod, "mrr": base, "must_include": good}), "3")  # fmt: skip
+    assert decision.stage is None
+    by_metric = {c.metric: c for c in decision.comparisons}
+    assert not by_metric["must_include"].passed and by_metric["mrr"].passed
+    assert any(r.startswith("guardrail must_include WORSE") and "Holm" in r for r in decision.reasons)
+    assert any(r.startswith("guardrail mrr not shown worse") for r in decision.reasons)
 
 
 def test_equal_or_better_goes_to_production():
