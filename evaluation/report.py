@@ -34,7 +34,10 @@ def _fmt(value: float | None) -> str:
     return "NaN" if value is None else f"{value:.3f}"
 
 
-def render_report(result: EvaluationResult, decision: Decision, gate: GateConfig, title: str) -> str:
+def render_report(
+    result: EvaluationResult, decision: Decision, gate: GateConfig, title: str, changes: str = ""
+) -> str:
+    """The whole page; `changes` is the question-by-question section (evaluation/changes.py)."""
     stage = decision.stage or "none"
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title><style>{_CSS}</style></head><body>",
@@ -44,6 +47,7 @@ def render_report(result: EvaluationResult, decision: Decision, gate: GateConfig
         _headline(result, decision, gate),
         f"<p class='muted'>{len(result.records)} questions, {result.seconds:.1f}s, latency p50 "
         f"{result.latency_p50_s:.2f}s p95 {result.latency_p95_s:.2f}s, judge: {escape(result.judge or 'none (offline tier only)')}</p>",
+        changes,
         _usage(result),
         _questions(result),
         "</body></html>",

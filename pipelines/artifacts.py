@@ -28,6 +28,7 @@ DECISION = "decision"
 REPORT = "evaluation_report"
 ANSWERS = "answers"  # per-question results, JSON
 ANSWERS_CSV = "answers_csv"
+CHANGES_CSV = "changes_csv"  # questions whose scores moved against production, both answers
 
 
 def load_parts(mv: ModelVersionResponse) -> tuple[DocsIndex, AgentSpec]:

@@ -18,6 +18,7 @@ from zenml.config import CachePolicy
 from zenml.types import CSVString, HTMLString, JSONString
 
 from evaluation.answers import answer_rows, to_csv
+from evaluation.changes import changed_questions, changes_html
 from evaluation.config import GateConfig, JudgeConfig
 from evaluation.golden import GoldenSet, load_golden
 from evaluation.records import Decision, EvaluationResult
@@ -25,10 +26,11 @@ from evaluation.report import render_report
 from evaluation.runner import evaluate_agent
 from pipelines import artifacts as names
 from pipelines import release
-from pipelines.artifacts import previous_index
+from pipelines.artifacts import load_answers, previous_index
 from pipelines.config import AgentConfig
 from pipelines.materializers import DocsIndexMaterializer
 from pipelines.provenance import CodeVersion, library_versions
+from pipelines.versions import VersionNotFound, get_version
 from rag.agent import AgentSpec
 from rag.chunking import chunk_documents
 from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig
@@ -191,9 +193,23 @@ def report(
     Annotated[HTMLString, names.REPORT],
     Annotated[JSONString, names.ANSWERS],
     Annotated[CSVString, names.ANSWERS_CSV],
+    Annotated[CSVString, names.CHANGES_CSV],
 ]:
-    """The HTML report and every answer (JSON, CSV), all shown in the dashboard's run view."""
+    """The HTML report, every answer (JSON, CSV) and what changed against production (CSV)."""
     model = get_step_context().model
     rows = answer_rows(result)
-    html = render_report(result, decision, gate, title=f"{model.name} v{model.version}")
-    return HTMLString(html), JSONString(json.dumps(rows)), CSVString(to_csv(rows))
+    changes, section = _changes(model.name, rows, decision, gate)
+    html = render_report(result, decision, gate, title=f"{model.name} v{model.version}", changes=section)
+    return HTMLString(html), JSONString(json.dumps(rows)), CSVString(to_csv(rows)), CSVString(to_csv(changes))
+
+
+def _changes(model: str, rows: list[dict], decision: Decision, gate: GateConfig) -> tuple[list[dict], str]:
+    """Questions whose gated scores moved against the production this version was compared with."""
+    if not decision.production_version:
+        return [], ""
+    try:
+        production = load_answers(get_version(model, decision.production_version))
+    except VersionNotFound as exc:  # built before answers were stored: say so, compare nothing
+        return [], f"<p class='muted'>No question-by-question comparison: {exc}</p>"
+    changes = changed_questions(rows, production, list(dict.fromkeys([gate.primary, *gate.non_regression])))
+    return changes, changes_html(changes, decision.production_version)

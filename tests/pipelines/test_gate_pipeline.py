@@ -49,6 +49,13 @@ def test_a_corpus_that_lost_its_answers_is_not_promoted_and_says_why(production,
     # The moved pages are still found by id (hybrid search reaches them); their missing answers fail.
     assert any("< threshold" in r for r in decision["reasons"]), decision["reasons"]
     assert get_version("gate_agent", "production").name == production.version
+    # What changed, question by question: this version's answers beside production's (CSV and report).
+    mv = get_version("gate_agent", run.version)
+    changes = mv.get_artifact("changes_csv").load()
+    header = changes.splitlines()[0].split(",")
+    assert header[:3] == ["id", "question", "direction"] and "production_answer" in header
+    assert ",worse," in changes
+    assert f"What changed against production v{production.version}" in mv.get_artifact("evaluation_report").load()
 
 
 def test_broken_retriever_is_not_promoted(production, tmp_path, golden_path):
