@@ -107,16 +107,24 @@ def _print_decision(model: str, version: str) -> str | None:
 
 @main.command()
 @model_option
-def versions(model: str | None, config_path: Path) -> None:
-    """List versions with stage, corpus size and headline scores."""
+@click.option(
+    "--plot", "plot", type=click.Path(path_type=Path), help="Also write the history plot (.png or .html)."
+)
+def versions(model: str | None, config_path: Path, plot: Path | None) -> None:
+    """List versions with stage, corpus size and headline scores (and plot them with --plot)."""
     model = _model_name(model, config_path)
     from rich.console import Console
 
     from pipelines.display import versions_table
     from pipelines.versions import list_versions
 
-    table = versions_table(model, list_versions(model))  # `agent-factory compare` shows every metric
-    Console(width=max(Console().width, 110)).print(table)  # pipes report 80 columns
+    rows = list_versions(model)
+    Console(width=max(Console().width, 110)).print(versions_table(model, rows))  # pipes report 80 columns
+    if plot:
+        from pipelines.history import write_history
+
+        thresholds = _config(config_path).evaluation.gate.thresholds if config_path.exists() else {}
+        click.echo(f"wrote {write_history(model, rows, thresholds, plot)}")
 
 
 @main.command()

@@ -28,9 +28,10 @@ from pipelines import artifacts as names
 from pipelines import release
 from pipelines.artifacts import load_answers, previous_index
 from pipelines.config import AgentConfig
+from pipelines.history import history_html
 from pipelines.materializers import DocsIndexMaterializer
 from pipelines.provenance import CodeVersion, library_versions
-from pipelines.versions import VersionNotFound, get_version
+from pipelines.versions import VersionNotFound, get_version, list_versions
 from rag.agent import AgentSpec
 from rag.chunking import chunk_documents
 from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig
@@ -194,13 +195,17 @@ def report(
     Annotated[JSONString, names.ANSWERS],
     Annotated[CSVString, names.ANSWERS_CSV],
     Annotated[CSVString, names.CHANGES_CSV],
+    Annotated[HTMLString, names.HISTORY],
 ]:
-    """The HTML report, every answer (JSON, CSV) and what changed against production (CSV)."""
+    """The HTML report, every answer (JSON, CSV), what changed against production (CSV) and
+    the model's history plot, all shown in the dashboard's run view."""
     model = get_step_context().model
     rows = answer_rows(result)
     changes, section = _changes(model.name, rows, decision, gate)
     html = render_report(result, decision, gate, title=f"{model.name} v{model.version}", changes=section)
-    return HTMLString(html), JSONString(json.dumps(rows)), CSVString(to_csv(rows)), CSVString(to_csv(changes))
+    history = history_html(model.name, list_versions(model.name), gate.thresholds)
+    return (HTMLString(html), JSONString(json.dumps(rows)), CSVString(to_csv(rows)), CSVString(to_csv(changes)),
+            HTMLString(history))  # fmt: skip
 
 
 def _changes(model: str, rows: list[dict], decision: Decision, gate: GateConfig) -> tuple[list[dict], str]:

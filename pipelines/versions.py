@@ -33,6 +33,7 @@ class VersionRow(BaseModel):
     documents: int | None
     chunks: int | None
     scores: dict[str, float]
+    decision: str = ""  # what the gate decided when it was built: production, staging, rejected
 
 
 def get_version(model: str, version: str | int = "latest") -> ModelVersionResponse:
@@ -75,9 +76,16 @@ def list_versions(model: str) -> list[VersionRow]:
                 documents=corpus.get("documents"),
                 chunks=corpus.get("chunks"),
                 scores=(meta.get("evaluation") or {}).get("headline", {}),
+                decision=_decided(meta.get("decision")),
             )
         )
     return rows
+
+
+def _decided(decision: Any) -> str:
+    if not isinstance(decision, dict):
+        return ""
+    return decision.get("stage") or "rejected"
 
 
 def version_metadata(model: str, version: str | int) -> dict[str, Any]:

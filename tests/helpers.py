@@ -140,3 +140,34 @@ def serve(args: list[str], ready_url: str, log: Path, timeout_s: float = 90) -> 
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def screenshot(page_file: Path, name: str) -> Path:
+    """A headless Chromium screenshot of a local page, saved as test-artifacts/NAME (to look at).
+
+    Skips where Chromium or playwright is missing, except under CI, where that is a failure.
+    """
+    import os
+
+    import pytest
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if sync_playwright is None or not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            raise AssertionError("CI must have chromium and playwright")
+        pytest.skip("chromium or playwright not installed")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        page.goto(page_file.resolve().as_uri())
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        browser.close()
+    return ARTIFACTS / name

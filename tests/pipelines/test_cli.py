@@ -6,7 +6,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from pipelines.cli import main
-from tests.helpers import write_corpus, write_golden
+from tests.helpers import screenshot, write_corpus, write_golden
 
 
 def test_help_imports_nothing_heavy():
@@ -81,6 +81,16 @@ def test_build_versions_promote_ask_through_the_cli(tmp_path: Path):
     assert "hit_rate" in rescored.output and "(9 questions)" in rescored.output
     missing = runner.invoke(main, ["ask", "hi", "--model", "cli_agent", "--version", "7"])
     assert missing.exit_code == 1 and "has no version '7'" in missing.output
+    for name in ("history.png", "history.html"):
+        plotted = runner.invoke(main, ["versions", "--config", str(config), "--plot", str(tmp_path / name)])
+        assert plotted.exit_code == 0 and f"wrote {tmp_path / name}" in plotted.output, plotted.output
+    assert (tmp_path / "history.png").read_bytes().startswith(b"\x89PNG")
+    page = (tmp_path / "history.html").read_text()
+    assert "data:image/png;base64," in page and "v1: production" in page and "v2: production" in page
+    shot = screenshot(tmp_path / "history.html", "versions-plot.png")
+    assert shot.stat().st_size > 10_000
+    bad = runner.invoke(main, ["versions", "--config", str(config), "--plot", str(tmp_path / "h.gif")])
+    assert bad.exit_code == 1 and "--plot writes .png or .html files" in bad.output
 
 
 def test_schedule_on_local_stack_fails_clearly(tmp_path: Path):

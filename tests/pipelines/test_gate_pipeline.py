@@ -55,7 +55,10 @@ def test_a_corpus_that_lost_its_answers_is_not_promoted_and_says_why(production,
     header = changes.splitlines()[0].split(",")
     assert header[:3] == ["id", "question", "direction"] and "production_answer" in header
     assert ",worse," in changes
-    assert f"What changed against production v{production.version}" in mv.get_artifact("evaluation_report").load()
+    assert (
+        f"What changed against production v{production.version}"
+        in mv.get_artifact("evaluation_report").load()
+    )
 
 
 def test_broken_retriever_is_not_promoted(production, tmp_path, golden_path):
