@@ -64,6 +64,9 @@ class JudgeConfig(_Strict):
         return value
 
 
+SCORE = "score"  # the gate's weighted per-question score (evaluation/gate.py)
+
+
 class GateConfig(_Strict):
     """When a new version may take a stage. Plain code decides; see docs/evaluation.md."""
 
@@ -75,7 +78,10 @@ class GateConfig(_Strict):
     }
     max_nan_rate: float = Field(0.1, ge=0, le=1)
     max_latency_p95_s: float | None = Field(None, gt=0)
-    primary: str = "hit_rate"
+    primary: str = SCORE  # a metric name, or `score`: the weighted mean of `weights` per question
+    weights: dict[str, float] = {
+        "hit_rate": 1.0, "mrr": 1.0, "must_include": 1.0, "refusal_accuracy": 1.0, "semantic_similarity": 1.0,
+    }  # fmt: skip
     non_regression: list[str] = ["hit_rate", "mrr", "must_include", "refusal_accuracy", "semantic_similarity"]
     tolerance: float = Field(0.02, ge=0, le=1)
     tolerances: dict[str, float] = {}  # per-metric margins; `tolerance` for the others
@@ -101,7 +107,16 @@ class GateConfig(_Strict):
     @field_validator("primary")
     @classmethod
     def _known_primary(cls, value: str) -> str:
-        _known([value])
+        if value != SCORE:
+            _known([value])
+        return value
+
+    @field_validator("weights")
+    @classmethod
+    def _known_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        _known(value)
+        if any(w < 0 for w in value.values()) or not any(w > 0 for w in value.values()):
+            raise ValueError("weights must be >= 0, at least one of them > 0")
         return value
 
     @field_validator("tolerances")

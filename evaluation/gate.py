@@ -3,7 +3,8 @@
 1. Absolute thresholds on metric means (failures count as 0) and a maximum NaN rate.
 2. Against production, per question, candidate minus production on the questions both
    answered, with a seeded paired bootstrap interval of the mean difference:
-   - the **primary** metric (``gate.primary``, default hit_rate) must be *better* (interval
+   - the **primary** metric (``gate.primary``; by default ``score``, the weighted per-question
+     mean of the gated metrics, :func:`with_score`) must be *better* (interval
      above 0) or *not worse* (interval above ``-tolerance``): then ``production``; when the
      interval straddles ``-tolerance`` the result is *inconclusive*: ``staging``, with the
      smallest difference these questions can detect and how many would detect the tolerance;
@@ -32,8 +33,8 @@ import math
 
 import numpy as np
 
-from evaluation.config import GateConfig
-from evaluation.records import Comparison, Decision, EvaluationResult
+from evaluation.config import SCORE, GateConfig
+from evaluation.records import Comparison, Decision, EvaluationResult, MetricScore
 
 
 def check_thresholds(result: EvaluationResult, gate: GateConfig) -> list[str]:
@@ -156,6 +157,8 @@ def decide(
         return Decision(stage="production", reasons=[*passed, unavailable or "no production version yet"],
                         thresholds_passed=True, non_regression_passed=None,
                         production_version=production_version)  # fmt: skip
+    if gate.primary == SCORE:
+        candidate, production = (with_score(r, gate.weights) for r in (candidate, production))
     usable = [
         m for m in dict.fromkeys([gate.primary, *gate.non_regression]) if m not in candidate.not_applicable
     ]
@@ -182,6 +185,29 @@ def decide(
         comparisons=[primary, *guards],
         production_version=production_version,
     )
+
+
+def with_score(result: EvaluationResult, weights: dict[str, float]) -> EvaluationResult:
+    """`result` plus a ``score`` metric: per question, the weighted mean of the metrics that scored it.
+
+    One number per question uses every metric's evidence at once, so its interval is narrower
+    than any single metric's, and one primary test replaces five.
+
+    >>> from evaluation.records import MetricScore
+    >>> r = EvaluationResult(golden_name="g", golden_hash="h", records=[], latency_p50_s=0, latency_p95_s=0,
+    ...     seconds=0, metrics={"hit_rate": MetricScore(name="hit_rate", tier="offline", values={"a": 1.0, "b": 0.0}),
+    ...     "must_include": MetricScore(name="must_include", tier="offline", values={"a": 0.5})})
+    >>> with_score(r, {"hit_rate": 1.0, "must_include": 1.0}).metrics["score"].values
+    {'a': 0.75, 'b': 0.0}
+    """
+    scored = [(result.metrics[m], w) for m, w in weights.items()
+              if w > 0 and m in result.metrics and m not in result.not_applicable]  # fmt: skip
+    values = {}
+    for i in dict.fromkeys(i for metric, _ in scored for i in metric.values):
+        parts = [(metric.values[i] or 0.0, w) for metric, w in scored if i in metric.values]
+        values[i] = sum(v * w for v, w in parts) / sum(w for _, w in parts)
+    score = MetricScore(name=SCORE, tier="offline", values=values)
+    return result.model_copy(update={"metrics": {**result.metrics, SCORE: score}})
 
 
 def _evidence(c: Comparison, version: str | None, gate: GateConfig) -> str:

@@ -7,7 +7,9 @@ from evaluation.config import GateConfig
 from evaluation.gate import compare, decide
 from evaluation.records import EvaluationResult, MetricScore
 
-GATE = GateConfig(thresholds={"hit_rate": 0.5}, non_regression=["hit_rate"], max_nan_rate=0.1)
+GATE = GateConfig(
+    thresholds={"hit_rate": 0.5}, primary="hit_rate", non_regression=["hit_rate"], max_nan_rate=0.1
+)
 
 
 def result(values: dict[str, list[float | None]]) -> EvaluationResult:
@@ -65,7 +67,9 @@ def _pairs(n: int, seed: int, gained: int, lost: int) -> tuple[list[float], list
 
 
 FOUR = GateConfig(
-    thresholds={"hit_rate": 0.5}, non_regression=["hit_rate", "mrr", "must_include", "refusal_accuracy"]
+    thresholds={"hit_rate": 0.5},
+    primary="hit_rate",
+    non_regression=["hit_rate", "mrr", "must_include", "refusal_accuracy"],
 )
 
 
@@ -154,4 +158,23 @@ def test_metrics_without_golden_data_are_skipped_not_failed():
     decision = decide(plain, gate, production=GOOD)
     assert decision.stage == "production"
     assert "not applicable to this golden set: must_include" in decision.reasons[0]
-    assert [c.metric for c in decision.comparisons] == ["hit_rate"]
+    assert [c.metric for c in decision.comparisons] == ["score", "hit_rate"]
+
+
+GAINED, LOST = 4, 2  # +0.033 on each of three metrics, 60 questions
+
+
+def test_the_weighted_score_sees_small_gains_spread_over_metrics():
+    """Each metric alone is inconclusive; one score per question pools their evidence."""
+    gate = GateConfig(thresholds={"hit_rate": 0.5}, non_regression=["hit_rate", "mrr", "must_include"],
+                      weights={"hit_rate": 1.0, "mrr": 1.0, "must_include": 1.0})  # fmt: skip
+    metrics = ["hit_rate", "mrr", "must_include"]
+    pairs = [_pairs(60, seed=10 + k, gained=GAINED, lost=LOST) for k in range(3)]
+    cand = result({m: p[0] for m, p in zip(metrics, pairs, strict=True)})
+    prod = result({m: p[1] for m, p in zip(metrics, pairs, strict=True)})
+    alone = decide(cand, gate.model_copy(update={"primary": "hit_rate"}), prod, "2")
+    pooled = decide(cand, gate, prod, "2")
+    assert alone.comparisons[0].verdict == "inconclusive" and alone.stage == "staging"
+    score = pooled.comparisons[0]
+    assert score.metric == "score" and score.detectable < alone.comparisons[0].detectable
+    assert pooled.stage == "production" and score.verdict in ("better", "not worse")
