@@ -39,7 +39,8 @@ class JudgeConfig(_Strict):
 
     Each (question, metric) is one task: at most ``max_workers`` run at once (local servers
     want 1-2), each is cut off after ``timeout_s``, and unparseable judge output is re-asked
-    at most ``max_reasks`` times; then that score is NaN, which the gate counts.
+    at most ``max_reasks`` times; then that score is NaN, which the gate counts. A noisy judge
+    can score each pair ``repeats`` times: the mean is used and the between-run spread reported.
     """
 
     llm: LLMConfig
@@ -48,6 +49,7 @@ class JudgeConfig(_Strict):
     max_workers: int = Field(2, ge=1, le=64)
     timeout_s: float = Field(180, gt=0)
     max_reasks: int = Field(1, ge=0, le=3)  # ragas' own parser stops at 3
+    repeats: int = Field(1, ge=1, le=10)  # judge each (question, metric) this often: mean, and the spread
 
     @field_validator("llm")
     @classmethod

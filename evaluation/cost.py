@@ -90,10 +90,9 @@ def estimate_judge(golden: GoldenSet, records: list[AnswerRecord], judge: JudgeC
                 row["calls"] += 1
                 row["prompt_tokens"] += templates[prompt] + _count(text)
                 row["completion_tokens"] += min(out, cap) if cap else out
-        if known and len(known) < len(answerable):  # scale to questions never answered yet
-            per_metric[metric] = {
-                k: round(v * len(answerable) / len(known)) for k, v in per_metric[metric].items()
-            }
+        # Scale to questions never answered yet, and to each question being judged `repeats` times.
+        scale = (len(answerable) / len(known) if known else 1.0) * judge.repeats
+        per_metric[metric] = {k: round(v * scale) for k, v in per_metric[metric].items()}
     calls = sum(m["calls"] for m in per_metric.values())
     return CostEstimate(
         questions=len(answerable),

@@ -21,6 +21,7 @@ import logging
 import warnings
 from typing import Any
 
+import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from evaluation.config import JudgeConfig
@@ -91,14 +92,30 @@ def score_judge(
         if not by_id[q.id].error
         for name, metric in metrics.items()
         if q.id in scored[name]
+        for _ in range(judge.repeats)
     ]
     try:
         scores = asyncio.run(_run(tasks, judge, meter))
     finally:
         meter.detach(llm)
+    runs: dict[tuple[str, str], list[float | None]] = {}
     for (qid, name, _, _), score in zip(tasks, scores, strict=True):
-        values[name][qid] = score
-    return {name: MetricScore(name=name, tier="judge", values=v) for name, v in values.items()}
+        runs.setdefault((name, qid), []).append(score)
+    spreads: dict[str, list[float]] = {}
+    for (name, qid), got in runs.items():
+        valid = [s for s in got if s is not None]
+        values[name][qid] = float(np.mean(valid)) if valid else None  # NaN only if every run failed
+        if len(valid) > 1:
+            spreads.setdefault(name, []).append(float(np.std(valid)))
+    return {
+        name: MetricScore(
+            name=name,
+            tier="judge",
+            values=v,
+            spread=float(np.mean(spreads[name])) if name in spreads else None,
+        )
+        for name, v in values.items()
+    }
 
 
 async def _run(tasks: list[tuple[str, str, Any, Any]], judge: JudgeConfig, meter: UsageMeter) -> list:

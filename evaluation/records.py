@@ -35,6 +35,7 @@ class MetricScore(BaseModel):
     name: str
     tier: Literal["offline", "judge"]
     values: dict[str, float | None]
+    spread: float | None = None  # judged `repeats` > 1 times: mean standard deviation between runs
 
     @property
     def n(self) -> int:

@@ -70,7 +70,8 @@ def _headline(result: EvaluationResult, decision: Decision, gate: GateConfig) ->
             else "-"
         )
         rows.append(
-            f"<tr><td>{escape(name)}</td><td>{metric.tier}</td><td class='{'pass' if ok else 'fail'}'>{metric.mean:.3f}</td>"
+            f"<tr><td>{escape(name)}</td><td>{metric.tier}</td><td class='{'pass' if ok else 'fail'}'>{metric.mean:.3f}"
+            f"{f' ±{metric.spread:.3f} between judge runs' if metric.spread is not None else ''}</td>"
             f"<td>{'-' if threshold is None else threshold}</td><td>{metric.nan_rate:.0%}</td><td>{metric.n}</td><td>{vs}</td></tr>"
         )
     for name in result.not_applicable:  # no golden data: shown as such, never as a 0 or a NaN

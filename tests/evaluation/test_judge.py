@@ -156,3 +156,30 @@ def test_estimate_follows_each_metrics_call_pattern(tmp_path, session, embed_mod
     calls = {m: row["calls"] for m, row in per_metric.items()}
     assert calls == {"faithfulness": 14, "answer_relevancy": 7, "llm_context_precision_with_reference": contexts,
                      "context_recall": 7, "factual_correctness": 28}  # fmt: skip
+
+
+def test_repeated_judging_averages_runs_and_reports_their_spread(tmp_path, session, embed_model):
+    """A judge that says yes to a prompt the first time and no the second: the two runs of each
+    question score 1 and 0, so their mean is 0.5 and their spread 0.5."""
+    from evaluation.cost import estimate_judge
+
+    seen: Counter[str] = Counter()
+    verdicts = ['{"reason": "useful", "verdict": 1}', '{"reason": "useless", "verdict": 0}']
+
+    def flip(request) -> str:
+        seen[request.prompt] += 1
+        return verdicts[(seen[request.prompt] - 1) % 2]
+
+    golden = load_golden(write_golden(tmp_path / "g.jsonl"))
+    with FakeOpenAI(flip) as server:
+        llm = LLMConfig(provider="openai_like", model="fake-judge", api_base=server.base_url)
+        judge = JudgeConfig(
+            llm=llm, metrics=["llm_context_precision_with_reference"], max_workers=1, repeats=2
+        )
+        result = evaluate_session(session, golden, embed_model, judge)
+        estimate = estimate_judge(golden, result.records, judge)
+    metric = result.metrics["llm_context_precision_with_reference"]
+    scored = [v for v in metric.values.values() if v]
+    assert scored and all(v == pytest.approx(0.5) for v in scored)
+    assert metric.spread == pytest.approx(0.5, abs=0.01)
+    assert estimate.calls == len(server.completions())  # the dry run counts every repeat
