@@ -90,6 +90,8 @@ class GateConfig(_Strict):
     confidence: float = Field(0.95, gt=0.5, lt=1)
     bootstrap_samples: int = Field(2000, ge=100, le=100_000)
     seed: int = Field(0, ge=0, le=2**32 - 1)  # numpy's generator takes no negative seed
+    require_approval: bool = False  # production waits for a person (agent-factory approve / reject)
+    approval_timeout_s: int = Field(600, ge=1, le=7 * 86_400)  # then the run pauses; production untouched
 
     @field_validator("thresholds")
     @classmethod

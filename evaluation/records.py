@@ -113,3 +113,4 @@ class Decision(BaseModel):
     non_regression_passed: bool | None
     comparisons: list[Comparison] = []
     production_version: str | None = None
+    awaiting_approval: bool = False  # earned production, held in staging until a person approves

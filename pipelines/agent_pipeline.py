@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel
 from zenml import Model, pipeline
@@ -22,6 +23,7 @@ from zenml.config import DockerSettings, Schedule
 from pipelines.config import AgentConfig, validate
 from pipelines.provenance import CodeVersion, code_version
 from pipelines.steps import (
+    approval,
     build_index,
     chunk,
     create_agent,
@@ -35,6 +37,7 @@ from pipelines.steps import (
 from rag.errors import AgentFactoryError
 
 LOCAL_ORCHESTRATORS = {"local", "local_docker"}
+APPROVAL_WAIT = "approve-production"
 
 # Remote orchestrators build an image with the project installed (see docs/scheduling.md).
 DOCKER = DockerSettings(
@@ -44,8 +47,8 @@ DOCKER = DockerSettings(
 )
 
 
-@pipeline(enable_cache=True)
-def agent_pipeline(config: AgentConfig, code: CodeVersion) -> None:
+def _build_and_gate(config: AgentConfig, code: CodeVersion, static: bool) -> Any:
+    """The steps both pipelines run; returns the release gate's decision (an output or a future)."""
     corpus = ingest(config)
     chunks, fingerprint = chunk(corpus, config.chunking)
     index, manifest = build_index(chunks, config.embedding, config.index)
@@ -53,10 +56,34 @@ def agent_pipeline(config: AgentConfig, code: CodeVersion) -> None:
     register_version(config, fingerprint, manifest, spec, code)
     golden = load_golden_set(str(config.evaluation.golden_set))
     result = evaluate(index, spec, golden, config.evaluation.judge)
-    decision = release_gate(
-        result, golden, config.evaluation.gate, config.evaluation.judge, after="register_version"
-    )
+    order = {"after": "register_version"} if static else {}  # a dynamic pipeline runs steps in call order
+    decision = release_gate(result, golden, config.evaluation.gate, config.evaluation.judge, **order)
     report(result, decision, config.evaluation.gate)
+    return decision
+
+
+@pipeline(enable_cache=True)
+def agent_pipeline(config: AgentConfig, code: CodeVersion) -> None:
+    _build_and_gate(config, code, static=True)
+
+
+@pipeline(dynamic=True, enable_cache=True)
+def approval_pipeline(config: AgentConfig, code: CodeVersion) -> None:
+    """The same build; a version that earns production waits for a person (``gate.require_approval``).
+
+    ``zenml.wait`` polls for the answer for ``approval_timeout_s``; then the run pauses, the
+    version stays in staging, and ``agent-factory approve/reject N`` answers and resumes it.
+    """
+    import zenml
+
+    decision = _build_and_gate(config, code, static=False).load()
+    if decision.awaiting_approval:
+        gate = config.evaluation.gate
+        approved = zenml.wait(
+            bool, name=APPROVAL_WAIT, timeout=gate.approval_timeout_s, poll_interval=2,
+            question=f"Promote {config.name} to production? The gate said: " + "; ".join(decision.reasons),
+        )  # fmt: skip
+        approval(approved)
 
 
 class _NoTracebackForUserErrors(logging.Filter):
@@ -133,7 +160,8 @@ def run_build(config: AgentConfig, schedule: str | None = None) -> BuildResult:
         options["schedule"] = Schedule(cron_expression=schedule)
     started = datetime.now(UTC).replace(tzinfo=None)  # ZenML stores naive UTC
     try:
-        run = agent_pipeline.with_options(**options)(config=config, code=code_version())
+        chosen = approval_pipeline if config.evaluation.gate.require_approval else agent_pipeline
+        run = chosen.with_options(**options)(config=config, code=code_version())
     except RuntimeError as exc:
         raise BuildFailed(_failure(config.name, started) or str(exc)) from exc
     run = Client().get_pipeline_run(run.id)

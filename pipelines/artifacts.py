@@ -28,6 +28,7 @@ DECISION = "decision"
 REPORT = "evaluation_report"
 ANSWERS = "answers"  # per-question results, JSON
 ANSWERS_CSV = "answers_csv"
+APPROVAL = "approval"  # the stage after a person's answer
 HISTORY = "history"  # gated metrics across versions, a picture
 CHANGES_CSV = "changes_csv"  # questions whose scores moved against production, both answers
 

@@ -86,12 +86,17 @@ def build(config_path: Path, schedule: str | None) -> None:
     if schedule:
         click.echo(f"scheduled {config.name} with cron '{schedule}'")
         return
-    if result.status != "completed":
+    if result.status not in ("completed", "paused"):
         _fail(f"run {result.run_name} ended {result.status}")
     click.secho(f"\nbuilt {result.model} version {result.version}", bold=True)
-    stage = _print_decision(result.model, result.version)
+    _print_decision(result.model, result.version)
     click.echo(f"run: {result.run_name}\nsee: agent-factory versions  |  agent-factory dashboard")
-    if stage != "production":
+    if result.status == "paused":  # gate.require_approval, and nobody answered in time
+        click.echo(f"waiting for a person: agent-factory approve {result.version} (or reject) "
+                   f"--config {config_path}, or the dashboard; production is unchanged")  # fmt: skip
+    from pipelines.versions import get_version
+
+    if get_version(result.model, result.version).stage != "production":  # approved in time: production
         sys.exit(NOT_PROMOTED)
 
 
@@ -139,6 +144,29 @@ def promote(version: str, stage: str, reason: str, model: str | None, config_pat
 
     mv = promote_manually(model, version, stage, reason)
     click.echo(f"{model} version {mv.name} is now {mv.stage}")
+
+
+@main.command()
+@click.argument("version")
+@model_option
+def approve(version: str, model: str | None, config_path: Path) -> None:
+    """Approve VERSION, held for a person by gate.require_approval: it goes to production."""
+    _answer(_model_name(model, config_path), version, approved=True)
+
+
+@main.command()
+@click.argument("version")
+@model_option
+def reject(version: str, model: str | None, config_path: Path) -> None:
+    """Reject VERSION, held for a person by gate.require_approval: it stays in staging."""
+    _answer(_model_name(model, config_path), version, approved=False)
+
+
+def _answer(model: str, version: str, approved: bool) -> None:
+    from pipelines.release import answer_approval
+
+    stage = answer_approval(model, version, approved)
+    click.echo(f"{model} version {version} {'approved' if approved else 'rejected'}: {stage}")
 
 
 @main.command("eval")

@@ -11,6 +11,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -98,9 +101,22 @@ def decide_and_apply(
             log.info(
                 "production moved while deciding (now v%s); deciding again", current.name if current else None
             )
+        if gate.require_approval and decision.stage == "production":  # a person has the last word
+            decision = decision.model_copy(update={
+                "stage": "staging", "awaiting_approval": True,
+                "reasons": [*decision.reasons, "production awaits a person's approval (gate.require_approval)"],
+            })  # fmt: skip
         if decision.stage:
             Client().get_model_version(model, version).set_stage(decision.stage, force=True)
     return decision
+
+
+def apply_approval(model: str, version: str, approved: bool) -> str:
+    """After a person's answer: production when approved; staging stays otherwise. The stage now."""
+    if approved:
+        return promote_manually(model, version, "production", "approved by a person").stage or "production"
+    _record(get_version(model, version), {"approval": {"approved": False, "at": datetime.now().isoformat()}})
+    return "staging"
 
 
 def promote_manually(model: str, version: str | int, stage: str, reason: str) -> ModelVersionResponse:
@@ -166,3 +182,36 @@ def _record(mv: ModelVersionResponse, metadata: dict[str, Any]) -> None:
 
     resource = RunMetadataResource(id=mv.id, type=MetadataResourceTypes.MODEL_VERSION)
     Client().create_run_metadata(metadata=metadata, resources=[resource])
+
+
+def answer_approval(model: str, version: str, approved: bool) -> str:
+    """Resolve the version's pending approval and, if its run paused waiting, resume it.
+
+    Returns the version's stage afterwards. A version with nothing pending is an error.
+    """
+    from zenml.enums import ExecutionStatus, RunWaitConditionResolution
+
+    mv = get_version(model, version)
+    client = Client()
+    runs = client.list_pipeline_runs(model_version_id=mv.id, size=50).items
+    pending = [
+        (run, condition)
+        for run in runs
+        for condition in client.list_run_wait_conditions(pipeline_run=run.id, status="pending").items
+    ]
+    if not pending:
+        raise ReleaseError(f"version {mv.name} of {model} is not waiting for approval")
+    run, condition = pending[0]
+    client.resolve_run_wait_condition(condition.id, RunWaitConditionResolution.CONTINUE, result=approved)
+    if client.get_pipeline_run(run.id).status == ExecutionStatus.PAUSED:  # its build stopped waiting
+        _resume(str(run.id))
+    return get_version(model, mv.number).stage or "none"
+
+
+def _resume(run_id: str) -> None:
+    """ZenML's own `pipeline runs resume`; it finishes the run, re-running no finished step."""
+    env = os.environ | {"ZENML_CUSTOM_SOURCE_ROOT": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([str(Path(sys.executable).with_name("zenml")), "pipeline", "runs", "resume", run_id],
+                          env=env, capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0 or "Error" in done.stdout + done.stderr:
+        raise ReleaseError(f"resuming run {run_id} failed: {(done.stderr or done.stdout).strip()[-500:]}")

@@ -187,6 +187,18 @@ def release_gate(
     return decision
 
 
+@step(enable_cache=False)
+def approval(approved: bool) -> Annotated[str, names.APPROVAL]:
+    """A person's answer for a version held in staging: production when approved. The stage now."""
+    model = get_step_context().model
+    stage = release.apply_approval(model.name, str(model.version), approved)
+    log_metadata(metadata={"approval": {"approved": approved, "stage": stage}}, infer_model=True)
+    log.info(
+        "%s v%s %s by a person: %s", model.name, model.version, "approved" if approved else "rejected", stage
+    )
+    return stage
+
+
 @step(cache_policy=LIBRARY)
 def report(
     result: EvaluationResult, decision: Decision, gate: GateConfig

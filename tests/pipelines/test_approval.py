@@ -1,0 +1,81 @@
+"""gate.require_approval through the real pipeline: a person answers during the wait, or after
+the run paused on its timeout; production never moves without a yes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import write_corpus, write_golden
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+
+
+def _cli(env: dict, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [BIN / "agent-factory", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def _stage(env: dict, version: str) -> str:
+    code = f"import pipelines; from pipelines.versions import get_version; print(get_version('appr_agent', {version}).stage)"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.fixture()
+def project(tmp_path):
+    write_corpus(tmp_path / "corpus")
+    write_golden(tmp_path / "golden.jsonl")
+
+    def config(timeout_s: int) -> str:
+        path = tmp_path / f"agent-{timeout_s}.yaml"
+        path.write_text("name: appr_agent\nsources:\n  - {type: directory, path: corpus}\nevaluation:\n"
+                        f"  golden_set: golden.jsonl\n  gate:\n    require_approval: true\n"
+                        f"    approval_timeout_s: {timeout_s}\n")  # fmt: skip
+        return str(path)
+
+    return os.environ | {"ZENML_CONFIG_PATH": str(tmp_path / "zenml")}, config
+
+
+def test_a_timeout_pauses_with_production_untouched_then_approve_resumes_and_promotes(project):
+    env, config = project
+    built = _cli(env, "build", "--config", config(2))
+    assert built.returncode == 3, built.stdout + built.stderr
+    assert "production awaits a person's approval" in built.stdout and "waiting for a person" in built.stdout
+    assert _stage(env, "1") == "staging"  # earned production, holds staging until someone says yes
+    approved = _cli(env, "approve", "1", "--config", config(2))
+    assert approved.returncode == 0 and "approved: production" in approved.stdout, (
+        approved.stdout + approved.stderr
+    )
+    assert _stage(env, "1") == "production"
+    again = _cli(env, "approve", "1", "--config", config(2))
+    assert again.returncode == 1 and "not waiting for approval" in again.stderr
+
+
+def test_an_answer_during_the_wait_continues_the_build(project):
+    env, config = project
+    assert _cli(env, "build", "--config", config(2)).returncode == 3
+    assert _cli(env, "approve", "1", "--config", config(2)).returncode == 0  # v1: production
+    build = subprocess.Popen([BIN / "agent-factory", "build", "--config", config(300)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline:  # answer as soon as the build asks
+            rejected = _cli(env, "reject", "2", "--config", config(300))
+            if rejected.returncode == 0:
+                break
+            time.sleep(2)
+        assert rejected.returncode == 0 and "rejected: staging" in rejected.stdout, rejected.stderr
+        output, _ = build.communicate(timeout=300)
+    finally:
+        build.kill()
+    assert build.returncode == 3, output  # built, not promoted: the person said no
+    assert _stage(env, "2") == "staging" and _stage(env, "1") == "production"
