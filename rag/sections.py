@@ -30,6 +30,7 @@ _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 MARKDOWN = {".md", ".markdown", ".mdx"}
+HTML = {".html", ".htm", ""}  # "": a crawled page's URL path has no suffix
 
 
 @dataclass
@@ -43,7 +44,7 @@ class Section:
 def parse(text: str, path: str, title: str | None) -> tuple[dict[str, str], list[Section]]:
     """Front matter (strings only) and the sections of `text`, read by `path`'s suffix."""
     suffix = PurePosixPath(path).suffix.lower()
-    if suffix in MARKDOWN:
+    if suffix in MARKDOWN or suffix in HTML:  # HTML arrives as Markdown (rag.sources.text.html_to_text)
         meta, body = front_matter(text)
         return meta, _sections(_markdown_lines(_COMMENT.sub("", body)), title)
     if suffix == ".rst":

@@ -19,7 +19,14 @@ BINARY_PROBE_BYTES = 8192
 
 
 def html_to_text(html: str) -> tuple[str, str | None]:
-    """Visible text of an HTML page (scripts, styles and navigation dropped) and its title."""
+    r"""Visible text of an HTML page and its title, its structure written as Markdown.
+
+    Scripts, styles and navigation are dropped; headings become ``#`` lines and ``<pre>``
+    blocks fenced code (kept verbatim), so pages chunk by their sections like Markdown files.
+
+    >>> html_to_text("<title>T</title><h2>Install</h2><p>Run:</p><pre>pip install x\n  --pre</pre>")
+    ('## Install\n\nRun:\n\n```\npip install x\n  --pre\n```', 'T')
+    """
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "template"]):
         tag.decompose()
@@ -28,8 +35,16 @@ def html_to_text(html: str) -> tuple[str, str | None]:
         title = soup.h1.get_text(strip=True)
     if soup.title:
         soup.title.decompose()
-    text = soup.get_text("\n")
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    for pre in soup("pre"):
+        pre.replace_with(f"\n\n```\n{pre.get_text().strip(chr(10))}\n```\n\n")
+    for level in range(1, 7):
+        for heading in soup(f"h{level}"):
+            heading.replace_with(f"\n\n{'#' * level} {' '.join(heading.get_text(' ').split())}\n\n")
+    lines, fenced = [], False
+    for line in soup.get_text("\n").splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        lines.append(line.rstrip() if fenced or line.startswith("```") else " ".join(line.split()))
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip(), title or None
 
 

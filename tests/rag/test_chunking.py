@@ -110,3 +110,18 @@ def test_rst_headings_make_sections():
 
 def test_empty_documents_yield_no_chunks():
     assert chunk_documents([Document(id_="x", text="   ", metadata={"doc_id": "x"})], ChunkingConfig()) == []
+
+
+def test_html_pages_chunk_by_their_headings_with_code_kept():
+    from rag.sources.text import html_to_text
+
+    html = (
+        "<title>Guide</title><h1>Guide</h1><p>Intro.</p><h2>Install</h2><pre>pip install x\n\n  --pre</pre>"
+    )
+    text, title = html_to_text(html)
+    doc = make_document("site", "https://docs.example.com/guide", title, text)  # a crawled page: no suffix
+    nodes = chunk_documents([doc], ChunkingConfig())
+    assert [(n.metadata["section"], n.text) for n in nodes] == [
+        ("Guide", "Intro."),
+        ("Guide > Install", "```\npip install x\n\n  --pre\n```"),
+    ]
