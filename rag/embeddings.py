@@ -141,8 +141,11 @@ Encoder = Callable[[list[str], int], Any]  # (texts, batch size) -> normalised v
 @functools.lru_cache(maxsize=4)
 def _load_encoder(model_path: str) -> Encoder:
     """One encoder per model folder and process: the agent's answerer and the index share it."""
-    if cached := onnx_encoder.load(model_path):
-        return cached.encode
+    try:
+        if cached := onnx_encoder.load(model_path):
+            return cached.encode
+    except Exception as exc:  # a damaged export (disk full, killed mid-copy): torch still works
+        logger.warning("ignoring the ONNX export of %s (%s); loading with torch", model_path, exc)
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(model_path, device="cpu", local_files_only=True)

@@ -89,6 +89,8 @@ class OnnxEncoder:
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """One row per text; texts are batched by length (less padding), rows keep input order."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(texts)
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         batches = [self._forward([encodings[i] for i in order[start : start + batch_size]])

@@ -80,3 +80,19 @@ def test_a_loaded_index_answers_without_importing_torch(docs_index, tmp_path: Pa
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == ["docs/ports.rst", []]
+
+
+def test_a_damaged_export_falls_back_to_torch(exported, tmp_path):
+    """A truncated graph (a full disk, a killed copy) must not break `ask`: torch takes over."""
+    from rag.embeddings import _load_encoder
+
+    graph, torch_model = exported
+    copy = tmp_path / "model"
+    shutil.copytree(packaged_model_path(), copy)
+    onnx_encoder.export_path(str(copy)).write_bytes(graph.read_bytes()[:1000])
+    with pytest.raises(Exception):  # noqa: B017  (onnxruntime's own error type)
+        onnx_encoder.load(str(copy))
+    vectors = _load_encoder(str(copy))(["How do I create a ZenML secret?"], 8)
+    expected = torch_model.encode(["How do I create a ZenML secret?"], normalize_embeddings=True)
+    assert np.abs(vectors - expected).max() < 1e-5
+    assert onnx_encoder.load(packaged_model_path()).encode([]).shape[0] == 0
