@@ -47,7 +47,7 @@ def _child(module: str, *args: str, env: dict | None = None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-SECTIONS = ("embedding", "incremental", "retrieval", "quality", "chat_memory", "build", "judge")
+SECTIONS = ("embedding", "incremental", "retrieval", "quality", "answers", "chat_memory", "build", "judge")
 
 
 def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
@@ -67,6 +67,8 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
         ]
     if "quality" in only:
         results["quality"] = _child("benchmarks.retrieval_quality", str(sizes["quality_docs"]))
+    if "answers" in only:
+        results["answers"] = _child("benchmarks.answers", str(sizes["quality_docs"]))
     if "chat_memory" in only:
         results["chat_memory"] = [_child("benchmarks.chat_memory", str(n)) for n in sizes["chat_scales"]]
     if "judge" in only:
@@ -110,6 +112,8 @@ def render(r: dict, command: str) -> str:
         *[_retrieval_row(x) for x in r["retrieval"]],
         "",
         *(_quality_lines(r["quality"]) if "quality" in r else []),
+        "",
+        *(_answers_lines(r["answers"]) if "answers" in r else []),
         "",
         "## 3. Build end to end (default corpus, fresh ZenML store)",
         "",
@@ -183,6 +187,22 @@ def _quality_lines(q: dict) -> list[str]:
             f"| {x['mrr@10']:.3f} | {ci(x['mrr_diff_ci'])} | {ci(x['hit5_diff_ci'])} | {x['build_s']:.0f} "
             f"| {x['query_p50_ms']:.1f} | {x['query_p95_ms']:.1f} | {x['index_mb']:.1f} |"
             for x in q["rows"]
+        ],
+    ]
+
+
+def _answers_lines(a: dict) -> list[str]:
+    return [
+        "### Offline answers: sentences vs sections (same index, same run)",
+        "",
+        f"The extractive agent on the {a['questions']} dev questions; similarity of answer and the question's "
+        "scraped passage (packaged model), and how many answers keep the passage's code.",
+        "",
+        "| `llm.params.answer` | similarity to passage | passages with code | answers keeping it |",
+        "| --- | --- | --- | --- |",
+        *[
+            f"| {r['mode']} | {r['similarity']:.3f} | {r['with_code']} | {r['code_kept']} |"
+            for r in a["rows"]
         ],
     ]
 

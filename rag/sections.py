@@ -49,7 +49,7 @@ def parse(text: str, path: str, title: str | None) -> tuple[dict[str, str], list
         return meta, _sections(_markdown_lines(_COMMENT.sub("", body)), title)
     if suffix == ".rst":
         return {}, _sections(_rst_lines(text), title)
-    return {}, [Section([title] if title else [], _paragraphs(text.splitlines()))]
+    return {}, [Section([title] if title else [], blocks(text.splitlines()))]
 
 
 def front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -103,7 +103,7 @@ def _sections(lines: list[tuple[int, str] | str], title: str | None) -> list[Sec
         if isinstance(line, str):
             body.append(line)
             continue
-        sections[-1].blocks += _paragraphs(body)
+        sections[-1].blocks += blocks(body)
         body = []
         level, heading = line
         stack = [(lvl, h) for lvl, h in stack if lvl < level] + [(level, heading)]
@@ -114,7 +114,7 @@ def _sections(lines: list[tuple[int, str] | str], title: str | None) -> list[Sec
     return [s for s in sections if s.blocks]
 
 
-def _paragraphs(lines: list[str]) -> list[str]:
+def blocks(lines: list[str]) -> list[str]:
     """Blocks: paragraphs (cleaned), whole fenced code blocks and whole tables (verbatim rows)."""
     blocks: list[str] = []
     current: list[str] = []

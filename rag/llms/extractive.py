@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -46,6 +46,7 @@ from llama_index.core.llms.custom import CustomLLM
 from pydantic import Field
 
 from rag.config import LLMConfig
+from rag.sections import blocks
 from rag.sources.text import plain_markdown
 
 DONT_KNOW = "I don't know: the documentation I searched does not answer this."
@@ -59,10 +60,10 @@ _FOLLOW_UP = re.compile(
 
 
 class Passage:
-    """One retrieved chunk as the tool printed it: ``doc_id``, ``title`` and text."""
+    """One retrieved chunk as the tool printed it: ``doc_id``, ``title``, ``section`` and text."""
 
-    def __init__(self, doc_id: str, title: str, text: str) -> None:
-        self.doc_id, self.title, self.text = doc_id, title, text
+    def __init__(self, doc_id: str, title: str, text: str, section: str = "") -> None:
+        self.doc_id, self.title, self.text, self.section = doc_id, title, text, section
 
 
 def parse_observation(observation: str) -> list[Passage]:
@@ -72,7 +73,9 @@ def parse_observation(observation: str) -> list[Passage]:
         head, _, body = block.partition("\n\n")
         fields = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
         if "doc_id" in fields and body.strip():
-            passages.append(Passage(fields["doc_id"], fields.get("title", ""), body.strip()))
+            passages.append(
+                Passage(fields["doc_id"], fields.get("title", ""), body.strip(), fields.get("section", ""))
+            )
     return passages
 
 
@@ -145,6 +148,8 @@ class ExtractiveLLM(CustomLLM):
     min_similarity: float = 0.35
     max_sentences: int = 3
     relative_margin: float = 0.15
+    answer: Literal["sentences", "section"] = "sentences"  # section: the best chunk whole, code kept
+    max_chars: int = 1500  # a section answer's length budget
     default_tool: str = "docs_search"
 
     @classmethod
@@ -229,6 +234,8 @@ class ExtractiveLLM(CustomLLM):
             for i in np.argsort(-scores)
             if scores[i] >= max(self.min_similarity, best - self.relative_margin)
         ]
+        if self.answer == "section":
+            return self._section_answer(candidates[order[0]][0], parse_observation(observation), best)
         chosen = _dedupe([candidates[i] for i in order])[: self.max_sentences]
         cited: list[str] = []
         parts = []
@@ -240,6 +247,23 @@ class ExtractiveLLM(CustomLLM):
         return (
             f"Thought: I found relevant passages (best similarity {best:.2f}).\n"
             f"Answer: {' '.join(parts)}\n\nSources:\n{sources}"
+        )
+
+    def _section_answer(self, best: Passage, passages: list[Passage], score: float) -> str:
+        """The chunk holding the best sentence, whole and in order (lists, code blocks), under
+        its heading path; other retrieved chunks of the same section follow within the budget."""
+        same = [p for p in passages if (p.doc_id, p.section, p.text) != (best.doc_id, best.section, best.text)
+                and (p.doc_id, p.section) == (best.doc_id, best.section)]  # fmt: skip
+        body = ""
+        for passage in [best, *same]:
+            text = "\n\n".join(blocks(passage.text.splitlines()))
+            if body and len(body) + len(text) > self.max_chars:
+                break
+            body = f"{body}\n\n{text}" if body else text[: self.max_chars]
+        heading = best.section or best.title or best.doc_id
+        return (
+            f"Thought: The best match is a section of {best.doc_id} (similarity {score:.2f}).\n"
+            f"Answer: {heading}\n\n{body} [1]\n\nSources:\n[1] {best.doc_id}"
         )
 
     def _similarities(self, queries: list[str], sentences: list[str]) -> np.ndarray:

@@ -32,6 +32,8 @@ def test_smoke_run_writes_every_section(tmp_path):
     quality = results["quality"]["rows"]
     assert quality[0]["mrr_diff_ci"] == [0.0, 0.0] and all(0 <= row["hit@5"] <= 1 for row in quality)
     assert "Retrieval quality on documentation nobody here wrote" in text
+    modes = [row["mode"] for row in results["answers"]["rows"]]
+    assert modes == ["sentences", "section"] and "Offline answers: sentences vs sections" in text
     cold = results["cold_start"]
     assert cold["cold_ask_s"] > 0 and cold["vector_onnx_s"] > 0 and "Cold `agent-factory ask`" in text
     judge = results["judge"]

@@ -95,3 +95,23 @@ def test_answers_show_clean_text_and_keep_code(embed_model):
     assert "zenml secret create openai --api_key=<KEY>" in answer  # code kept as code
     for markup in ("](", "{%", "<figure", "<img", "|---", "**"):
         assert markup not in answer, (markup, answer)
+
+
+def test_section_answers_give_the_best_section_whole_with_its_code_and_heading(embed_model):
+    observation = (
+        "doc_id: zenml/how-to/secrets.md\ntitle: Secrets\nsection: Secrets > Create a secret\n\n"
+        "Create a secret for OpenAI with the CLI:\n\n```bash\nzenml secret create openai \\\n"
+        "    --api_key=<KEY>\n```\n\nThen read it in a step with `Client().get_secret`.\n\n"
+        "doc_id: zenml/how-to/stacks.md\ntitle: Stacks\nsection: Stacks\n\n"
+        "A stack is the set of tools a pipeline runs on.\n\n"
+        "doc_id: zenml/how-to/secrets.md\ntitle: Secrets\nsection: Secrets > Create a secret\n\n"
+        "Secrets can also be scoped to a user with --scope user."
+    )
+    llm = build_llm(LLMConfig(params={"answer": "section"}), embed_model)
+    answer = llm._answer(["How do I create a ZenML secret for OpenAI?"], observation).split("Answer: ", 1)[1]
+    assert answer.startswith("Secrets > Create a secret\n\nCreate a secret for OpenAI with the CLI:")
+    assert "```bash\nzenml secret create openai \\\n    --api_key=<KEY>\n```" in answer  # whole, verbatim
+    assert answer.index("Client().get_secret") < answer.index("--scope user")  # same section, in order
+    assert "A stack is" not in answer and answer.endswith("Sources:\n[1] zenml/how-to/secrets.md")
+    unknown = llm._answer(["What is the airspeed of a swallow?"], observation)
+    assert DONT_KNOW in unknown  # the calibrated threshold still says "I don't know"
