@@ -11,7 +11,7 @@ from pipelines.versions import get_version
 from rag.providers import EMBEDDINGS
 from rag.registry import Provider
 from tests.fakes import RandomEmbedding
-from tests.helpers import CORPUS, gutted, make_config, registered, write_corpus
+from tests.helpers import CORPUS, gutted, make_config, registered, screenshot, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -55,10 +55,10 @@ def test_a_corpus_that_lost_its_answers_is_not_promoted_and_says_why(production,
     header = changes.splitlines()[0].split(",")
     assert header[:3] == ["id", "question", "direction"] and "production_answer" in header
     assert ",worse," in changes
-    assert (
-        f"What changed against production v{production.version}"
-        in mv.get_artifact("evaluation_report").load()
-    )
+    report = mv.get_artifact("evaluation_report").load()
+    assert f"What changed against production v{production.version}" in report
+    (tmp_path / "report.html").write_text(report, encoding="utf-8")
+    assert screenshot(tmp_path / "report.html", "report-changes.png").stat().st_size > 10_000  # to look at
 
 
 def test_broken_retriever_is_not_promoted(production, tmp_path, golden_path):
