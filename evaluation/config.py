@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from evaluation.metric_specs import METRICS, names
 from rag.config import EmbeddingConfig, LLMConfig
@@ -93,13 +93,14 @@ class GateConfig(_Strict):
     require_approval: bool = False  # production waits for a person (agent-factory approve / reject)
     approval_timeout_s: int = Field(600, ge=1, le=7 * 86_400)  # then the run pauses; production untouched
 
-    @field_validator("thresholds")
+    @field_validator("thresholds", "tolerances")
     @classmethod
-    def _known_thresholds(cls, value: dict[str, float]) -> dict[str, float]:
+    def _known_fractions(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
         _known(value)
-        for name, minimum in value.items():
-            if not 0 <= minimum <= 1:
-                raise ValueError(f"threshold for {name} must be between 0 and 1, got {minimum}")
+        kind = {"thresholds": "threshold", "tolerances": "tolerance"}[info.field_name]
+        for name, number in value.items():
+            if not 0 <= number <= 1:
+                raise ValueError(f"{kind} for {name} must be between 0 and 1, got {number}")
         return value
 
     @field_validator("non_regression")
@@ -121,15 +122,6 @@ class GateConfig(_Strict):
         _known(value)
         if any(w < 0 for w in value.values()) or not any(w > 0 for w in value.values()):
             raise ValueError("weights must be >= 0, at least one of them > 0")
-        return value
-
-    @field_validator("tolerances")
-    @classmethod
-    def _known_tolerances(cls, value: dict[str, float]) -> dict[str, float]:
-        _known(value)
-        for name, margin in value.items():
-            if not 0 <= margin <= 1:
-                raise ValueError(f"tolerance for {name} must be between 0 and 1, got {margin}")
         return value
 
     def margin(self, metric: str) -> float:
