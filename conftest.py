@@ -18,6 +18,7 @@ _SESSION_DIR = Path(tempfile.mkdtemp(prefix="agent-factory-tests-"))
 os.environ["ZENML_CONFIG_PATH"] = str(_SESSION_DIR / "zenml")
 os.environ["HF_HOME"] = str(_SESSION_DIR / "hf")
 os.environ["AGENT_FACTORY_CACHE_DIR"] = str(_SESSION_DIR / "cache")  # ONNX exports
+os.environ["AGENT_FACTORY_DATA_DIR"] = str(_SESSION_DIR / "data")  # served answers and feedback
 os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "WARN")
 
 import rag  # noqa: E402,F401  (offline defaults)

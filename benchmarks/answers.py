@@ -1,8 +1,8 @@
 """Offline answers on ZenML's docs: sentence answers vs section answers, same index, same run.
 
 Run as ``python -m benchmarks.answers [MAX_DOCS]``; prints one JSON object. For each dev
-question (``../shared/datasets``) the extractive agent answers twice (``llm.params.answer``:
-``sentences``, then ``section``). Measured against the question's scraped ``passage``: the
+question (``../shared/datasets``) the extractive agent answers once per ``MODES`` entry
+(``llm.params.answer`` and ``retrieval.section_window``). Measured against the question's scraped ``passage``: the
 cosine similarity of answer and passage (packaged model), and, for passages that contain
 code from their page's fenced blocks, the share of answers that keep that code.
 """
@@ -24,6 +24,8 @@ from rag.embeddings import build_embedding, describe
 from rag.index import DocsIndex
 from rag.sources import load_documents
 
+# (llm.params.answer, retrieval.section_window): today's default first.
+MODES = [("sentences", 0), ("section", 0), ("section", 1500)]
 _FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 
 
@@ -53,9 +55,10 @@ def main(max_docs: int | None = None) -> None:
     nodes = chunk_documents(documents, config.chunking)
     index = DocsIndex.build(nodes, model, config.embedding, describe(config.embedding, model), config.index)
     rows = []
-    for mode in ("sentences", "section"):
+    for mode, window in MODES:
         llm = config.llm.model_copy(update={"params": {**config.llm.params, "answer": mode}})
-        spec = AgentSpec.from_config(config).model_copy(update={"llm": llm})
+        retrieval = config.retrieval.model_copy(update={"section_window": window})
+        spec = AgentSpec.from_config(config).model_copy(update={"llm": llm, "retrieval": retrieval})
         answers = []
         for q in questions:
             with open_session(spec, index) as session:
@@ -67,14 +70,14 @@ def main(max_docs: int | None = None) -> None:
         code = [code_lines(page, q["passage"]) for page, q in zip(pages, questions, strict=True)]
         with_code = [i for i, lines in enumerate(code) if lines]
         kept = [i for i in with_code if any(line in answers[i] for line in code[i])]
-        rows.append({"mode": mode, "similarity": float(similarity.mean()), "with_code": len(with_code),
+        rows.append({"mode": mode, "section_window": window, "similarity": float(similarity.mean()), "with_code": len(with_code),
                      "code_kept": len(kept), "answers": answers})  # fmt: skip
     sample = random.Random(0).sample(range(len(questions)), min(20, len(questions)))
     print(json.dumps({
         "questions": len(questions),
         "rows": [{k: v for k, v in r.items() if k != "answers"} for r in rows],
         "sample": [{"question": questions[i]["question"], "file": questions[i]["file"],
-                    "sentences": rows[0]["answers"][i], "section": rows[1]["answers"][i]} for i in sample],
+                    **{f"{r['mode']}/{r['section_window']}": r["answers"][i] for r in rows}} for i in sample],
     }))  # fmt: skip
 
 

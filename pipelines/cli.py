@@ -473,5 +473,43 @@ def dashboard(port: int, stop: bool) -> None:
     raise SystemExit(subprocess.run(args, env=os.environ.copy()).returncode)
 
 
+@main.command()
+@model_option
+@click.option(
+    "--version", default=None, help="Stage or number to serve [default: serve.version, production]."
+)
+@click.option(
+    "--index", "index_dir", type=click.Path(path_type=Path), help="Serve a local agent folder instead."
+)
+@click.option("--status", "show_status", is_flag=True, help="Show the service's state, URL and key.")
+@click.option("--stop", is_flag=True, help="Stop the service.")
+def serve(
+    model: str | None,
+    config_path: Path,
+    version: str | None,
+    index_dir: Path | None,
+    show_status: bool,
+    stop: bool,
+) -> None:
+    """Serve the agent: an OpenAI-compatible API, a web chat page and feedback (docs/serving.md)."""
+    from serving import deploy
+
+    config = _config(config_path)
+    serve_config = config.serve.model_copy(update={"version": version} if version else {})
+    name = serve_config.deployment
+    if stop:
+        deploy.stop(name)
+        click.echo(f"stopped {name}")
+        return
+    if not show_status:
+        click.echo(f"deploying {name} ({model or config.name}, {serve_config.version}); this takes 10-20 s")
+        deploy.serve(model or config.name, serve_config, index_dir)
+    found = deploy.status(name)
+    click.echo(f"{name}: {found.status} at {found.url}")
+    click.echo(f"  chat page:  {found.url}/")
+    click.echo(f"  OpenAI API: {found.url}/v1 (Authorization: Bearer <key>)")
+    click.echo(f"  key:        {deploy.bearer_key(name)}")
+
+
 if __name__ == "__main__":
     main()

@@ -20,12 +20,14 @@ from evaluation.metric_specs import METRICS, not_applicable
 from rag.config import EmbeddingConfig, LLMConfig, RagConfig
 from rag.settings_file import ConfigError, read_yaml
 from rag.settings_file import validate as validate_model
+from serving.config import ServeConfig
 
 
 class AgentConfig(RagConfig):
     """All settings of one agent. Becomes metadata of every model version built from it."""
 
     evaluation: EvaluationConfig = EvaluationConfig()
+    serve: ServeConfig = ServeConfig()
 
     def endpoints(self) -> list[tuple[str, LLMConfig | EmbeddingConfig]]:
         roles = super().endpoints()

@@ -32,6 +32,7 @@ from rag.config import (
 from rag.index import DocsIndex
 from rag.llms import build_llm
 from rag.providers import LLMS
+from rag.section_window import SectionWindow
 
 
 class AgentSpec(BaseModel):
@@ -76,9 +77,11 @@ def build_agent(spec: AgentSpec, index: DocsIndex) -> ReActAgent:
     """A ReAct agent whose only tool searches `index` and returns passages with their doc ids."""
     llm = build_llm(spec.llm, index.embed_model)
     # context_only: the tool returns the retrieved chunks; the agent's LLM writes the answer once.
+    window = spec.retrieval.section_window
     engine = RetrieverQueryEngine(
         retriever=index.retriever(spec.retrieval),
         response_synthesizer=ContextOnly(llm=llm),
+        node_postprocessors=[SectionWindow(docstore=index.docstore, max_chars=window)] if window else [],
     )
     tool = QueryEngineTool.from_defaults(engine, name=spec.tool.name, description=spec.tool.description)
     return ReActAgent(

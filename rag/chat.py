@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from llama_index.core.agent.workflow import AgentStream, ReActAgent, ToolCallResult
+from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.workflow import Context
 from pydantic import BaseModel
 
@@ -37,6 +38,7 @@ class SourceRef(BaseModel):
 
     doc_id: str
     title: str = ""
+    url: str = ""  # where a reader can open it (web sources); empty for files
     node_id: str
     score: float | None
     text: str
@@ -66,6 +68,7 @@ def _sources(raw_output: Any) -> list[SourceRef]:
             SourceRef(
                 doc_id=meta.get("doc_id", hit.node.ref_doc_id or ""),
                 title=meta.get("title", ""),
+                url=meta.get("url", ""),
                 node_id=hit.node.node_id,
                 score=hit.score,
                 text=hit.node.get_content(),
@@ -91,14 +94,15 @@ class ChatSession:
             pass
         return self.history[-1]
 
-    def stream(self, question: str) -> Iterator[str]:
+    def stream(self, question: str, chat_history: list[ChatMessage] | None = None) -> Iterator[str]:
         """Yield the answer as it is written; the full ChatAnswer lands in ``history``.
 
         An empty or over-long question is refused (:class:`QuestionError`) before anything runs,
-        and the conversation so far is kept.
+        and the conversation so far is kept. `chat_history` replaces the remembered conversation
+        (a stateless server passes the messages its client sent).
         """
         self.check(question)
-        events = self._turn(question)
+        events = self._turn(question, chat_history)
         try:
             while True:
                 yield self._loop.run_until_complete(events.__anext__())
@@ -131,9 +135,9 @@ class ChatSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    async def _turn(self, question: str) -> AsyncIterator[str]:
+    async def _turn(self, question: str, chat_history: list[ChatMessage] | None) -> AsyncIterator[str]:
         start = time.perf_counter()
-        handler = self.agent.run(user_msg=question, ctx=self._ctx)
+        handler = self.agent.run(user_msg=question, ctx=self._ctx, chat_history=chat_history)
         calls: list[ToolCall] = []
         sent = 0
         async for event in handler.stream_events():

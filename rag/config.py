@@ -314,8 +314,10 @@ class RetrievalConfig(_Strict):
 
     `hybrid` fuses BM25 with the dense results by reciprocal rank fusion (`rrf_k`, BM25's
     ranks weighted `lexical_weight`) over `candidates` of each; `distinct_pages` returns the
-    best chunk of each page, and a page whose text repeats another's counts once. Defaults
-    measured on ZenML's docs (benchmarks/RESULTS.md, retrieval quality).
+    best chunk of each page, and a page whose text repeats another's counts once;
+    `section_window` (characters, 0 for off) shows the LLM each hit widened to the
+    neighbouring chunks of its section (rag/section_window.py). Defaults measured on ZenML's
+    docs (benchmarks/RESULTS.md, retrieval quality and offline answers).
     """
 
     top_k: int = Field(4, ge=1, le=100)
@@ -324,6 +326,7 @@ class RetrievalConfig(_Strict):
     candidates: int = Field(40, ge=1, le=1000)
     rrf_k: int = Field(60, ge=1)
     lexical_weight: float = Field(3.0, ge=0.0, le=100.0)
+    section_window: int = Field(0, ge=0, le=20_000)
 
 
 class ToolConfig(_Strict):

@@ -37,6 +37,7 @@ import numpy as np
 from llama_index.core import StorageContext, VectorStoreIndex, load_index_from_storage
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, TextNode
+from llama_index.core.storage.docstore.types import BaseDocumentStore
 from llama_index.vector_stores.faiss import FaissVectorStore
 from pydantic import BaseModel
 
@@ -210,6 +211,11 @@ class DocsIndex:
     @property
     def embed_model(self) -> BaseEmbedding:
         return self.index._embed_model
+
+    @property
+    def docstore(self) -> BaseDocumentStore:
+        """The chunks' texts and metadata by node id."""
+        return self.index.docstore
 
     def doc_ids(self) -> set[str]:
         """The ids of the documents this index holds chunks of."""

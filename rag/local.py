@@ -67,10 +67,15 @@ def build_local_agent(
 
 def open_local_agent(directory: str | Path) -> ChatSession:
     """A ChatSession over an agent folder written by :func:`build_local_agent`."""
+    index, spec = load_local_parts(directory)
+    return open_session(spec, index)
+
+
+def load_local_parts(directory: str | Path) -> tuple[DocsIndex, AgentSpec]:
+    """The index and agent spec of an agent folder written by :func:`build_local_agent`."""
     directory = Path(directory)
     spec_file = directory / AGENT_FILE
     if not spec_file.is_file():
         raise DocsIndexError(f"{directory}: no {AGENT_FILE}; build it with `agent-factory index`")
     spec = AgentSpec.model_validate_json(spec_file.read_text(encoding="utf-8"))
-    index = DocsIndex.load(directory, embedding_config=spec.embedding)
-    return open_session(spec, index)
+    return DocsIndex.load(directory, embedding_config=spec.embedding), spec

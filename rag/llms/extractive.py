@@ -235,7 +235,8 @@ class ExtractiveLLM(CustomLLM):
             if scores[i] >= max(self.min_similarity, best - self.relative_margin)
         ]
         if self.answer == "section":
-            return self._section_answer(candidates[order[0]][0], parse_observation(observation), best)
+            passage, sentence = self._lead(candidates, scores, best)
+            return self._section_answer(passage, sentence, parse_observation(observation), best)
         chosen = _dedupe([candidates[i] for i in order])[: self.max_sentences]
         cited: list[str] = []
         parts = []
@@ -249,17 +250,33 @@ class ExtractiveLLM(CustomLLM):
             f"Answer: {' '.join(parts)}\n\nSources:\n{sources}"
         )
 
-    def _section_answer(self, best: Passage, passages: list[Passage], score: float) -> str:
-        """The chunk holding the best sentence, whole and in order (lists, code blocks), under
-        its heading path; other retrieved chunks of the same section follow within the budget."""
-        same = [p for p in passages if (p.doc_id, p.section, p.text) != (best.doc_id, best.section, best.text)
-                and (p.doc_id, p.section) == (best.doc_id, best.section)]  # fmt: skip
-        body = ""
-        for passage in [best, *same]:
+    def _lead(
+        self, candidates: list[tuple[Passage, str]], scores: np.ndarray, best: float
+    ) -> tuple[Passage, str]:
+        """The search's top passage and its best sentence, unless a sentence elsewhere is clearly
+        closer (by more than ``relative_margin``): the fused ranking finds the right page more often
+        than one sentence's similarity does (benchmarks/RESULTS.md, offline answers)."""
+        first = candidates[0][0]
+        mine = [i for i, (p, _) in enumerate(candidates) if p is first]
+        pick = max(mine, key=lambda i: scores[i])
+        if scores[pick] < best - self.relative_margin:
+            pick = int(np.argmax(scores))
+        return candidates[pick]
+
+    def _section_answer(self, best: Passage, sentence: str, passages: list[Passage], score: float) -> str:
+        """The passage holding the best sentence, in order (lists, code blocks), under its heading
+        path; cut to the budget around that sentence, other retrieved chunks of its section after."""
+        same = [
+            p
+            for p in passages
+            if (p.doc_id, p.section) == (best.doc_id, best.section) and p.text != best.text
+        ]
+        body = _around(blocks(best.text.splitlines()), _words(sentence.split("\n", 1)[0]), self.max_chars)
+        for passage in same:
             text = "\n\n".join(blocks(passage.text.splitlines()))
-            if body and len(body) + len(text) > self.max_chars:
+            if len(body) + 2 + len(text) > self.max_chars:
                 break
-            body = f"{body}\n\n{text}" if body else text[: self.max_chars]
+            body = f"{body}\n\n{text}"
         heading = best.section or best.title or best.doc_id
         return (
             f"Thought: The best match is a section of {best.doc_id} (similarity {score:.2f}).\n"
@@ -277,6 +294,20 @@ def _readable(sentence: str) -> str:
     """The sentence as plain text; a code block attached to it is kept exactly as written."""
     prose, newline, code = sentence.partition("\n")
     return plain_markdown(prose) + newline + code
+
+
+def _around(parts: list[str], anchor: str, budget: int) -> str:
+    """`parts` joined in order: all if they fit, else the one holding `anchor` grown after, then before."""
+    if len("\n\n".join(parts)) <= budget:
+        return "\n\n".join(parts)
+    at = next((i for i, part in enumerate(parts) if anchor[:60] in _words(part)), 0)
+    first, last, size = at, at, len(parts[at])
+    for side in (1, -1, 1, -1) * len(parts):
+        i = last + 1 if side == 1 else first - 1
+        if 0 <= i < len(parts) and size + 2 + len(parts[i]) <= budget:
+            size += 2 + len(parts[i])
+            first, last = min(first, i), max(last, i)
+    return "\n\n".join(parts[first : last + 1])[:budget]
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:

@@ -1,0 +1,168 @@
+"""The chat service as a ZenML deployment: its pipeline, start-up hook and HTTP routes.
+
+ZenML's deployer serves the ``chat_service`` pipeline as a FastAPI app (docs/serving.md). The
+start-up hook loads the agent once per server; the routes below are custom endpoints that
+answer from it directly, without running the pipeline (no stored run per question):
+
+- ``POST /v1/chat/completions``, ``GET /v1/models``: OpenAI's API (serving/openai_api.py)
+- ``POST /v1/feedback``: thumbs up/down on an answer id (serving/feedback.py)
+- ``POST /slack/events``: the Slack adapter, when Slack secrets are configured (serving/slack.py)
+- ``/``: the web chat page (serving/ui/index.html); ``/health``: ZenML's, open to all
+
+ZenML's own ``POST /invoke`` runs the pipeline (one question, one stored run) and stays
+available for batch use. Every route but ``/health``, the page and Slack's (which checks
+Slack's signature instead) needs the deployment's bearer key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from zenml import pipeline, step
+
+from rag.chat import QuestionError
+from serving.feedback import AnswerRecord, Channel, FeedbackError, FeedbackStore, Rating
+from serving.limits import RateLimiter, read_body
+from serving.openai_api import ApiError, completion, parse_request, sse
+from serving.service import AgentService, Answered, Turn
+
+log = logging.getLogger(__name__)
+UI_DIR = Path(__file__).parent / "ui"
+
+_STATE: dict[str, Any] = {}  # what the start-up hook loaded; one server process, one service
+
+
+def startup(app_runner: Any = None, **settings: Any) -> None:
+    """Load the agent, open the feedback store, set the limits (ServeConfig's fields + model)."""
+    if settings.get("index_dir"):
+        service = AgentService.from_folder(settings["index_dir"], workers=settings["workers"])
+    else:
+        service = AgentService.for_version(
+            settings["model"], settings["version"], settings["reload_every_s"], settings["workers"]
+        )
+    _STATE.update(
+        service=service,
+        store=FeedbackStore(settings["feedback_path"]),
+        limiter=RateLimiter(settings["requests_per_minute"]),
+        settings=settings,
+    )
+    log.info("serving %s version %s", settings["model"], service.loaded.version)
+
+
+def shutdown(app_runner: Any = None, **_: Any) -> None:
+    if service := _STATE.pop("service", None):
+        service.close()
+    if store := _STATE.pop("store", None):
+        store.close()
+
+
+def state() -> tuple[AgentService, FeedbackStore, dict[str, Any]]:
+    if "service" not in _STATE:
+        raise ApiError(503, "the agent is still loading", "not_ready", "server_error")
+    return _STATE["service"], _STATE["store"], _STATE["settings"]
+
+
+async def _guarded(request: Request, handler: Any) -> Response:
+    """Run a route: rate limit first; ApiError and QuestionError become OpenAI-shaped JSON errors."""
+    try:
+        if limiter := _STATE.get("limiter"):
+            limiter.check(request)
+        return await handler(request)
+    except ApiError as exc:
+        headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
+        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+    except (QuestionError, FeedbackError) as exc:
+        return JSONResponse(ApiError(400, str(exc), "invalid_question").body(), status_code=400)
+
+
+def store_answer(turn: Turn, answered: Answered, channel: Channel) -> str:
+    _service, store, settings = state()
+    return store.record(
+        AnswerRecord(
+            question=turn.question,
+            answer=answered.answer,
+            sources=list(dict.fromkeys(s.doc_id for s in answered.sources)),
+            model=settings["model"],
+            version=answered.version,
+            channel=channel,
+        )
+    )
+
+
+async def _chat_completions(request: Request) -> Response:
+    service, _store, settings = state()
+    body = await read_body(request, settings["max_body_bytes"])
+    chat = parse_request(body, settings["max_messages"])
+    turn = chat.turn()
+    service.check(turn.question)  # a 400 before streaming starts, not an error event after
+    channel: Channel = "web" if request.headers.get("x-agent-factory-client") == "web" else "api"
+    model = settings["model"]
+    if chat.stream:
+        request_id = f"{time.time_ns():x}"
+        events = sse(service.answer(turn), request_id, model, lambda done: store_answer(turn, done, channel))
+        return StreamingResponse(
+            events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+    async for event in service.answer(turn):
+        if isinstance(event, Answered):
+            return JSONResponse(completion(event, store_answer(turn, event, channel), model))
+    raise ApiError(500, "the agent gave no answer", "agent_error", "server_error")
+
+
+async def _models(request: Request) -> Response:
+    service, _store, settings = state()
+    model = {"id": settings["model"], "object": "model", "created": 0, "owned_by": "agent-factory",
+             "version": service.loaded.version}  # fmt: skip
+    return JSONResponse({"object": "list", "data": [model]})
+
+
+async def _feedback(request: Request) -> Response:
+    _service, store, settings = state()
+    body = await read_body(request, settings["max_body_bytes"])
+    try:
+        rating = Rating.model_validate_json(body)
+    except ValueError as exc:
+        raise ApiError(400, f"feedback: {exc}".splitlines()[0], "invalid_feedback") from None
+    channel: Channel = "web" if request.headers.get("x-agent-factory-client") == "web" else "api"
+    store.rate(rating.answer_id, rating.rating, rating.comment, channel)
+    return JSONResponse({"stored": True, "answer_id": rating.answer_id})
+
+
+# The routes ZenML registers (top-level functions: ZenML stores them by import path).
+async def chat_completions(request: Request) -> Response:
+    return await _guarded(request, _chat_completions)
+
+
+async def models(request: Request) -> Response:
+    return await _guarded(request, _models)
+
+
+async def feedback(request: Request) -> Response:
+    return await _guarded(request, _feedback)
+
+
+@step(enable_cache=False)
+def answer(question: str) -> str:
+    """ZenML's ``/invoke``: one question through the pipeline (a stored run per call)."""
+    import asyncio
+
+    async def run() -> str:
+        service, _store, _settings = state()
+        async for event in service.answer(Turn(question=question)):
+            if isinstance(event, Answered):
+                return json.dumps(event.model_dump(mode="json"))
+        return ""
+
+    return asyncio.run(run())
+
+
+@pipeline(enable_cache=False)
+def chat_service(question: str = "What is this documentation about?") -> str:
+    """The deployed pipeline; chat goes through the custom endpoints, not through it."""
+    return answer(question)

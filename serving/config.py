@@ -1,0 +1,32 @@
+"""ServeConfig: the ``serve:`` section of an agent config (docs/serving.md).
+
+Safe by default: bound to 127.0.0.1, a bearer key on every route but ``/health``, CORS off,
+bounded bodies, questions and request rates.
+
+>>> ServeConfig().host, ServeConfig().cors_origins, ServeConfig(port=9000).port
+('127.0.0.1', [], 9000)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ServeConfig(BaseModel):
+    """How `agent-factory serve` deploys the chat service."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deployment: str = Field("agent-factory-chat", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    version: str = "production"  # a stage follows promotions; a number pins one version
+    host: str = "127.0.0.1"  # 0.0.0.0 exposes the service to the network
+    port: int = Field(8080, ge=1, le=65535)
+    cors_origins: list[str] = []  # e.g. ["https://docs.example.com"]; empty: no CORS headers
+    max_body_bytes: int = Field(65_536, ge=1024)
+    max_messages: int = Field(50, ge=1)  # per chat request (the conversation so far)
+    requests_per_minute: int = Field(120, ge=1)  # per client key or address
+    reload_every_s: float = Field(10.0, gt=0)  # how often a stage is re-checked for a new version
+    workers: int = Field(4, ge=1, le=64)  # answers computed at once; more wait their turn
+    feedback_path: Path | None = None  # default: $AGENT_FACTORY_HOME/feedback.sqlite

@@ -1,0 +1,123 @@
+"""Deploy, stop and inspect the chat service with the active stack's ZenML deployer.
+
+The same code serves on a laptop (the default stack's ``local`` deployer: a background
+uvicorn server) and in the cloud (a stack with a ``docker``, Cloud Run or App Runner
+deployer): the stack decides where, these settings decide what.
+
+The bearer key is generated once per deployment name and kept as a ZenML secret
+(``agent-factory-serve-<deployment>``), so a redeploy keeps the key clients already have.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from zenml.client import Client
+from zenml.config import DeploymentSettings
+from zenml.config.deployment_settings import CORSConfig, EndpointMethod, EndpointSpec
+
+from rag.errors import AgentFactoryError
+from serving import app
+from serving.config import ServeConfig
+
+
+class ServeError(AgentFactoryError):
+    """The service could not be deployed, found or stopped."""
+
+
+class Status(BaseModel):
+    deployment: str
+    status: str
+    url: str | None
+    version: str | None = None  # the model version that answers, read from the service
+
+
+def secret_name(deployment: str) -> str:
+    return f"agent-factory-serve-{deployment}"
+
+
+def bearer_key(deployment: str) -> str:
+    """The deployment's key: read from its ZenML secret, or generated and stored there."""
+    client = Client()
+    name = secret_name(deployment)
+    try:
+        return str(client.get_secret(name).secret_values["key"])
+    except KeyError:
+        key = secrets.token_urlsafe(32)
+        client.create_secret(name, values={"key": key})
+        return key
+
+
+def data_dir() -> Path:
+    """Where served answers and feedback live: ``$AGENT_FACTORY_DATA_DIR``, else XDG data home."""
+    if explicit := os.environ.get("AGENT_FACTORY_DATA_DIR"):
+        return Path(explicit)
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "agent-factory"
+
+
+def feedback_path(config: ServeConfig) -> Path:
+    return config.feedback_path or data_dir() / f"{config.deployment}-feedback.sqlite"
+
+
+def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None = None) -> dict[str, Any]:
+    """The pipeline's deployer and deployment settings for `config`."""
+    hook = config.model_dump(
+        mode="json", exclude={"feedback_path", "deployment", "host", "port", "cors_origins"}
+    )
+    hook |= {"model": model, "feedback_path": str(feedback_path(config)),
+             "index_dir": str(index_dir) if index_dir else None}  # fmt: skip
+    post, get = EndpointMethod.POST, EndpointMethod.GET
+    endpoints = [
+        EndpointSpec(path="/v1/chat/completions", method=post, handler=app.chat_completions),
+        EndpointSpec(path="/v1/models", method=get, handler=app.models),
+        EndpointSpec(path="/v1/feedback", method=post, handler=app.feedback),
+    ]
+    cors = (
+        CORSConfig(allow_origins=config.cors_origins, allow_credentials=False)
+        if config.cors_origins
+        else CORSConfig(allow_origins=[])
+    )
+    deployment = DeploymentSettings(
+        app_title=f"Agent Factory: {model}",
+        startup_hook=app.startup,
+        startup_hook_kwargs=hook,
+        shutdown_hook=app.shutdown,
+        custom_endpoints=endpoints,
+        dashboard_files_path=str(app.UI_DIR.relative_to(Path(app.__file__).parents[1])),
+        cors=cors,
+        uvicorn_host=config.host,
+        uvicorn_port=config.port,
+    )
+    deployer = {"auth_key": key, "port": config.port, "address": config.host, "allocate_port_if_busy": False}
+    return {"deployer": deployer, "deployment": deployment}
+
+
+def serve(model: str, config: ServeConfig, index_dir: Path | None = None, timeout_s: int = 120) -> Status:
+    """Deploy (or redeploy) the chat service; returns once it answers ``/health``."""
+    key = bearer_key(config.deployment)
+    pipeline = app.chat_service.with_options(settings=settings(model, config, key, index_dir))
+    try:
+        deployed = pipeline.deploy(deployment_name=config.deployment, timeout=timeout_s)
+    except Exception as exc:
+        raise ServeError(f"deploying {config.deployment} failed: {exc}") from exc
+    return Status(deployment=config.deployment, status=str(deployed.status), url=deployed.url)
+
+
+def status(deployment: str) -> Status:
+    try:
+        found = Client().get_deployment(deployment)
+    except KeyError:
+        raise ServeError(f"no deployment named {deployment}; start it with `agent-factory serve`") from None
+    return Status(deployment=deployment, status=str(found.status), url=found.url)
+
+
+def stop(deployment: str, timeout_s: int = 60) -> None:
+    """Stop the service (its shutdown hook runs) and forget the deployment; the key is kept."""
+    status(deployment)  # a clear error for an unknown name
+    client = Client()
+    client.deprovision_deployment(deployment, timeout=timeout_s)
+    client.delete_deployment(deployment)

@@ -1,0 +1,123 @@
+"""FeedbackStore: every served answer and the feedback on it, durably, in one SQLite file.
+
+Each answer gets an id when it is given (``record``); thumbs up/down with an optional comment
+arrive later from the web page, a Slack reaction or the API (``rate``). ``agent-factory
+feedback`` lists and exports them; ``agent-factory golden suggest`` turns disliked answers
+into golden-question candidates for a person to review (serving/suggest.py).
+
+>>> import tempfile
+>>> store = FeedbackStore(tempfile.mkdtemp() + "/feedback.sqlite")
+>>> answer_id = store.record(AnswerRecord(question="How do I install?", answer="pip install x",
+...                          sources=["docs/install.md"], model="docs_agent", version="3", channel="api"))
+>>> store.rate(answer_id, -1, "it skipped the extras", channel="web")
+>>> [(r.question, r.rating, r.comment) for r in store.list()]
+[('How do I install?', -1, 'it skipped the extras')]
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from rag.errors import AgentFactoryError
+
+Channel = Literal["api", "web", "slack", "cli"]
+
+
+class FeedbackError(AgentFactoryError):
+    """Feedback that cannot be stored: an unknown answer id or a rating other than +1/-1."""
+
+
+class AnswerRecord(BaseModel):
+    """One served answer: what was asked, what was said, from which sources, by which version."""
+
+    question: str
+    answer: str
+    sources: list[str] = []
+    model: str
+    version: str
+    channel: Channel
+
+
+class FeedbackRow(AnswerRecord):
+    """An answer with its latest feedback (``rating`` None when nobody rated it)."""
+
+    id: str
+    created: float
+    rating: int | None = None
+    comment: str = ""
+    rated_on: Channel | None = None
+
+
+class Rating(BaseModel):
+    """The body of ``POST /v1/feedback``."""
+
+    answer_id: str = Field(max_length=64)
+    rating: Literal[1, -1]
+    comment: str = Field("", max_length=2000)
+
+
+_SCHEMA = """
+create table if not exists answers (
+  id text primary key, created real not null, question text not null, answer text not null,
+  sources text not null, model text not null, version text not null, channel text not null,
+  rating integer, comment text not null default '', rated_on text
+);
+"""
+
+
+class FeedbackStore:
+    """Thread-safe; each call is one transaction, so a crash loses at most the call in flight."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("pragma journal_mode=wal")  # readers (the CLI) never block the server
+        self._db.executescript(_SCHEMA)
+
+    def record(self, answer: AnswerRecord) -> str:
+        """Store a served answer; returns its id (what feedback refers to)."""
+        answer_id = uuid.uuid4().hex
+        with self._lock:
+            self._db.execute(
+                "insert into answers (id, created, question, answer, sources, model, version, channel)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                (answer_id, time.time(), answer.question, answer.answer, json.dumps(answer.sources),
+                 answer.model, answer.version, answer.channel),
+            )  # fmt: skip
+        return answer_id
+
+    def rate(self, answer_id: str, rating: int, comment: str = "", channel: Channel = "api") -> None:
+        """Thumbs up (+1) or down (-1); a later rating of the same answer replaces the earlier one."""
+        if rating not in (1, -1):
+            raise FeedbackError(f"rating must be 1 or -1, not {rating!r}")
+        with self._lock:
+            done = self._db.execute(
+                "update answers set rating = ?, comment = ?, rated_on = ? where id = ?",
+                (rating, comment, channel, answer_id),
+            )
+        if done.rowcount == 0:
+            raise FeedbackError(f"no answer with id {answer_id!r}")
+
+    def list(self, rating: int | None = None, limit: int = 10_000) -> list[FeedbackRow]:
+        """Answers newest first; only those rated `rating` when given."""
+        query = "select * from answers" + (" where rating = ?" if rating is not None else "")
+        args: tuple = (rating,) if rating is not None else ()
+        with self._lock:
+            cursor = self._db.execute(f"{query} order by created desc limit ?", (*args, limit))
+            names = [c[0] for c in cursor.description]
+            rows = cursor.fetchall()
+        records = [dict(zip(names, row, strict=True)) for row in rows]
+        return [FeedbackRow(**(r | {"sources": json.loads(r["sources"])})) for r in records]
+
+    def close(self) -> None:
+        self._db.close()

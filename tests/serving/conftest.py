@@ -1,0 +1,45 @@
+"""A live chat deployment on 127.0.0.1 (ZenML's local deployer) over two real model versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import free_port, make_config, write_corpus, write_golden
+
+
+@dataclass
+class Deployed:
+    url: str
+    key: str
+    model: str
+    versions: list[str]  # [production at start, the one promoted during the tests]
+    name: str
+    feedback: Path
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+    from pipelines.agent_pipeline import run_build
+    from pipelines.release import promote_manually
+    from serving import deploy
+    from serving.config import ServeConfig
+
+    root = tmp_path_factory.mktemp("serve")
+    config = make_config("serve_agent", write_corpus(root / "docs"), write_golden(root / "golden.jsonl"))
+    first, second = run_build(config), run_build(config)
+    promote_manually(config.name, first.version, "production", "serving tests start here")
+    serve_config = ServeConfig(
+        deployment="test-chat", port=free_port(), reload_every_s=0.5, requests_per_minute=100,
+        feedback_path=root / "feedback.sqlite",
+    )  # fmt: skip
+    deploy.serve(config.name, serve_config)
+    found = deploy.status(serve_config.deployment)
+    try:
+        yield Deployed(found.url, deploy.bearer_key(serve_config.deployment), config.name,
+                       [str(first.version), str(second.version)], serve_config.deployment, root / "feedback.sqlite")  # fmt: skip
+    finally:
+        deploy.stop(serve_config.deployment)

@@ -1,0 +1,187 @@
+"""The chat service deployed by ZenML's local deployer on 127.0.0.1, driven by real clients.
+
+The official ``openai`` client, plain HTTP, headless Chromium; promotion during traffic; the
+server killed mid-stream. Tests run in file order; the kill is last.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import httpx
+import openai
+import pytest
+
+from serving.feedback import FeedbackStore
+from tests.helpers import ARTIFACTS, CHROMIUM
+
+pytestmark = pytest.mark.slow
+QUESTION = "Which TCP port does the widget server listen on?"
+
+
+def client(deployed, key: str | None = None) -> openai.OpenAI:
+    return openai.OpenAI(
+        base_url=f"{deployed.url}/v1", api_key=key or deployed.key, max_retries=0, timeout=30
+    )
+
+
+def store(deployed) -> FeedbackStore:
+    return FeedbackStore(deployed.feedback)
+
+
+def test_openai_client_gets_an_answer_with_sources_and_version(deployed):
+    reply = client(deployed).chat.completions.create(
+        model=deployed.model, messages=[{"role": "user", "content": QUESTION}]
+    )
+    assert "7341" in reply.choices[0].message.content
+    extra = reply.model_extra["agent_factory"]
+    assert extra["version"] == deployed.versions[0]
+    assert extra["sources"][0]["doc_id"] == "docs/ports.rst"
+    assert store(deployed).list()[0].question == QUESTION  # every answer is recorded with its id
+
+
+def test_openai_client_streams_and_follow_ups_use_the_messages_sent(deployed):
+    messages = [
+        {"role": "user", "content": QUESTION},
+        {"role": "assistant", "content": "Port 7341 by default."},
+        {"role": "user", "content": "How can I change it?"},
+    ]
+    chunks = list(
+        client(deployed).chat.completions.create(model=deployed.model, messages=messages, stream=True)
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert len(chunks) > 3 and "WIDGET_PORT" in text  # streamed in pieces; "it" resolved from history
+    assert chunks[-1].model_extra["agent_factory"]["answer_id"]
+
+
+def test_models_lists_the_served_model_and_version(deployed):
+    listed = client(deployed).models.list().data
+    assert [(m.id, m.model_extra["version"]) for m in listed] == [(deployed.model, deployed.versions[0])]
+
+
+def test_every_route_but_health_needs_the_key(deployed):
+    assert httpx.get(f"{deployed.url}/health").status_code == 200
+    for key in (None, "wrong-key"):
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        for method, path in (
+            ("GET", "/v1/models"),
+            ("POST", "/v1/chat/completions"),
+            ("POST", "/v1/feedback"),
+        ):
+            assert httpx.request(method, deployed.url + path, headers=headers, json={}).status_code == 401
+    with pytest.raises(openai.AuthenticationError):
+        client(deployed, key="wrong-key").models.list()
+
+
+def test_bad_requests_get_clear_4xx(deployed):
+    auth = {"Authorization": f"Bearer {deployed.key}"}
+    url = f"{deployed.url}/v1/chat/completions"
+    big = httpx.post(url, headers=auth, content=b"x" * 70_000)
+    assert big.status_code == 413 and "max_body_bytes" in big.json()["error"]["message"]
+    long = httpx.post(url, headers=auth, json={"messages": [{"role": "user", "content": "why " * 2000}]})
+    assert long.status_code == 400 and "max_question_chars" in long.json()["error"]["message"]
+    wrong = httpx.post(url, headers=auth, json={"messages": [{"role": "robot", "content": "hi"}]})
+    assert wrong.status_code == 400 and wrong.json()["error"]["message"].startswith("messages.0.role")
+
+
+def test_requests_past_the_rate_limit_get_429_with_retry_after(deployed):
+    # From 127.0.0.2: the limit is per client, so the other tests' client keeps its quota.
+    with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2")) as other:
+        codes = [other.get(f"{deployed.url}/v1/models", headers={"Authorization": f"Bearer {deployed.key}"})
+                 for _ in range(101)]  # fmt: skip
+    assert [c.status_code for c in codes[:100]] == [200] * 100
+    assert codes[100].status_code == 429 and int(codes[100].headers["Retry-After"]) > 0
+
+
+def test_feedback_through_the_api_is_stored(deployed):
+    reply = client(deployed).chat.completions.create(
+        model=deployed.model, messages=[{"role": "user", "content": QUESTION}]
+    )
+    answer_id = reply.model_extra["agent_factory"]["answer_id"]
+    sent = httpx.post(f"{deployed.url}/v1/feedback", headers={"Authorization": f"Bearer {deployed.key}"},
+                      json={"answer_id": answer_id, "rating": 1, "comment": "spot on"})  # fmt: skip
+    assert sent.status_code == 200
+    row = next(r for r in store(deployed).list() if r.id == answer_id)
+    assert (row.rating, row.comment, row.version) == (1, "spot on", deployed.versions[0])
+    unknown = httpx.post(f"{deployed.url}/v1/feedback", headers={"Authorization": f"Bearer {deployed.key}"},
+                         json={"answer_id": "nope", "rating": -1})  # fmt: skip
+    assert unknown.status_code == 400 and "no answer with id" in unknown.json()["error"]["message"]
+
+
+def test_web_page_streams_an_answer_shows_sources_and_stores_a_thumbs_down(deployed):
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("chromium not installed")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1000, "height": 700})
+        page.goto(f"{deployed.url}/#key={deployed.key}")
+        page.fill("#question", "When are backups of the widget database written?")
+        page.press("#question", "Enter")
+        page.wait_for_selector(".feedback", timeout=30_000)
+        assert "02:00" in page.inner_text(".answer")
+        assert page.inner_text(".sources a").strip()  # a link per source document
+        page.fill(".comment", "I wanted the folder too")
+        page.click("button.down")
+        page.wait_for_selector(".state.stored", timeout=10_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "chat-page.png"), full_page=True)
+        browser.close()
+    row = store(deployed).list(rating=-1)[0]
+    assert (row.channel, row.rated_on, row.comment) == ("web", "web", "I wanted the folder too")
+    assert "02:00" in row.answer
+
+
+def test_promotion_during_traffic_drops_nothing_and_switches_version(deployed):
+    from pipelines.release import promote_manually
+
+    seen: list[str] = []
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def traffic() -> None:
+        ask = client(deployed)
+        while not stop.is_set():
+            try:
+                reply = ask.chat.completions.create(
+                    model="", messages=[{"role": "user", "content": QUESTION}]
+                )
+                seen.append(reply.model_extra["agent_factory"]["version"])
+            except Exception as exc:  # any failed request fails the test
+                failures.append(exc)
+
+    threads = [threading.Thread(target=traffic) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    promote_manually(deployed.model, deployed.versions[1], "production", "promoted under traffic")
+    deadline = time.monotonic() + 30
+    while deployed.versions[1] not in seen[-3:] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[:3]
+    first_new = seen.index(deployed.versions[1])
+    assert seen[:first_new] and set(seen[:first_new]) == {deployed.versions[0]}
+    assert set(seen[first_new:]) == {deployed.versions[1]}  # never back to the old one
+
+
+def test_server_killed_mid_stream_gives_the_client_an_error_not_a_hang(deployed):
+    from zenml.client import Client
+
+    pid = Client().get_deployment(deployed.name).deployment_metadata["pid"]
+    stream = client(deployed).chat.completions.create(
+        model="", messages=[{"role": "user", "content": QUESTION}], stream=True
+    )
+    start = time.monotonic()
+    with pytest.raises((openai.APIError, httpx.HTTPError)):
+        for i, _chunk in enumerate(stream):
+            if i == 0:  # the role chunk comes before the agent starts: stop it there
+                os.kill(pid, signal.SIGSTOP)
+                os.kill(pid, signal.SIGKILL)
+    assert time.monotonic() - start < 20
