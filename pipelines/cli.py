@@ -8,6 +8,7 @@ its traceback.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -409,7 +410,31 @@ def sources(config_path: Path, ids: bool) -> None:
 
 @main.group()
 def golden() -> None:
-    """Golden question sets: import a question list."""
+    """Golden question sets: import a question list; suggest questions from disliked answers."""
+
+
+@golden.command("suggest")
+@config_option
+@click.option("--out", type=click.Path(path_type=Path), default=Path("golden-review.yaml"), show_default=True)
+@click.option("--apply", "review", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Append the review file's accepted candidates to the config's golden set.")  # fmt: skip
+def golden_suggest(config_path: Path, out: Path, review: Path | None) -> None:
+    """Golden-question candidates from disliked answers, for a person to review (never added by itself)."""
+    from evaluation.golden import load_golden
+    from serving import suggest
+
+    config = _config(config_path)
+    golden_path = config.evaluation.golden_set
+    if review:
+        added = suggest.apply_review(review, golden_path)
+        click.echo(f"added {added} questions to {golden_path}")
+        return
+    known = {q.question for q in load_golden(golden_path).questions}
+    entries = suggest.candidates(_feedback_store(config).list(rating=-1), known)
+    suggest.write_review(entries, out)
+    click.echo(
+        f"wrote {len(entries)} candidates to {out}; review them, then: agent-factory golden suggest --apply {out}"
+    )
 
 
 @golden.command("import")
@@ -471,6 +496,48 @@ def dashboard(port: int, stop: bool) -> None:
     zenml = str(Path(sys.executable).with_name("zenml"))
     args = [zenml, "logout", "--local"] if stop else [zenml, "login", "--local", "--port", str(port)]
     raise SystemExit(subprocess.run(args, env=os.environ.copy()).returncode)
+
+
+def _feedback_store(config: Any) -> Any:
+    from serving.deploy import feedback_path
+    from serving.feedback import FeedbackStore
+
+    return FeedbackStore(feedback_path(config.serve))
+
+
+@main.command()
+@config_option
+@click.option("--rating", type=click.Choice(["up", "down", "any"]), default="any", show_default=True)
+@click.option(
+    "--export", "export", type=click.Path(path_type=Path), help="Write them as JSONL (or .csv) instead."
+)
+@click.option("--limit", default=20, show_default=True, help="How many to list (export writes all).")
+def feedback(config_path: Path, rating: str, export: Path | None, limit: int) -> None:
+    """Served answers and the feedback on them, newest first."""
+    wanted = {"up": 1, "down": -1, "any": None}[rating]
+    rows = _feedback_store(_config(config_path)).list(rating=wanted, limit=10_000_000 if export else limit)
+    if export:
+        _export(rows, export)
+        click.echo(f"wrote {len(rows)} answers to {export}")
+        return
+    for row in rows:
+        mark = {1: "+", -1: "-", None: " "}[row.rating]
+        click.echo(f"{mark} {row.id[:8]} v{row.version} {row.channel:5} {row.question[:70]}")
+        if row.comment:
+            click.secho(f"    {row.comment[:100]}", dim=True)
+
+
+def _export(rows: list[Any], path: Path) -> None:
+    import csv
+
+    records = [row.model_dump(mode="json") for row in rows]
+    if path.suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else ["id"])
+            writer.writeheader()
+            writer.writerows({**r, "sources": " ".join(r["sources"])} for r in records)
+    else:
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
 
 
 @main.command()

@@ -1,0 +1,82 @@
+"""`agent-factory feedback` and `golden suggest` over a real feedback store (no server needed)."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+from click.testing import CliRunner
+
+from pipelines.cli import main
+from serving.feedback import AnswerRecord, FeedbackStore
+from tests.helpers import GOLDEN, write_config, write_corpus, write_golden
+
+
+def _setup(tmp_path):
+    write_corpus(tmp_path / "docs")
+    golden = write_golden(tmp_path / "golden.jsonl")
+    config = write_config(tmp_path / "agent.yaml", "name: fb_agent\nsources: [{type: directory, path: docs}]\n"
+                          "evaluation: {golden_set: golden.jsonl}\nserve: {feedback_path: feedback.sqlite}\n")  # fmt: skip
+    store = FeedbackStore(tmp_path / "feedback.sqlite")  # serve.feedback_path, relative to where the CLI runs
+    return config, golden, store
+
+
+def _answer(store, question, rating, comment=""):
+    answer_id = store.record(
+        AnswerRecord(question=question, answer="I don't know", model="fb_agent", version="1", channel="web")
+    )
+    if rating:
+        store.rate(answer_id, rating, comment, "web")
+
+
+def test_feedback_lists_and_exports(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config, _golden, store = _setup(tmp_path)
+    _answer(store, "How do I rotate the key?", -1, "it is in security.md")
+    _answer(store, "What is the port?", 1)
+    listed = CliRunner().invoke(main, ["feedback", "--config", str(config), "--rating", "down"])
+    assert (
+        listed.exit_code == 0
+        and "How do I rotate the key?" in listed.output
+        and "What is the port" not in listed.output
+    )
+    exported = CliRunner().invoke(main, ["feedback", "--config", str(config), "--export", "all.jsonl"])
+    assert exported.exit_code == 0, exported.output
+    rows = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text().splitlines()]
+    assert {(r["question"], r["rating"]) for r in rows} == {
+        ("How do I rotate the key?", -1),
+        ("What is the port?", 1),
+    }
+
+
+def test_golden_suggest_needs_a_person_and_validates_what_they_accept(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config, golden, store = _setup(tmp_path)
+    _answer(store, "How do I rotate the key?", -1, "it is in security.md")
+    _answer(store, "Where are backups written?", -1)
+    _answer(store, GOLDEN[0]["question"], -1)  # already golden: not suggested again
+    suggested = CliRunner().invoke(
+        main, ["golden", "suggest", "--config", str(config), "--out", "review.yaml"]
+    )
+    assert suggested.exit_code == 0 and "wrote 2 candidates" in suggested.output
+    assert len(golden.read_text().splitlines()) == len(GOLDEN)  # nothing added by itself
+
+    review = yaml.safe_load((tmp_path / "review.yaml").read_text())
+    review.sort(key=lambda c: c["question"] != "How do I rotate the key?")  # newest first on disk
+    review[0]["decision"] = "accept"  # accepted without a reference: refused, naming the candidate
+    (tmp_path / "review.yaml").write_text(yaml.safe_dump(review))
+    refused = CliRunner().invoke(
+        main, ["golden", "suggest", "--config", str(config), "--apply", "review.yaml"]
+    )
+    assert refused.exit_code != 0 and "candidate 1" in refused.output
+    assert len(golden.read_text().splitlines()) == len(GOLDEN)
+
+    review[0]["reference_answer"] = "Run widgetctl rotate-key."
+    review[1]["decision"] = "drop"
+    (tmp_path / "review.yaml").write_text(yaml.safe_dump(review))
+    applied = CliRunner().invoke(
+        main, ["golden", "suggest", "--config", str(config), "--apply", "review.yaml"]
+    )
+    assert applied.exit_code == 0 and "added 1" in applied.output
+    added = json.loads(golden.read_text().splitlines()[-1])
+    assert added["question"] == "How do I rotate the key?" and "decision" not in added
