@@ -5,6 +5,6 @@
 - ``openai_api``: ``/v1/chat/completions`` and ``/v1/models`` (OpenAI's wire format).
 - ``feedback``: every answer and its thumbs up/down, durably in SQLite.
 - ``limits``: body size and request-rate limits (ASGI middleware).
-- ``app``: the deployment pipeline and its DeploymentSettings; ``deploy``: serve, stop, status.
-- ``slack``: the Slack adapter (slack-bolt, Events API over HTTP).
+- ``app``: the deployment pipeline and its routes; ``deploy``: serve, stop, status.
+- ``suggest``: golden-question candidates from disliked answers.
 """

@@ -6,12 +6,11 @@ answer from it directly, without running the pipeline (no stored run per questio
 
 - ``POST /v1/chat/completions``, ``GET /v1/models``: OpenAI's API (serving/openai_api.py)
 - ``POST /v1/feedback``: thumbs up/down on an answer id (serving/feedback.py)
-- ``POST /slack/events``: the Slack adapter, when Slack secrets are configured (serving/slack.py)
 - ``/``: the web chat page (serving/ui/index.html); ``/health``: ZenML's, open to all
 
 ZenML's own ``POST /invoke`` runs the pipeline (one question, one stored run) and stays
-available for batch use. Every route but ``/health``, the page and Slack's (which checks
-Slack's signature instead) needs the deployment's bearer key.
+available for batch use. Every route but ``/health`` and the page needs the deployment's
+bearer key.
 """
 
 from __future__ import annotations

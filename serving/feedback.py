@@ -1,7 +1,7 @@
 """FeedbackStore: every served answer and the feedback on it, durably, in one SQLite file.
 
 Each answer gets an id when it is given (``record``); thumbs up/down with an optional comment
-arrive later from the web page, a Slack reaction or the API (``rate``). ``agent-factory
+arrive later from the web page or the API (``rate``). ``agent-factory
 feedback`` lists and exports them; ``agent-factory golden suggest`` turns disliked answers
 into golden-question candidates for a person to review (serving/suggest.py).
 
