@@ -6,11 +6,12 @@ answer from it directly, without running the pipeline (no stored run per questio
 
 - ``POST /v1/chat/completions``, ``GET /v1/models``: OpenAI's API (serving/openai_api.py)
 - ``POST /v1/feedback``: thumbs up/down on an answer id (serving/feedback.py)
+- ``POST /slack/events``: Slack's Events API, when ``serve.slack_secret`` is set (serving/slack.py)
 - ``/``: the web chat page (serving/ui/index.html); ``/health``: ZenML's, open to all
 
 ZenML's own ``POST /invoke`` runs the pipeline (one question, one stored run) and stays
-available for batch use. Every route but ``/health`` and the page needs the deployment's
-bearer key.
+available for batch use. Every route but ``/health``, the page and Slack's (Slack signs its
+requests instead) needs the deployment's bearer key.
 """
 
 from __future__ import annotations
@@ -45,9 +46,17 @@ def startup(app_runner: Any = None, **settings: Any) -> None:
         service = AgentService.for_version(
             settings["model"], settings["version"], settings["reload_every_s"], settings["workers"]
         )
+    store = FeedbackStore(settings["feedback_path"])
+    if settings.get("slack_secret"):
+        from serving import slack
+
+        token, signing = slack.credentials(settings["slack_secret"])
+        _STATE["slack"] = slack.build(
+            service, store, settings["model"], token, signing, settings["slack_api_url"]
+        )
     _STATE.update(
         service=service,
-        store=FeedbackStore(settings["feedback_path"]),
+        store=store,
         limiter=RateLimiter(settings["requests_per_minute"]),
         settings=settings,
     )
@@ -144,6 +153,15 @@ async def models(request: Request) -> Response:
 
 async def feedback(request: Request) -> Response:
     return await _guarded(request, _feedback)
+
+
+async def slack_events(request: Request) -> Response:
+    """Slack's Events API; Bolt checks the signature and answers Slack's URL verification."""
+    if "slack" not in _STATE:
+        return JSONResponse(
+            ApiError(404, "Slack is not configured (serve.slack_secret)", "no_slack").body(), 404
+        )
+    return await _STATE["slack"].handle(request)
 
 
 @step(enable_cache=False)

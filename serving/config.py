@@ -29,4 +29,6 @@ class ServeConfig(BaseModel):
     requests_per_minute: int = Field(120, ge=1)  # per client key or address
     reload_every_s: float = Field(10.0, gt=0)  # how often a stage is re-checked for a new version
     workers: int = Field(4, ge=1, le=64)  # answers computed at once; more wait their turn
-    feedback_path: Path | None = None  # default: $AGENT_FACTORY_HOME/feedback.sqlite
+    feedback_path: Path | None = None  # default: $AGENT_FACTORY_DATA_DIR/<deployment>-feedback.sqlite
+    slack_secret: str | None = None  # a ZenML secret with bot_token and signing_secret: Slack on
+    slack_api_url: str = "https://slack.com/api/"  # Slack's Web API (tests point it at a local fake)

@@ -75,6 +75,7 @@ def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None =
         EndpointSpec(path="/v1/chat/completions", method=post, handler=app.chat_completions),
         EndpointSpec(path="/v1/models", method=get, handler=app.models),
         EndpointSpec(path="/v1/feedback", method=post, handler=app.feedback),
+        EndpointSpec(path="/slack/events", method=post, handler=app.slack_events, auth_required=False),
     ]
     cors = (
         CORSConfig(allow_origins=config.cors_origins, allow_credentials=False)

@@ -1,7 +1,7 @@
 """FeedbackStore: every served answer and the feedback on it, durably, in one SQLite file.
 
 Each answer gets an id when it is given (``record``); thumbs up/down with an optional comment
-arrive later from the web page or the API (``rate``). ``agent-factory
+arrive later from the web page, a Slack reaction or the API (``rate``). ``agent-factory
 feedback`` lists and exports them; ``agent-factory golden suggest`` turns disliked answers
 into golden-question candidates for a person to review (serving/suggest.py).
 
@@ -70,6 +70,7 @@ create table if not exists answers (
   sources text not null, model text not null, version text not null, channel text not null,
   rating integer, comment text not null default '', rated_on text
 );
+create table if not exists links (key text primary key, answer_id text not null);
 """
 
 
@@ -118,6 +119,16 @@ class FeedbackStore:
             rows = cursor.fetchall()
         records = [dict(zip(names, row, strict=True)) for row in rows]
         return [FeedbackRow(**(r | {"sources": json.loads(r["sources"])})) for r in records]
+
+    def link(self, key: str, answer_id: str) -> None:
+        """Remember which answer a message elsewhere is (a Slack message's channel and ts)."""
+        with self._lock:
+            self._db.execute("insert or replace into links (key, answer_id) values (?, ?)", (key, answer_id))
+
+    def linked(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("select answer_id from links where key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     def close(self) -> None:
         self._db.close()

@@ -79,3 +79,50 @@ class RandomEmbedding(BaseEmbedding):
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._vector(query)
+
+
+class FakeSlack:
+    """A fake of **Slack's Web API** on 127.0.0.1 (Slack itself is not reachable here).
+
+    Answers ``auth.test`` as a bot and records ``chat.postMessage`` calls; everything else a
+    real Slack app does (signing, events, Bolt) runs for real against it.
+    """
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qsl
+
+        self.posted: list[dict[str, Any]] = []
+        posted = self.posted
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
+                body = json.loads(raw) if raw.startswith("{") else dict(parse_qsl(raw))
+                method = self.path.rsplit("/", 1)[-1]
+                reply: dict[str, Any] = {"ok": True}
+                if method == "auth.test":
+                    reply |= {"user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T0TEAM", "user": "docs-bot"}
+                elif method == "chat.postMessage":
+                    ts = f"1800000000.{len(posted):06d}"
+                    posted.append(body | {"ts": ts})
+                    reply |= {"channel": body.get("channel"), "ts": ts, "message": {"text": body.get("text")}}
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

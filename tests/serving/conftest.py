@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes import FakeSlack
 from tests.helpers import free_port, make_config, write_corpus, write_golden
 
 
@@ -19,6 +20,8 @@ class Deployed:
     versions: list[str]  # [production at start, the one promoted during the tests]
     name: str
     feedback: Path
+    slack: FakeSlack
+    signing_secret: str
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +35,19 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     config = make_config("serve_agent", write_corpus(root / "docs"), write_golden(root / "golden.jsonl"))
     first, second = run_build(config), run_build(config)
     promote_manually(config.name, first.version, "production", "serving tests start here")
+    from zenml.client import Client
+
+    slack, signing_secret = FakeSlack(), "test-signing-secret"
+    Client().create_secret("test-slack", values={"bot_token": "xoxb-test", "signing_secret": signing_secret})
     serve_config = ServeConfig(
         deployment="test-chat", port=free_port(), reload_every_s=0.5, requests_per_minute=100,
-        feedback_path=root / "feedback.sqlite",
+        feedback_path=root / "feedback.sqlite", slack_secret="test-slack", slack_api_url=slack.url,
     )  # fmt: skip
     deploy.serve(config.name, serve_config)
     found = deploy.status(serve_config.deployment)
     try:
         yield Deployed(found.url, deploy.bearer_key(serve_config.deployment), config.name,
-                       [str(first.version), str(second.version)], serve_config.deployment, root / "feedback.sqlite")  # fmt: skip
+                       [str(first.version), str(second.version)], serve_config.deployment, root / "feedback.sqlite", slack, signing_secret)  # fmt: skip
     finally:
         deploy.stop(serve_config.deployment)
+        slack.close()

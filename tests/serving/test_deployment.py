@@ -6,6 +6,9 @@ server killed mid-stream. Tests run in file order; the kill is last.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 import signal
 import threading
@@ -133,6 +136,56 @@ def test_web_page_streams_an_answer_shows_sources_and_stores_a_thumbs_down(deplo
     row = store(deployed).list(rating=-1)[0]
     assert (row.channel, row.rated_on, row.comment) == ("web", "web", "I wanted the folder too")
     assert "02:00" in row.answer
+
+
+def _signed(deployed, payload: dict, secret: str | None = None) -> httpx.Response:
+    body = json.dumps(payload)
+    ts = str(int(time.time()))
+    digest = hmac.new(
+        (secret or deployed.signing_secret).encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256
+    )
+    headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest.hexdigest()}",
+               "Content-Type": "application/json"}  # fmt: skip
+    return httpx.post(f"{deployed.url}/slack/events", content=body, headers=headers)
+
+
+def _event(event: dict) -> dict:
+    return {"type": "event_callback", "team_id": "T0TEAM", "api_app_id": "A0APP", "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()), "authorizations": [{"user_id": "U0BOT", "is_bot": True}], "event": event}  # fmt: skip
+
+
+def test_slack_mention_is_answered_in_its_thread_and_a_reaction_is_feedback(deployed):
+    assert _signed(deployed, {"type": "url_verification", "challenge": "abc"}).json()["challenge"] == "abc"
+    forged = _signed(
+        deployed, _event({"type": "app_mention", "text": "hi", "channel": "C1", "ts": "1.0"}), "wrong"
+    )
+    assert forged.status_code == 401
+    mention = {
+        "type": "app_mention",
+        "user": "U1",
+        "text": f"<@U0BOT> {QUESTION}",
+        "channel": "C1",
+        "ts": "1700000000.000100",
+    }
+    assert _signed(deployed, _event(mention)).status_code == 200
+    deadline = time.monotonic() + 30
+    while not deployed.slack.posted and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [posted] = deployed.slack.posted
+    assert posted["channel"] == "C1" and posted["thread_ts"] == mention["ts"] and "7341" in posted["text"]
+    reaction = {
+        "type": "reaction_added",
+        "user": "U1",
+        "reaction": "-1",
+        "item": {"type": "message", "channel": "C1", "ts": posted["ts"]},
+    }
+    assert _signed(deployed, _event(reaction)).status_code == 200
+    deadline = time.monotonic() + 10
+    while not store(deployed).list(rating=-1) or store(deployed).list(rating=-1)[0].channel != "slack":
+        assert time.monotonic() < deadline, "the reaction was not stored"
+        time.sleep(0.1)
+    row = store(deployed).list(rating=-1)[0]
+    assert (row.channel, row.rated_on, row.question) == ("slack", "slack", QUESTION)
 
 
 def test_promotion_during_traffic_drops_nothing_and_switches_version(deployed):
