@@ -29,6 +29,7 @@ FULL = {
     "docs": 400,
     "judge_questions": 49,
     "quality_docs": 0,  # all 272 pages of ../shared/datasets/zenml-docs
+    "serving": ["8", "50", "default", "zenml"],  # clients, questions per client, corpora
 }
 SMOKE = {
     "chunks": 32,
@@ -38,6 +39,7 @@ SMOKE = {
     "docs": 40,
     "judge_questions": 6,
     "quality_docs": 15,
+    "serving": ["2", "3", "default"],
 }
 
 
@@ -47,7 +49,17 @@ def _child(module: str, *args: str, env: dict | None = None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-SECTIONS = ("embedding", "incremental", "retrieval", "quality", "answers", "chat_memory", "build", "judge")
+SECTIONS = (
+    "embedding",
+    "incremental",
+    "retrieval",
+    "quality",
+    "answers",
+    "chat_memory",
+    "build",
+    "judge",
+    "serving",
+)
 
 
 def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
@@ -73,6 +85,8 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
         results["chat_memory"] = [_child("benchmarks.chat_memory", str(n)) for n in sizes["chat_scales"]]
     if "judge" in only:
         results["judge"] = _child("benchmarks.judge", str(sizes["judge_questions"]))
+    if "serving" in only:
+        results["serving"] = _child("benchmarks.serving_load", *sizes["serving"])
     if "build" in only:
         with tempfile.TemporaryDirectory() as store:
             env = os.environ | {"ZENML_CONFIG_PATH": str(Path(store) / "zenml")}
@@ -134,6 +148,8 @@ def render(r: dict, command: str) -> str:
         "creating the store).",
         "",
         *(_cold_start_lines(r["cold_start"]) if "cold_start" in r else []),
+        "",
+        *(_serving_lines(r["serving"]) if "serving" in r else []),
         "",
         "## 4. Incremental rebuild",
         "",
@@ -198,11 +214,35 @@ def _answers_lines(a: dict) -> list[str]:
         f"The extractive agent on the {a['questions']} dev questions; similarity of answer and the question's "
         "scraped passage (packaged model), and how many answers keep the passage's code.",
         "",
-        "| `llm.params.answer` | similarity to passage | passages with code | answers keeping it |",
-        "| --- | --- | --- | --- |",
+        "| `llm.params.answer` | `retrieval.section_window` | similarity to passage | passages with code "
+        "| answers keeping it |",
+        "| --- | --- | --- | --- | --- |",
         *[
-            f"| {r['mode']} | {r['similarity']:.3f} | {r['with_code']} | {r['code_kept']} |"
+            f"| {r['mode']} | {r.get('section_window', 0)} | {r['similarity']:.3f} | {r['with_code']} "
+            f"| {r['code_kept']} |"
             for r in a["rows"]
+        ],
+    ]
+
+
+def _serving_lines(s: dict) -> list[str]:
+    return [
+        "### Serving under load (`agent-factory serve`, ZenML's local deployer, 127.0.0.1)",
+        "",
+        "Concurrent clients, each asking its questions one after another over `/v1/chat/completions` "
+        "(non-streaming), from another process than the server's. In-process p50: the same agent answering "
+        "the same questions one at a time inside the benchmark process (the baseline of the ratio). "
+        "RSS: the server process, after a warm-up and after the run.",
+        "",
+        "| corpus | clients | requests | errors | p50 ms | p95 ms | requests/s | in-process p50 ms "
+        "| served / in-process p50 | server RSS MB before → after | growth |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *[
+            f"| {r['corpus']} | {r['clients']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.0f} "
+            f"| {r['p95_ms']:.0f} | {r['throughput_rps']:.1f} | {r['in_process_p50_ms']:.0f} "
+            f"| {r['served_vs_in_process_p50']:.2f} | {r['rss_before_mb']:.0f} → {r['rss_after_mb']:.0f} "
+            f"| {r['rss_growth']:+.1%} |"
+            for r in s["rows"]
         ],
     ]
 

@@ -33,7 +33,6 @@ class Status(BaseModel):
     deployment: str
     status: str
     url: str | None
-    version: str | None = None  # the model version that answers, read from the service
 
 
 def secret_name(deployment: str) -> str:
@@ -77,11 +76,7 @@ def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None =
         EndpointSpec(path="/v1/feedback", method=post, handler=app.feedback),
         EndpointSpec(path="/slack/events", method=post, handler=app.slack_events, auth_required=False),
     ]
-    cors = (
-        CORSConfig(allow_origins=config.cors_origins, allow_credentials=False)
-        if config.cors_origins
-        else CORSConfig(allow_origins=[])
-    )
+    cors = CORSConfig(allow_origins=config.cors_origins)  # ZenML's default is every origin; ours none
     deployment = DeploymentSettings(
         app_title=f"Agent Factory: {model}",
         startup_hook=app.startup,

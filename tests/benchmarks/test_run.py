@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.answers import MODES
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
@@ -32,8 +34,11 @@ def test_smoke_run_writes_every_section(tmp_path):
     quality = results["quality"]["rows"]
     assert quality[0]["mrr_diff_ci"] == [0.0, 0.0] and all(0 <= row["hit@5"] <= 1 for row in quality)
     assert "Retrieval quality on documentation nobody here wrote" in text
-    modes = [row["mode"] for row in results["answers"]["rows"]]
-    assert modes == ["sentences", "section"] and "Offline answers: sentences vs sections" in text
+    modes = [(row["mode"], row["section_window"]) for row in results["answers"]["rows"]]
+    assert modes == MODES and "Offline answers: sentences vs sections" in text
+    [served] = results["serving"]["rows"]
+    assert served["errors"] == 0 and served["requests"] == 2 * 3 and served["p50_ms"] > 0
+    assert "Serving under load" in text
     cold = results["cold_start"]
     assert cold["cold_ask_s"] > 0 and cold["vector_onnx_s"] > 0 and "Cold `agent-factory ask`" in text
     judge = results["judge"]

@@ -79,6 +79,15 @@ def test_every_route_but_health_needs_the_key(deployed):
         client(deployed, key="wrong-key").models.list()
 
 
+def test_cors_is_off_by_default(deployed):
+    preflight = httpx.options(f"{deployed.url}/v1/chat/completions",
+                              headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"})  # fmt: skip
+    asked = httpx.get(f"{deployed.url}/v1/models", headers={"Origin": "https://elsewhere.example",
+                                                              "Authorization": f"Bearer {deployed.key}"})  # fmt: skip
+    assert "access-control-allow-origin" not in preflight.headers
+    assert "access-control-allow-origin" not in asked.headers
+
+
 def test_bad_requests_get_clear_4xx(deployed):
     auth = {"Authorization": f"Bearer {deployed.key}"}
     url = f"{deployed.url}/v1/chat/completions"
