@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import html
 import re
 from pathlib import PurePosixPath
 
@@ -79,14 +80,22 @@ _MARKUP = [
 ]
 
 
+# A line break inside a paragraph: not before a list item, a table row or a quote.
+_HARD_WRAP = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?!([-*+]|\d+[.)])\s|\||>|\n)(?=\S)")
+
+
 def plain_markdown(text: str) -> str:
     """Prose without Markdown and GitBook markup a reader should not see; `inline code` stays.
 
     >>> plain_markdown('{% hint style="info" %}See [the guide](../guide.md) and **run** `zenml up`.{% endhint %}')
     'See the guide and run `zenml up`.'
+    >>> plain_markdown("How to&#x20;deploy\\nwrapped here:\\n* one\\n* two")
+    'How to deploy wrapped here:\\n* one\\n* two'
     """
     for pattern, replacement in _MARKUP:
         text = pattern.sub(replacement, text)
+    text = html.unescape(text)  # GitBook writes &#x20; and friends into headings and prose
+    text = _HARD_WRAP.sub(" ", text)  # a paragraph wrapped at 80 columns reads as one line
     text = re.sub(r"^\s*\|\s*|\s*\|\s*$", "", text, flags=re.M)  # a table row's outer bars
     return re.sub(r"\s*\|\s*", " | ", text).strip() if text.count("|") >= 2 else text.strip()
 
