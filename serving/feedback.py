@@ -83,6 +83,9 @@ class FeedbackStore:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("pragma journal_mode=wal")  # readers (the CLI) never block the server
+        self._db.execute(
+            "pragma synchronous=normal"
+        )  # with WAL: safe if the process dies, no fsync per answer
         self._db.executescript(_SCHEMA)
 
     def record(self, answer: AnswerRecord) -> str:

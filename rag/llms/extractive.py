@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -43,12 +45,13 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from rag.config import LLMConfig
 from rag.sections import blocks
 from rag.sources.text import plain_markdown
 
+SENTENCE_CACHE = 20_000  # sentence vectors kept (~30 MB at 384 dimensions)
 DONT_KNOW = "I don't know: the documentation I searched does not answer this."
 _TOOL_NAME = re.compile(r"^> Tool Name: (\S+)", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[])")
@@ -151,6 +154,8 @@ class ExtractiveLLM(CustomLLM):
     answer: Literal["sentences", "section"] = "sentences"  # section: the best chunk whole, code kept
     max_chars: int = 1500  # a section answer's length budget
     default_tool: str = "docs_search"
+    _cache: OrderedDict[str, np.ndarray] = PrivateAttr(default_factory=OrderedDict)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
     def class_name(cls) -> str:
@@ -171,7 +176,8 @@ class ExtractiveLLM(CustomLLM):
 
         def gen() -> ChatResponseGen:
             so_far = ""
-            for piece in re.findall(r"\S+\s*", text):
+            # Pieces of ~a line: each is an event through the whole agent, so words would cost 10x.
+            for piece in re.findall(r".{1,80}(?:\s+|$)|\S+\s*", text, flags=re.S):
                 so_far += piece
                 yield ChatResponse(
                     message=ChatMessage(role=MessageRole.ASSISTANT, content=so_far), delta=piece
@@ -286,8 +292,24 @@ class ExtractiveLLM(CustomLLM):
     def _similarities(self, queries: list[str], sentences: list[str]) -> np.ndarray:
         """Cosine similarity of each sentence to the closest of the queries (question, condensed)."""
         q = _unit(np.asarray([self.embed_model.get_query_embedding(x) for x in queries], dtype=np.float32))
-        m = _unit(np.asarray(self.embed_model.get_text_embedding_batch(sentences), dtype=np.float32))
+        m = _unit(self._sentence_vectors(sentences))
         return (m @ q.T).max(axis=1)
+
+    def _sentence_vectors(self, sentences: list[str]) -> np.ndarray:
+        """Vectors of documentation sentences, remembered: popular sections come back all day."""
+        with self._lock:
+            found = {s: self._cache[s] for s in sentences if s in self._cache}
+            for sentence in found:
+                self._cache.move_to_end(sentence)
+        missing = [s for s in dict.fromkeys(sentences) if s not in found]
+        if missing:
+            fresh = self.embed_model.get_text_embedding_batch(missing)
+            found |= {s: np.asarray(v, dtype=np.float32) for s, v in zip(missing, fresh, strict=True)}
+            with self._lock:
+                self._cache.update((s, found[s]) for s in missing)
+                while len(self._cache) > SENTENCE_CACHE:
+                    self._cache.popitem(last=False)
+        return np.stack([found[s] for s in sentences])
 
 
 def _readable(sentence: str) -> str:

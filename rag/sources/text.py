@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 import logging
-import html
 import re
 from pathlib import PurePosixPath
 
