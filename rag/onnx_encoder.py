@@ -87,6 +87,7 @@ class OnnxEncoder:
         self.tokenizer.enable_truncation(settings.get("max_seq_length", 512))
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads yield the CPU
         options.enable_cpu_mem_arena = False  # an arena kept for every input shape grows a server's memory
         self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
