@@ -115,3 +115,19 @@ def test_section_answers_give_the_best_section_whole_with_its_code_and_heading(e
     assert "A stack is" not in answer and answer.endswith("Sources:\n[1] zenml/how-to/secrets.md")
     unknown = llm._answer(["What is the airspeed of a swallow?"], observation)
     assert DONT_KNOW in unknown  # the calibrated threshold still says "I don't know"
+
+
+def test_section_answers_lead_with_the_top_passage_unless_another_is_clearly_closer(embed_model):
+    top = "doc_id: docs/backups.md\ntitle: Backups\nsection: Backups\n\nBackups are written every night at 02:00.\n\n"
+    other = "doc_id: docs/faq.md\ntitle: FAQ\nsection: FAQ\n\nThe nightly backups are written at 02:00 each night.\n\n"
+    llm = build_llm(LLMConfig(params={"answer": "section"}), embed_model)
+    asked = ["When are the nightly backups written?"]
+    assert llm._answer(asked, top + other).endswith(
+        "[1] docs/backups.md"
+    )  # the search's order wins a near tie
+    far = (
+        "doc_id: docs/colors.md\ntitle: Colors\nsection: Colors\n\nThe dashboard's theme colour is blue.\n\n"
+    )
+    assert llm._answer(asked, far + other).endswith(
+        "[1] docs/faq.md"
+    )  # a clearly better sentence elsewhere wins
