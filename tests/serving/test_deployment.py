@@ -22,13 +22,15 @@ from serving.feedback import FeedbackStore
 from tests.helpers import ARTIFACTS, CHROMIUM
 
 pytestmark = pytest.mark.slow
+LIMIT = 600  # serve.requests_per_minute in tests/serving/conftest.py
 QUESTION = "Which TCP port does the widget server listen on?"
 
 
-def client(deployed, key: str | None = None) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=f"{deployed.url}/v1", api_key=key or deployed.key, max_retries=0, timeout=30
-    )
+def client(deployed, key: str | None = None, address: str | None = None) -> openai.OpenAI:
+    """The official client; from another loopback `address` when given (rate limits are per client)."""
+    http = httpx.Client(transport=httpx.HTTPTransport(local_address=address)) if address else None
+    return openai.OpenAI(base_url=f"{deployed.url}/v1", api_key=key or deployed.key, max_retries=0, timeout=30,
+                         http_client=http)  # fmt: skip
 
 
 def store(deployed) -> FeedbackStore:
@@ -103,9 +105,9 @@ def test_requests_past_the_rate_limit_get_429_with_retry_after(deployed):
     # From 127.0.0.2: the limit is per client, so the other tests' client keeps its quota.
     with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2")) as other:
         codes = [other.get(f"{deployed.url}/v1/models", headers={"Authorization": f"Bearer {deployed.key}"})
-                 for _ in range(101)]  # fmt: skip
-    assert [c.status_code for c in codes[:100]] == [200] * 100
-    assert codes[100].status_code == 429 and int(codes[100].headers["Retry-After"]) > 0
+                 for _ in range(LIMIT + 1)]  # fmt: skip
+    assert [c.status_code for c in codes[:LIMIT]] == [200] * LIMIT
+    assert codes[LIMIT].status_code == 429 and int(codes[LIMIT].headers["Retry-After"]) > 0
 
 
 def test_feedback_through_the_api_is_stored(deployed):
@@ -205,8 +207,9 @@ def test_promotion_during_traffic_drops_nothing_and_switches_version(deployed):
     stop = threading.Event()
 
     def traffic() -> None:
-        ask = client(deployed)
+        ask = client(deployed, address="127.0.0.3")  # its own rate-limit window
         while not stop.is_set():
+            time.sleep(0.05)
             try:
                 reply = ask.chat.completions.create(
                     model="", messages=[{"role": "user", "content": QUESTION}]
