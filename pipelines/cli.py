@@ -7,13 +7,10 @@ its traceback.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -269,24 +266,10 @@ def index_cmd(config_path: Path, out: Path) -> None:
 
 
 def _session(index_dir: Path | None, model: str | None, config_path: Path, version: str) -> Any:
-    with _no_collector():
+    from rag.collector import collector_paused  # a million objects loaded, no garbage
+
+    with collector_paused():
         return _open_session(index_dir, model, config_path, version)
-
-
-@contextmanager
-def _no_collector() -> Iterator[None]:
-    """Load with Python's cyclic collector off, then freeze what was loaded.
-
-    Loading makes about a million objects (ZenML's and LlamaIndex's pydantic models, the
-    docstore) and no garbage: the collector's passes over them cost ~0.8 s of a cold `ask`,
-    and its final pass at exit another second. Frozen objects are never scanned again.
-    """
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 def _open_session(index_dir: Path | None, model: str | None, config_path: Path, version: str) -> Any:

@@ -28,7 +28,6 @@ back to the event loop through a queue, so a slow answer never blocks other requ
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -42,6 +41,7 @@ from pydantic import BaseModel
 
 from rag.agent import AgentSpec, build_agent
 from rag.chat import ChatAnswer, ChatSession, SourceRef
+from rag.collector import collector_paused
 from rag.index import DocsIndex
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,8 @@ class AgentService:
         workers: int = 4,
     ) -> None:
         self._load, self._current_id = load, current_id
-        self.loaded = _frozen(load)
+        with collector_paused():
+            self.loaded = load()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -165,7 +166,8 @@ class AgentService:
         """Load the stage's version if it changed; True when a new version now answers."""
         if self._current_id is None or self._current_id() == self.loaded.version_id:
             return False
-        fresh = _frozen(self._load)
+        with collector_paused():
+            fresh = self._load()
         log.info("now serving version %s (was %s)", fresh.version, self.loaded.version)
         self.loaded = fresh  # one reference swap: atomic for the threads reading it
         return True
@@ -188,13 +190,3 @@ class AgentService:
 
 def _messages(history: list[tuple[str, str]]) -> list[ChatMessage]:
     return [ChatMessage(role=role, content=text) for role, text in history]
-
-
-def _frozen(load: Callable[[], Loaded]) -> Loaded:
-    """Load with the cyclic collector off, then freeze the result (see pipelines/cli.py)."""
-    gc.disable()
-    try:
-        return load()
-    finally:
-        gc.freeze()
-        gc.enable()
