@@ -241,11 +241,20 @@ class EmbeddingConfig(EndpointConfig):
     model_path: Path | None = None  # a GGUF file, for llama_cpp
     batch_size: int = Field(64, ge=1, le=2048)
     dimensions: int | None = Field(None, gt=0)
+    # How the local model runs: ONNX Runtime (exported once from its own weights; torch until then),
+    # torch only, or ONNX with int8 weights (~2x faster, other vectors: benchmarks/RESULTS.md, "Scale").
+    backend: Literal["onnx", "torch", "onnx_int8"] = "onnx"
 
     @field_validator("provider")
     @classmethod
     def _known(cls, value: str) -> str:
         return _known_provider(EMBEDDINGS, value)
+
+    @model_validator(mode="after")
+    def _backend_is_local(self) -> EmbeddingConfig:
+        if self.backend != "onnx" and self.provider != "local":
+            raise ValueError(f"backend {self.backend!r} applies to the local provider only, not {self.provider!r}")
+        return self
 
 
 class LLMConfig(EndpointConfig):

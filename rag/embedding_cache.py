@@ -2,7 +2,8 @@
 
 Keyed by (embedding provider/model, sha256 of the text that is embedded), so a vector is
 reused only for exactly the same text under exactly the same model. A previous index is
-the cache: FAISS flat and HNSW indexes can hand back (``reconstruct``) every stored vector.
+the cache: its node store finds a text hash's position (an indexed column), and FAISS hands back
+(``reconstruct``) the vector there; nothing is read up front.
 
 >>> from llama_index.core.schema import TextNode
 >>> from rag.config import EmbeddingConfig, IndexConfig
@@ -21,11 +22,14 @@ the cache: FAISS flat and HNSW indexes can hand back (``reconstruct``) every sto
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rag.config import EmbeddingConfig
 from rag.embeddings import identity
+
+Lookup = Callable[[list[str]], dict[str, list[float]]]  # text hashes -> the vectors known for them
 
 
 def text_hash(text: str) -> str:
@@ -41,7 +45,7 @@ class EmbeddingCache:
     """Vectors by text hash, valid for one embedding model."""
 
     model_key: str
-    vectors: dict[str, list[float]] = field(default_factory=dict)
+    lookup: Lookup
 
     @staticmethod
     def key(config: EmbeddingConfig) -> str:
@@ -49,24 +53,29 @@ class EmbeddingCache:
 
     @classmethod
     def from_index(cls, index: Any) -> EmbeddingCache:
-        """Every vector of a DocsIndex, keyed by its chunk's text hash."""
-        faiss_index = index.index.vector_store.client
-        docstore = index.index.docstore
-        vectors = {}
-        for faiss_id, node_id in index.index.index_struct.nodes_dict.items():
-            node = docstore.get_node(node_id, raise_error=False)
-            if node is not None:
-                vectors[text_hash(embed_text(node))] = faiss_index.reconstruct(int(faiss_id)).tolist()
-        return cls(model_key=index.manifest.embedding.identity or "unknown", vectors=vectors)
+        """The vectors of a DocsIndex, looked up by their chunk's text hash when asked for."""
+
+        def lookup(hashes: list[str]) -> dict[str, list[float]]:
+            positions = index.nodes.positions_of_hashes(hashes)
+            return {digest: index.vector(position).tolist() for digest, position in positions.items()}
+
+        return cls(model_key=index.manifest.embedding.identity or "unknown", lookup=lookup)
+
+    @classmethod
+    def from_vectors(cls, model_key: str, vectors: dict[str, list[float]]) -> EmbeddingCache:
+        return cls(model_key, lambda hashes: {h: vectors[h] for h in hashes if h in vectors})
 
     def fill(self, nodes: list[Any], config: EmbeddingConfig) -> int:
         """Set the cached vector on every node whose text is known; returns how many."""
         if self.key(config) != self.model_key:
             return 0
-        reused = 0
+        todo: dict[str, list[Any]] = {}
         for node in nodes:
-            vector = self.vectors.get(text_hash(embed_text(node)))
-            if node.embedding is None and vector is not None:
+            if node.embedding is None:
+                todo.setdefault(text_hash(embed_text(node)), []).append(node)
+        reused = 0
+        for digest, vector in self.lookup(list(todo)).items():
+            for node in todo[digest]:
                 node.embedding = vector
                 reused += 1
         return reused

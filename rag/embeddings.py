@@ -72,6 +72,8 @@ def identity(config: EmbeddingConfig) -> str:
     False
     """
     parts = [config.provider, config.model, str(config.dimensions or ""), (config.api_base or "").rstrip("/")]
+    if config.backend == "onnx_int8":  # torch and fp32 ONNX give the same vectors; int8 does not
+        parts.append("int8")
     if config.model_path:
         parts.append(_file_digest(str(config.model_path)))
     return "|".join(parts)
@@ -107,6 +109,7 @@ class LocalEmbedding(BaseEmbedding):
 
     model_path: str
     batch_size: int = 64
+    backend: str = "onnx"  # rag.config.EmbeddingConfig.backend
 
     def __init__(self, model_path: str, **kwargs: Any) -> None:
         kwargs.setdefault("embed_batch_size", 1024)
@@ -117,7 +120,7 @@ class LocalEmbedding(BaseEmbedding):
         return "AgentFactoryLocalEmbedding"
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
-        return _load_encoder(self.model_path)(texts, self.batch_size).tolist()
+        return _load_encoder(self.model_path, self.backend)(texts, self.batch_size).tolist()
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self._encode([query])[0]
@@ -139,17 +142,20 @@ Encoder = Callable[[list[str], int], Any]  # (texts, batch size) -> normalised v
 
 
 @functools.lru_cache(maxsize=4)
-def _load_encoder(model_path: str) -> Encoder:
-    """One encoder per model folder and process: the agent's answerer and the index share it."""
-    try:
-        if cached := onnx_encoder.load(model_path):
-            return cached.encode
-    except Exception as exc:  # a damaged export (disk full, killed mid-copy): torch still works
-        logger.warning("ignoring the ONNX export of %s (%s); loading with torch", model_path, exc)
+def _load_encoder(model_path: str, backend: str = "onnx") -> Encoder:
+    """One encoder per model folder, backend and process: the agent's answerer and the index share it."""
+    if backend != "torch":
+        try:
+            if cached := onnx_encoder.load(model_path, int8=backend == "onnx_int8"):
+                return cached.encode
+        except Exception as exc:  # a damaged export (disk full, killed mid-copy): export again
+            logger.warning("ignoring the ONNX export of %s (%s)", model_path, exc)
+    if backend == "onnx_int8":
+        return _int8_encoder(model_path)
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
-    if onnx_encoder.supported(model_path):
+    if backend == "onnx" and onnx_encoder.supported(model_path):
         try:
             onnx_encoder.export(model_path, model[0].auto_model)
         except Exception as exc:  # an architecture the exporter cannot trace: stay on torch
@@ -160,6 +166,21 @@ def _load_encoder(model_path: str) -> Encoder:
                             convert_to_numpy=True, show_progress_bar=False)  # fmt: skip
 
     return encode
+
+
+def _int8_encoder(model_path: str) -> Encoder:
+    """Export (fp32, by torch) and quantize on first use; the int8 graph is cached like the fp32 one."""
+    if not onnx_encoder.supported(model_path):
+        raise ConfigError(
+            f"embedding.backend: onnx_int8 needs a transformer + mean-pooling model with a tokenizer.json; "
+            f"{model_path} is not one (use backend onnx or torch)"
+        )
+    if not onnx_encoder.export_path(model_path).is_file():
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
+        onnx_encoder.export(model_path, model[0].auto_model)
+    return onnx_encoder.OnnxEncoder(model_path, onnx_encoder.quantize(model_path)).encode
 
 
 def packaged_model_path() -> str:
@@ -178,7 +199,9 @@ def build_local(config: EmbeddingConfig) -> BaseEmbedding:
             f"embedding.model: local model {config.model!r} is neither the packaged "
             f"{PACKAGED_MODEL!r} nor a sentence-transformers folder on disk"
         )
-    return LocalEmbedding(model_path=path, model_name=config.model, batch_size=config.batch_size)
+    return LocalEmbedding(
+        model_path=path, model_name=config.model, batch_size=config.batch_size, backend=config.backend
+    )
 
 
 def build_openai(config: EmbeddingConfig) -> BaseEmbedding:

@@ -1,8 +1,11 @@
-"""The FAISS-backed LlamaIndex ``VectorStoreIndex``: build, save, load — no pickle.
+"""The index: FAISS vectors, chunks in SQLite, BM25 — built, saved, loaded from disk; no pickle.
 
-On disk a saved index is the LlamaIndex storage context (``default__vector_store.json``
-is the FAISS binary despite its name; the docstore and index store are JSON) plus
-``manifest.json`` recording the embedder, so loading rebuilds the same one.
+A saved index is a folder: ``vectors.faiss`` (the FAISS index, memory-mapped on load),
+``nodes.sqlite`` (the chunks' texts and metadata: rag/node_store.py, read per question),
+``bm25_*`` (the lexical index, memory-mapped) and ``manifest.json`` (the embedder, so loading
+rebuilds the same one). Loading reads the manifest and maps files; a question reads the few
+vectors, postings and chunks it needs, so a loaded agent's memory hardly grows with the corpus
+(benchmarks/RESULTS.md, "Scale").
 
 >>> import tempfile
 >>> from llama_index.core.schema import TextNode
@@ -24,32 +27,33 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
+import sqlite3
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import faiss
 import numpy as np
-from llama_index.core import StorageContext, VectorStoreIndex, load_index_from_storage
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, TextNode
-from llama_index.core.storage.docstore.types import BaseDocumentStore
 from llama_index.vector_stores.faiss import FaissVectorStore
 from pydantic import BaseModel
 
 from rag.config import EmbeddingConfig, IndexConfig, RetrievalConfig
 from rag.embeddings import EmbeddingInfo, build_embedding, embed_nodes, identity
 from rag.errors import AgentFactoryError
-from rag.lexical import Bm25
+from rag.lexical import Bm25, Bm25Builder
+from rag.node_store import NodeStore
 from rag.retrievers import DocsRetriever
 
 MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+NODES = "nodes.sqlite"
 MARKER = ".agent-factory-index"  # written into every saved index: only such folders are ever replaced
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1: LlamaIndex's JSON docstore, read whole on load
+BATCH = 10_000  # chunks written to the node store per transaction
 
 
 class DocsIndexError(AgentFactoryError):
@@ -71,7 +75,7 @@ class IndexManifest(BaseModel):
     documents: int
     hnsw_ef_search: int | None = None
     ivf_nprobe: int | None = None
-    lexical: bool = False  # a BM25 index (rag/lexical.py) is saved alongside; older indexes have none
+    lexical: bool = True  # a BM25 index (rag/lexical.py) is saved alongside
 
 
 class FaissStore(FaissVectorStore):
@@ -109,7 +113,6 @@ def faiss_index(kind: str, vectors: np.ndarray, config: IndexConfig) -> faiss.In
         sample = np.random.default_rng(0).choice(n, min(n, 50 * nlist), replace=False)
         index.train(vectors[sample])
         index.nprobe = config.ivf_nprobe
-        index.make_direct_map()  # lets the embedding cache reconstruct vectors
         return index
     index = faiss.IndexHNSWFlat(dimension, config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = config.hnsw_ef_construction
@@ -117,12 +120,68 @@ def faiss_index(kind: str, vectors: np.ndarray, config: IndexConfig) -> faiss.In
     return index
 
 
+class IndexWriter:
+    """Writes an index folder batch by batch: chunks go to SQLite as they come, vectors at the end.
+
+    >>> import tempfile
+    >>> from llama_index.core.schema import TextNode
+    >>> from rag.config import EmbeddingConfig
+    >>> from rag.embeddings import EmbeddingInfo
+    >>> info = EmbeddingInfo(provider="local", model="m", dimension=2)
+    >>> writer = IndexWriter(Path(tempfile.mkdtemp()), IndexConfig(), EmbeddingConfig(), info)
+    >>> writer.add([TextNode(text="a", metadata={"doc_id": "a.md"})], np.array([[1.0, 0.0]]))
+    >>> writer.finish().vectors
+    1
+    """
+
+    def __init__(self, folder: Path, config: IndexConfig, embedding_config: EmbeddingConfig,
+                 info: EmbeddingInfo) -> None:  # fmt: skip
+        self.folder, self.config = folder, config
+        self.embedding_config, self.info = embedding_config, info
+        self.nodes = NodeStore(folder / NODES, read_only=False)
+        self.vectors: list[np.ndarray] = []
+        self.lexical = Bm25Builder()
+
+    def add(self, nodes: list[TextNode], vectors: np.ndarray) -> None:
+        """Append chunks with their vectors (one row per chunk, L2-normalised)."""
+        for start in range(0, len(nodes), BATCH):
+            self.nodes.append(nodes[start : start + BATCH])
+        self.vectors.append(np.asarray(vectors, dtype=np.float32).reshape(len(nodes), -1))
+        for node in nodes:
+            self.lexical.add(node.get_content(metadata_mode="embed"))
+
+    def finish(self) -> IndexManifest:
+        """Index the vectors and words; write the manifest last (a folder without one is not an index)."""
+        vectors = np.vstack(self.vectors)
+        kind = choose_index_type(self.config, len(vectors))
+        index = faiss_index(kind, vectors, self.config)
+        index.add(vectors)
+        faiss.write_index(index, str(self.folder / VECTORS))
+        self.lexical.build().save(self.folder)
+        self.nodes.finish()
+        self.nodes.kv.close()
+        manifest = IndexManifest(
+            embedding=self.info,
+            embedding_config=self.embedding_config,
+            index_type=kind,
+            vectors=len(vectors),
+            documents=len(self.nodes.doc_ids()),
+            hnsw_ef_search=self.config.hnsw_ef_search if kind == "hnsw" else None,
+            ivf_nprobe=self.config.ivf_nprobe if kind == "ivf" else None,
+        )
+        (self.folder / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+        return manifest
+
+
 @dataclass
 class DocsIndex:
-    """A VectorStoreIndex over FAISS, with the manifest that describes it."""
+    """A saved index folder, opened: FAISS vector store, node store, BM25, and the embedder."""
 
-    index: VectorStoreIndex
+    folder: Path
+    vector_store: FaissStore
+    nodes: NodeStore
     manifest: IndexManifest
+    embed_model: BaseEmbedding
     bm25: Bm25 | None = None
 
     @classmethod
@@ -135,41 +194,33 @@ class DocsIndex:
         config: IndexConfig,
         on_batch=None,
     ) -> DocsIndex:
-        """Embed nodes that lack vectors, then index them all."""
+        """Embed nodes that lack vectors, then index them all in a temporary folder (see :meth:`save`)."""
         if not nodes:
             raise DocsIndexError("cannot build an index from zero chunks")
         embed_nodes(nodes, embed_model, on_batch)
-        kind = choose_index_type(config, len(nodes))
-        vectors = np.asarray([n.embedding for n in nodes], dtype=np.float32)
-        store = FaissStore(faiss_index=faiss_index(kind, vectors, config))
-        storage = StorageContext.from_defaults(vector_store=store)
-        index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model)
-        manifest = IndexManifest(
-            embedding=info,
-            embedding_config=embedding_config,
-            index_type=kind,
-            vectors=len(nodes),
-            documents=len({n.ref_doc_id for n in nodes}),
-            hnsw_ef_search=config.hnsw_ef_search if kind == "hnsw" else None,
-            ivf_nprobe=config.ivf_nprobe if kind == "ivf" else None,
-            lexical=True,
-        )
-        bm25 = Bm25.build([n.get_content(metadata_mode="embed") for n in nodes], [n.node_id for n in nodes])
-        return cls(index=index, manifest=manifest, bm25=bm25)
+        folder = Path(tempfile.mkdtemp(prefix="agent-factory-index-"))
+        writer = IndexWriter(folder, config, embedding_config, info)
+        writer.add(nodes, np.asarray([n.embedding for n in nodes], dtype=np.float32))
+        writer.finish()
+        index = cls.load(folder)
+        weakref.finalize(index, shutil.rmtree, folder, ignore_errors=True)  # the build's scratch copy
+        return index
 
     def save(self, directory: str | Path, extra_files: dict[str, str] | None = None) -> Path:
-        """Write the index (and `extra_files`: name -> text) to ``directory`` atomically.
+        """Copy the index (and `extra_files`: name -> text) to ``directory`` atomically.
 
         Everything goes to a temporary sibling first, so a half-written index is never visible.
         An existing folder is replaced only when this tool wrote it (see :func:`check_replaceable`).
         """
         target = Path(directory).resolve()
         check_replaceable(target)
+        if target == self.folder.resolve():
+            raise DocsIndexError(f"{target}: the index is already there; save it to another folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        self.index.storage_context.persist(persist_dir=str(tmp))
-        if self.bm25 is not None:
-            self.bm25.save(tmp)
+        for path in self.index_files():
+            if path.name != MANIFEST:
+                shutil.copyfile(path, tmp / path.name)
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
         (tmp / MANIFEST).write_text(self.manifest.model_dump_json(indent=2), encoding="utf-8")
@@ -179,23 +230,24 @@ class DocsIndex:
         tmp.rename(target)
         return target
 
+    def index_files(self) -> list[Path]:
+        """The files that make up the index (not extra files saved beside it)."""
+        names = {MANIFEST, VECTORS, NODES}
+        return sorted(p for p in self.folder.iterdir() if p.name in names or p.name.startswith("bm25_"))
+
     @classmethod
     def load(cls, directory: str | Path, embedding_config: EmbeddingConfig | None = None) -> DocsIndex:
-        """Load a saved index; refuse an embedder other than the one that made its vectors."""
+        """Open a saved index; refuse an embedder other than the one that made its vectors."""
         directory = Path(directory)
         manifest = read_manifest(directory)
         _check_embedder(directory, manifest, embedding_config)
         embed_model = build_embedding(manifest.embedding_config)
         try:
-            store = FaissStore.from_persist_dir(str(directory))
-            if manifest.index_type == "ivf":
-                ivf = faiss.extract_index_ivf(store.client)
-                ivf.nprobe = manifest.ivf_nprobe or ivf.nprobe
-                ivf.make_direct_map()
-            storage = StorageContext.from_defaults(vector_store=store, persist_dir=str(directory))
-            with _without_langchain_bridge():
-                index = load_index_from_storage(storage, embed_model=embed_model)
-        except (RuntimeError, ValueError, KeyError, TypeError, OSError) as exc:  # faiss: RuntimeError
+            store = FaissStore(faiss_index=_read_vectors(directory / VECTORS, manifest))
+            nodes = NodeStore(directory / NODES, read_only=True)
+            stored = len(nodes)
+            bm25 = Bm25.load(directory) if manifest.lexical else None
+        except (RuntimeError, ValueError, KeyError, TypeError, OSError, sqlite3.DatabaseError) as exc:
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
             raise DocsIndexError(
                 f"{directory}: the index files are damaged ({first}); rebuild the index"
@@ -205,31 +257,45 @@ class DocsIndex:
                 f"{directory}: FAISS index has dimension {store.client.d}, manifest says "
                 f"{manifest.embedding.dimension}"
             )
-        bm25 = Bm25.load(directory) if manifest.lexical else None
-        return cls(index=index, manifest=manifest, bm25=bm25)
+        if not store.client.ntotal == stored == manifest.vectors:
+            raise DocsIndexError(
+                f"{directory}: the index files disagree ({store.client.ntotal} vectors, {stored} chunks, "
+                f"manifest {manifest.vectors}); rebuild the index"
+            )
+        return cls(directory, store, nodes, manifest, embed_model, bm25)
 
     @property
-    def embed_model(self) -> BaseEmbedding:
-        return self.index._embed_model
-
-    @property
-    def docstore(self) -> BaseDocumentStore:
-        """The chunks' texts and metadata by node id."""
-        return self.index.docstore
+    def docstore(self) -> NodeStore:
+        """The chunks' texts and metadata by node id (a LlamaIndex docstore, on disk)."""
+        return self.nodes
 
     def doc_ids(self) -> set[str]:
         """The ids of the documents this index holds chunks of."""
-        return {node.metadata.get("doc_id", node.ref_doc_id) for node in self.index.docstore.docs.values()}
+        return self.nodes.doc_ids()
+
+    def vector(self, position: int) -> np.ndarray:
+        """The stored vector at `position`."""
+        return self.vector_store.client.reconstruct(position)
 
     def retriever(self, config: RetrievalConfig) -> DocsRetriever:
         """The tool's retriever: dense, fused with BM25 when `config.hybrid` (rag/retrievers.py)."""
-        return DocsRetriever(self.index, self.bm25, config)
+        return DocsRetriever(self, config)
 
     def retrieve(
         self, query: str, top_k: int = 4, config: RetrievalConfig | None = None
     ) -> list[NodeWithScore]:
         config = (config or RetrievalConfig()).model_copy(update={"top_k": top_k})
         return self.retriever(config).retrieve(query)
+
+
+def _read_vectors(path: Path, manifest: IndexManifest) -> faiss.Index:
+    """The FAISS index, its vectors memory-mapped (flat and IVF): pages are read as searches touch them."""
+    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+    if manifest.index_type == "ivf":
+        ivf = faiss.extract_index_ivf(index)
+        ivf.nprobe = manifest.ivf_nprobe or ivf.nprobe
+        ivf.make_direct_map()  # reconstruct() by position: scoring BM25-only hits, reusing vectors
+    return index
 
 
 def _check_embedder(directory: Path, manifest: IndexManifest, asked: EmbeddingConfig | None) -> None:
@@ -254,25 +320,6 @@ def _check_embedder(directory: Path, manifest: IndexManifest, asked: EmbeddingCo
             f"{directory}: the embedding model changed since the index was built ({made_by}, now "
             f"{identity(recorded)}); rebuild the index"
         )
-
-
-@contextmanager
-def _without_langchain_bridge() -> Iterator[None]:
-    """Skip LlamaIndex's LangChain import (0.7 s of a cold `ask`) made to ask whether the embedder is LangChain's.
-
-    Ours never is. With the module set to None, `from ... import` raises ImportError, which
-    LlamaIndex takes as "LangChain absent"; the entry is removed afterwards, so nothing else changes.
-    """
-    name = "llama_index.core.bridge.langchain"
-    if name in sys.modules:
-        yield
-        return
-    sys.modules[name] = None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        if sys.modules.get(name, False) is None:
-            del sys.modules[name]
 
 
 def check_replaceable(target: Path) -> None:
@@ -302,6 +349,11 @@ def read_manifest(directory: Path) -> IndexManifest:
     if not path.is_file():
         raise DocsIndexError(f"{directory}: not a saved index (no {MANIFEST})")
     data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("format_version") == 1:
+        raise DocsIndexError(
+            f"{directory}: written by an older agent-factory (index format 1, read whole into memory); "
+            "rebuild it with this version (`agent-factory build` or `agent-factory index`)"
+        )
     if data.get("format_version") != FORMAT_VERSION:
         raise DocsIndexError(f"{path}: unsupported index format_version {data.get('format_version')}")
     return IndexManifest.model_validate(data)

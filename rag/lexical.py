@@ -4,22 +4,23 @@ Dense vectors miss exact names (`zenml stack register`, `BaseArtifactStore`); BM
 them. Identifiers are indexed whole and by their parts, so a question saying "artifact
 store" meets `BaseArtifactStore` and `artifact_store`. Saved as bm25s' JSON and ``.npy``
 files (no pickle); rebuilt whole with the index, since IDF is corpus-wide (about a second
-per 10k chunks).
+per 10k chunks). A text is known by its position, the same as its vector's in FAISS;
+loading maps the arrays from disk instead of reading them.
 
 >>> tokens("Register it with `zenml stack register` or BaseArtifactStore.")
 ['register', 'zenml', 'stack', 'register', 'baseartifactstore', 'base', 'artifact', 'store']
->>> bm25 = Bm25.build(["zenml stack register my_stack", "Bananas are yellow"], ["a#0", "b#0"])
+>>> bm25 = Bm25.build(["zenml stack register my_stack", "Bananas are yellow"])
 >>> bm25.search("how do I register a stack?", 5)
-[('a#0', ...)]
+[(0, ...)]
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import bm25s
+import numpy as np
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 _PART = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
@@ -72,7 +73,6 @@ STOPWORDS = frozenset(
         "your",
     ]
 )
-IDS = "bm25_ids.json"
 FILES = {f"{part}_name": f"bm25_{part}.{ext}" for part, ext in
          [("data", "npy"), ("indices", "npy"), ("indptr", "npy"), ("vocab", "json"), ("params", "json"),
           ("nnoc", "npy"), ("corpus", "jsonl")]}  # fmt: skip
@@ -92,33 +92,52 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-class Bm25:
-    """A BM25 index over texts, each known by a node id."""
+class Bm25Builder:
+    """Collects texts' words as integer ids: a 1M-chunk corpus held as word strings takes ~10 GB."""
 
-    def __init__(self, model: bm25s.BM25, ids: list[str]) -> None:
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.ids: list[np.ndarray] = []
+
+    def add(self, text: str) -> None:
+        """The next position's text."""
+        words = tokens(text) or [""]  # a text without words still takes its position
+        self.ids.append(np.fromiter((self.vocab.setdefault(w, len(self.vocab)) for w in words), dtype=np.int32))
+
+    def build(self) -> Bm25:
+        model = bm25s.BM25()
+        model.index((self.ids, self.vocab), show_progress=False)
+        return Bm25(model)
+
+
+class Bm25:
+    """A BM25 index over texts, each known by its position."""
+
+    def __init__(self, model: bm25s.BM25) -> None:
         self.model = model
-        self.ids = ids
+        self.size = int(model.scores["num_docs"])
 
     @classmethod
-    def build(cls, texts: list[str], ids: list[str]) -> Bm25:
-        model = bm25s.BM25()
-        model.index([tokens(t) or [""] for t in texts], show_progress=False)
-        return cls(model, ids)
+    def build(cls, texts: list[str]) -> Bm25:
+        """Over `texts`, in position order."""
+        builder = Bm25Builder()
+        for text in texts:
+            builder.add(text)
+        return builder.build()
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """(node id, score) of the best `k` texts sharing a word with the query, best first."""
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """(position, score) of the best `k` texts sharing a word with the query, best first."""
         words = tokens(query)
-        if not words or not self.ids:
+        if not words or not self.size:
             return []
-        found, scores = self.model.retrieve([words], k=min(k, len(self.ids)), show_progress=False)
-        return [(self.ids[i], float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
+        found, scores = self.model.retrieve([words], k=min(k, self.size), show_progress=False)
+        return [(int(i), float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
 
     def save(self, folder: Path) -> None:
         """Into `folder` beside the index files, every name prefixed ``bm25_`` (a flat folder)."""
         self.model.save(str(folder), show_progress=False, **FILES)
-        (Path(folder) / IDS).write_text(json.dumps(self.ids), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> Bm25:
-        model = bm25s.BM25.load(str(folder), show_progress=False, allow_pickle=False, **FILES)
-        return cls(model, json.loads((Path(folder) / IDS).read_text(encoding="utf-8")))
+        """Memory-mapped: the score arrays stay on disk until a query's words need them."""
+        return cls(bm25s.BM25.load(str(folder), mmap=True, show_progress=False, allow_pickle=False, **FILES))

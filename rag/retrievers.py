@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
+from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from rag.config import RetrievalConfig
-from rag.lexical import Bm25
 
 
 def reciprocal_rank_fusion(
@@ -38,31 +38,44 @@ def reciprocal_rank_fusion(
 
 
 class DocsRetriever(BaseRetriever):
-    """Top-k chunks for a question over a VectorStoreIndex (and its BM25 index when given)."""
+    """Top-k chunks for a question over a DocsIndex (rag/index.py): FAISS, fused with its BM25 when asked.
 
-    def __init__(self, index: Any, bm25: Bm25 | None, config: RetrievalConfig) -> None:
+    Both searches give positions; only the chunks that make the top k are read from the node store.
+    """
+
+    def __init__(self, index: Any, config: RetrievalConfig) -> None:
         super().__init__()
-        self.index, self.bm25, self.config = index, bm25, config
-        self._faiss_ids: dict[str, int] | None = None
+        self.index, self.config = index, config
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        config = self.config
+        config, index = self.config, self.index
         if query_bundle.embedding is None:  # embedded once, for search and for scoring BM25 hits
-            query_bundle.embedding = self.index._embed_model.get_query_embedding(query_bundle.query_str)
+            query_bundle.embedding = index.embed_model.get_query_embedding(query_bundle.query_str)
+        query = np.asarray(query_bundle.embedding, dtype=np.float32)
         pool = max(config.candidates, config.top_k) * (3 if config.distinct_pages else 1)
-        dense = self.index.as_retriever(similarity_top_k=pool).retrieve(query_bundle)
-        found = {hit.node.node_id: hit for hit in dense}
-        order = list(found)
-        if self.bm25 is not None and config.hybrid:
-            lexical = [node_id for node_id, _ in self.bm25.search(query_bundle.query_str, pool)]
+        found = index.vector_store.query(
+            VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=pool)
+        )
+        scores = {int(i): float(s) for i, s in zip(found.ids or [], found.similarities or [], strict=True)}
+        order = list(scores)
+        if index.bm25 is not None and config.hybrid:
+            lexical = [position for position, _ in index.bm25.search(query_bundle.query_str, pool)]
             order = reciprocal_rank_fusion([order, lexical], config.rrf_k, [1.0, config.lexical_weight])
-        hits = []
-        for node_id in order:
-            hit = found.get(node_id) or self._scored(node_id, query_bundle.embedding)
-            if hit is not None and self._keep(hit, hits):
-                hits.append(hit)
-            if len(hits) == config.top_k:
-                break
+        hits: list[NodeWithScore] = []
+        step = config.top_k * 2  # read chunks a few at a time: most questions need only the first reads
+        for start in range(0, len(order), step):
+            positions = order[start : start + step]
+            node_ids = index.nodes.node_ids_at(positions)
+            for position, node in zip(positions, index.nodes.get_nodes(node_ids), strict=True):
+                # a BM25-only hit is scored by the cosine similarity of its stored vector
+                score = (
+                    scores[position] if position in scores else float(np.dot(index.vector(position), query))
+                )
+                hit = NodeWithScore(node=node, score=score)
+                if self._keep(hit, hits):
+                    hits.append(hit)
+                if len(hits) == config.top_k:
+                    return hits
         return hits
 
     def _keep(self, hit: NodeWithScore, kept: list[NodeWithScore]) -> bool:
@@ -74,13 +87,3 @@ class DocsRetriever(BaseRetriever):
         return not any(
             keys & {k.node.metadata.get("doc_id"), k.node.metadata.get("content_hash")} for k in kept
         )
-
-    def _scored(self, node_id: str, query: list[float]) -> NodeWithScore | None:
-        """A BM25-only hit with its cosine similarity, from the vector FAISS stores for it."""
-        if self._faiss_ids is None:
-            self._faiss_ids = {v: int(k) for k, v in self.index.index_struct.nodes_dict.items()}
-        if node_id not in self._faiss_ids:
-            return None
-        vector = self.index.vector_store.client.reconstruct(self._faiss_ids[node_id])
-        node = self.index.docstore.get_node(node_id)
-        return NodeWithScore(node=node, score=float(np.dot(vector, np.asarray(query, dtype=np.float32))))

@@ -188,7 +188,7 @@ def test_index_built_with_another_embedding_model_is_refused(local_agent, tmp_pa
 def test_damaged_index_files_are_an_error_not_a_faiss_traceback(local_agent, tmp_path):
     out = tmp_path / "agent"
     shutil.copytree(local_agent, out)
-    (out / "default__vector_store.json").write_bytes(b"\x00garbage")
+    (out / "vectors.faiss").write_bytes(b"\x00garbage")
     code, output = cli("ask", "Which port?", "--index", str(out))
     assert code == 1 and "the index files are damaged" in output and "Traceback" not in output, output
 

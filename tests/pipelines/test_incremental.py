@@ -45,5 +45,5 @@ def test_one_changed_document_of_100_is_the_only_one_embedded(tmp_path):
     third = run_build(config)
     assert cache_stats(third.run_id) == {"chunks_embedded": 0, "chunks_reused": 99}
     index = get_version("incremental_agent", third.version).get_artifact("docs_index").load()
-    assert "docs/doc007.md" not in {n.metadata["doc_id"] for n in index.index.docstore.docs.values()}
+    assert "docs/doc007.md" not in {n.metadata["doc_id"] for n in index.docstore.docs.values()}
     assert index.manifest.vectors == 99

@@ -87,7 +87,7 @@ def test_full_pipeline_on_an_s3_artifact_store(s3_stack, moto_url, tmp_path, gol
     keys = [o["Key"] for o in boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1",
             aws_access_key_id="testing", aws_secret_access_key="testing").list_objects_v2(Bucket=BUCKET)["Contents"]]  # fmt: skip
     index_files = {k.rsplit("/", 1)[1] for k in keys if "/docs_index/" in k}
-    assert {"manifest.json", "default__vector_store.json", "docstore.json"} <= index_files
+    assert {"manifest.json", "vectors.faiss", "nodes.sqlite"} <= index_files
     session = load_agent("s3_agent", get_version("s3_agent", "production").name)  # read back from the bucket
     assert "7341" in session.ask("Which TCP port does the widget server listen on?").answer
     session.close()

@@ -32,12 +32,50 @@ def test_build_save_load_retrieve_finds_the_one_right_document(docs_index, tmp_p
         assert loaded.retrieve(question, top_k=1)[0].node.metadata["doc_id"] == doc_id, question
 
 
-def test_saved_files_are_faiss_binary_and_json(docs_index, tmp_path):
+def test_saved_files_are_faiss_sqlite_and_json(docs_index, tmp_path):
     saved = docs_index.save(tmp_path / "index")
     names = {p.name for p in saved.iterdir()}
-    assert {"manifest.json", "docstore.json", "index_store.json", "default__vector_store.json"} <= names
-    assert (saved / "default__vector_store.json").read_bytes()[:4] == b"IxFI"  # faiss IndexFlatIP header
+    assert {"manifest.json", "nodes.sqlite", "vectors.faiss", "bm25_vocab.json"} <= names
+    assert (saved / "vectors.faiss").read_bytes()[:4] == b"IxFI"  # faiss IndexFlatIP header
+    assert (saved / "nodes.sqlite").read_bytes()[:15] == b"SQLite format 3"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".index.")]  # no temp left
+
+
+def test_loading_reads_no_chunk_until_a_question_needs_it(docs_index, tmp_path, monkeypatch):
+    """The node store is read per question: loading parses no node, a question parses only its hits."""
+    import rag.node_store
+
+    parsed = []
+    real = rag.node_store.json_to_doc
+    monkeypatch.setattr(rag.node_store, "json_to_doc", lambda data: parsed.append(data) or real(data))
+    loaded = DocsIndex.load(docs_index.save(tmp_path / "index"))
+    assert parsed == []
+    hits = loaded.retrieve("Which TCP port does the server listen on?", top_k=2)
+    assert len(hits) == 2 and len(parsed) <= 4 < docs_index.manifest.vectors
+
+
+def test_loaded_index_files_are_never_written(docs_index, tmp_path):
+    """Artifacts are immutable: opening and querying leaves every byte and no journal files."""
+    saved = docs_index.save(tmp_path / "index")
+    saved.chmod(0o555)
+    for path in saved.iterdir():
+        path.chmod(0o444)
+    try:
+        snapshot = {p.name: p.read_bytes() for p in saved.iterdir()}
+        DocsIndex.load(saved).retrieve("How do I install the widget server?", top_k=3)
+        assert {p.name: p.read_bytes() for p in saved.iterdir()} == snapshot
+    finally:
+        saved.chmod(0o755)
+
+
+def test_an_index_of_the_old_format_asks_for_a_rebuild(docs_index, tmp_path):
+    import json
+
+    saved = docs_index.save(tmp_path / "index")
+    manifest = json.loads((saved / "manifest.json").read_text())
+    (saved / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1}))
+    with pytest.raises(DocsIndexError, match="older agent-factory .* rebuild it"):
+        DocsIndex.load(saved)
 
 
 def test_manifest_records_embedder_and_counts(docs_index):
@@ -67,7 +105,7 @@ def test_not_an_index_folder(tmp_path):
 
 
 def test_hnsw_index_round_trips(agent_config, docs_index, embed_model, tmp_path):
-    nodes = list(docs_index.index.docstore.docs.values())
+    nodes = list(docs_index.docstore.docs.values())
     for node in nodes:
         node.embedding = None
     index = DocsIndex.build(
@@ -104,7 +142,10 @@ def test_ivf_index_round_trips_and_feeds_the_embedding_cache(agent_config, embed
     loaded = DocsIndex.load(index.save(tmp_path / "ivf"))
     assert (loaded.manifest.index_type, loaded.manifest.ivf_nprobe) == ("ivf", 4)
     assert loaded.retrieve("Where is widget part 123 stored?", 1)[0].node.metadata["doc_id"] == "docs/p123.md"
-    assert len(EmbeddingCache.from_index(loaded).vectors) == 200
+    fresh = chunk_documents(
+        [make_document("docs", f"p{i}.md", f"P{i}", t) for i, t in enumerate(facts)], ChunkingConfig()
+    )
+    assert EmbeddingCache.from_index(loaded).fill(fresh, EmbeddingConfig()) == 200
 
 
 def test_zero_chunks_is_an_error(agent_config, docs_index, embed_model):
@@ -122,7 +163,7 @@ def test_an_index_whose_model_file_changed_is_refused(docs_index, tmp_path, embe
     model_file.write_bytes(b"weights v1")
     with registered(EMBEDDINGS, "file_backed", Provider(factory=lambda c: embed_model)):
         config = EmbeddingConfig(provider="file_backed", model="m", model_path=model_file)
-        nodes = [n.model_copy() for n in docs_index.index.docstore.docs.values()]
+        nodes = [n.model_copy() for n in docs_index.docstore.docs.values()]
         built = DocsIndex.build(nodes, embed_model, config, describe(config, embed_model), IndexConfig())
         saved = built.save(tmp_path / "index")
         assert DocsIndex.load(saved, config).manifest.vectors == len(nodes)
@@ -133,11 +174,11 @@ def test_an_index_whose_model_file_changed_is_refused(docs_index, tmp_path, embe
 
 def test_damaged_index_files_are_a_clear_error(docs_index, tmp_path):
     saved = docs_index.save(tmp_path / "index")
-    (saved / "default__vector_store.json").write_bytes(b"not a faiss index")
+    (saved / "vectors.faiss").write_bytes(b"not a faiss index")
     with pytest.raises(DocsIndexError, match="the index files are damaged"):
         DocsIndex.load(saved)
     saved = docs_index.save(tmp_path / "index")
-    (saved / "docstore.json").write_text("{broken")
+    (saved / "nodes.sqlite").write_text("{broken")
     with pytest.raises(DocsIndexError, match=f"{saved}: the index files are damaged"):
         DocsIndex.load(saved)
 

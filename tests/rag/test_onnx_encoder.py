@@ -96,3 +96,29 @@ def test_a_damaged_export_falls_back_to_torch(exported, tmp_path):
     expected = torch_model.encode(["How do I create a ZenML secret?"], normalize_embeddings=True)
     assert np.abs(vectors - expected).max() < 1e-5
     assert onnx_encoder.load(packaged_model_path()).encode([]).shape[0] == 0
+
+
+def test_int8_backend_is_close_to_fp32_and_never_shares_an_index_with_it(exported, tmp_path):
+    """int8 vectors are near fp32's (cosine > 0.98) yet different: their identity differs, so no
+    index or embedding cache mixes them."""
+    from rag.config import EmbeddingConfig
+    from rag.embeddings import build_embedding, identity
+
+    graph, torch_model = exported
+    int8 = build_embedding(EmbeddingConfig(backend="onnx_int8"))
+    ours = np.asarray(int8.get_text_embedding_batch(TEXTS))
+    theirs = torch_model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    cosines = (ours * theirs).sum(axis=1)
+    assert cosines.min() > 0.98 and np.abs(ours - theirs).max() > 1e-4
+    assert onnx_encoder.export_path(packaged_model_path(), int8=True).is_file()
+    assert identity(EmbeddingConfig(backend="onnx_int8")) != identity(EmbeddingConfig())
+    assert identity(EmbeddingConfig(backend="torch")) == identity(EmbeddingConfig())
+
+
+def test_a_backend_for_a_remote_provider_is_a_config_error():
+    from pydantic import ValidationError
+
+    from rag.config import EmbeddingConfig
+
+    with pytest.raises(ValidationError, match="backend 'onnx_int8' applies to the local provider only"):
+        EmbeddingConfig(provider="openai", model="text-embedding-3-small", backend="onnx_int8")
