@@ -104,7 +104,7 @@ def test_int8_backend_is_close_to_fp32_and_never_shares_an_index_with_it(exporte
     from rag.config import EmbeddingConfig
     from rag.embeddings import build_embedding, identity
 
-    graph, torch_model = exported
+    _graph, torch_model = exported
     int8 = build_embedding(EmbeddingConfig(backend="onnx_int8"))
     ours = np.asarray(int8.get_text_embedding_batch(TEXTS))
     theirs = torch_model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
