@@ -49,7 +49,11 @@ def _generated(n: int, base: list, vectors: np.ndarray, start: int, stop: int) -
         node = TextNode(
             id_=f"{doc}#{i % 10}",
             text=f"{source.text}\n\nRecord {i}: part {i} is kept in aisle {i % 97}.",
-            metadata={"doc_id": doc, "title": f"Page {i // 10}", "section": source.metadata.get("section", "")},
+            metadata={
+                "doc_id": doc,
+                "title": f"Page {i // 10}",
+                "section": source.metadata.get("section", ""),
+            },
         )
         node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc)
         nodes.append(node)
@@ -162,7 +166,9 @@ def write_baseline(n: int, folder: Path) -> None:
     base = corpus_nodes(120)
     store = SimpleDocumentStore()
     for begin in range(0, n, 50_000):
-        store.add_documents(_generated(n, base, np.zeros((len(base), 384), np.float32), begin, begin + 50_000)[0])
+        store.add_documents(
+            _generated(n, base, np.zeros((len(base), 384), np.float32), begin, begin + 50_000)[0]
+        )
     store.persist(str(folder / "docstore.json"))
 
 

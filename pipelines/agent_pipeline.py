@@ -27,12 +27,15 @@ from pipelines.steps import (
     build_index,
     chunk,
     create_agent,
+    embed_shard,
     evaluate,
     ingest,
     load_golden_set,
+    merge_shards,
     register_version,
     release_gate,
     report,
+    split_chunks,
 )
 from rag.errors import AgentFactoryError
 
@@ -51,7 +54,15 @@ def _build_and_gate(config: AgentConfig, code: CodeVersion, static: bool) -> Any
     """The steps both pipelines run; returns the release gate's decision (an output or a future)."""
     corpus = ingest(config)
     chunks, fingerprint = chunk(corpus, config.chunking)
-    index, manifest = build_index(chunks, config.embedding, config.index)
+    if config.embedding.shard_size and not static:  # fan-out: one embedding step per shard
+        from zenml import unmapped
+
+        shards = split_chunks(chunks, config.embedding.shard_size)
+        embed = embed_shard if _local_orchestrator() else embed_shard.with_options(runtime="isolated")
+        vectors = embed.map(shard=shards, embedding=unmapped(config.embedding))
+        index, manifest = merge_shards(chunks, vectors, config.embedding, config.index)
+    else:
+        index, manifest = build_index(chunks, config.embedding, config.index)
     spec = create_agent(manifest, config)
     register_version(config, fingerprint, manifest, spec, code)
     golden = load_golden_set(str(config.evaluation.golden_set))
@@ -67,9 +78,18 @@ def agent_pipeline(config: AgentConfig, code: CodeVersion) -> None:
     _build_and_gate(config, code, static=True)
 
 
+def _local_orchestrator() -> bool:
+    from zenml.client import Client
+
+    return Client().active_stack.orchestrator.flavor in LOCAL_ORCHESTRATORS
+
+
 @pipeline(dynamic=True, enable_cache=True)
 def approval_pipeline(config: AgentConfig, code: CodeVersion) -> None:
-    """The same build; a version that earns production waits for a person (``gate.require_approval``).
+    """The same build as a dynamic pipeline: the embedding fans out over shards when
+    ``embedding.shard_size`` is set (on Kubernetes, Vertex, SageMaker or AzureML each shard runs
+    in its own pod or job; locally as threads of one process), and a version that earns
+    production waits for a person when ``gate.require_approval`` is set.
 
     ``zenml.wait`` polls for the answer for ``approval_timeout_s``; then the run pauses, the
     version stays in staging, and ``agent-factory approve/reject N`` answers and resumes it.
@@ -160,7 +180,8 @@ def run_build(config: AgentConfig, schedule: str | None = None) -> BuildResult:
         options["schedule"] = Schedule(cron_expression=schedule)
     started = datetime.now(UTC).replace(tzinfo=None)  # ZenML stores naive UTC
     try:
-        chosen = approval_pipeline if config.evaluation.gate.require_approval else agent_pipeline
+        dynamic = config.evaluation.gate.require_approval or config.embedding.shard_size
+        chosen = approval_pipeline if dynamic else agent_pipeline
         run = chosen.with_options(**options)(config=config, code=code_version())
     except RuntimeError as exc:
         raise BuildFailed(_failure(config.name, started) or str(exc)) from exc

@@ -12,6 +12,7 @@ import json
 import logging
 from typing import Annotated
 
+import numpy as np
 from zenml import get_step_context, log_metadata, step
 from zenml.client import Client
 from zenml.config import CachePolicy
@@ -37,7 +38,7 @@ from rag.chunking import chunk_documents
 from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig
 from rag.corpus import Chunks, Corpus, CorpusFingerprint, fingerprint
 from rag.embedding_cache import EmbeddingCache
-from rag.embeddings import build_embedding, describe
+from rag.embeddings import build_embedding, describe, embed_nodes
 from rag.index import DocsIndex, DocsIndexError, IndexManifest
 from rag.sources import load_documents
 
@@ -85,11 +86,50 @@ def build_index(
         log.info("embedded %d/%d new chunks", done, total)
 
     built = DocsIndex.build(chunks.nodes, model, embedding, info, index, on_batch=progress)
-    stats = {"chunks_embedded": len(chunks.nodes) - reused, "chunks_reused": reused}
+    _log_reuse(len(chunks.nodes), reused)
+    return built, built.manifest
+
+
+def _log_reuse(chunks: int, reused: int) -> None:
+    stats = {"chunks_embedded": chunks - reused, "chunks_reused": reused}
     log.info(
         "chunks embedded: %(chunks_embedded)d, reused from the previous version: %(chunks_reused)d", stats
     )
     log_metadata(metadata={"embedding_cache": stats})
+
+
+@step(cache_policy=LIBRARY)
+def split_chunks(chunks: Chunks, shard_size: int) -> Annotated[list[Chunks], names.SHARDS]:
+    """The chunks in order, `shard_size` per shard: one `embed_shard` step each (fan-out)."""
+    nodes = chunks.nodes
+    return [Chunks(nodes=nodes[start : start + shard_size]) for start in range(0, len(nodes), shard_size)]
+
+
+@step(cache_policy=LIBRARY)
+def embed_shard(shard: Chunks, embedding: EmbeddingConfig) -> Annotated[np.ndarray, names.SHARD_VECTORS]:
+    """One shard's vectors, in order (reusing the previous version's for unchanged text)."""
+    model = build_embedding(embedding)
+    reused = _reuse_previous_vectors(shard, embedding)
+    embed_nodes(shard.nodes, model, on_batch=lambda done, total: log.info("embedded %d/%d", done, total))
+    _log_reuse(len(shard.nodes), reused)
+    return np.asarray([node.embedding for node in shard.nodes], dtype=np.float32)
+
+
+@step(output_materializers={names.INDEX: DocsIndexMaterializer}, cache_policy=LIBRARY)
+def merge_shards(
+    chunks: Chunks, vectors: list[np.ndarray], embedding: EmbeddingConfig, index: IndexConfig
+) -> tuple[
+    Annotated[DocsIndex, names.INDEX],
+    Annotated[IndexManifest, names.MANIFEST],
+]:
+    """Index every shard's vectors in shard order: the index `build_index` makes in one step."""
+    stacked = np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+    if len(stacked) != len(chunks.nodes):
+        raise DocsIndexError(f"the shards hold {len(stacked)} vectors for {len(chunks.nodes)} chunks")
+    for node, vector in zip(chunks.nodes, stacked, strict=True):
+        node.embedding = vector.tolist()
+    model = build_embedding(embedding)
+    built = DocsIndex.build(chunks.nodes, model, embedding, describe(embedding, model), index)
     return built, built.manifest
 
 

@@ -244,6 +244,8 @@ class EmbeddingConfig(EndpointConfig):
     # How the local model runs: ONNX Runtime (exported once from its own weights; torch until then),
     # torch only, or ONNX with int8 weights (~2x faster, other vectors: benchmarks/RESULTS.md, "Scale").
     backend: Literal["onnx", "torch", "onnx_int8"] = "onnx"
+    # Chunks per embedding step: set, the pipeline fans the embedding out over shards (docs/scaling.md).
+    shard_size: int | None = Field(None, ge=1)
 
     @field_validator("provider")
     @classmethod
@@ -253,7 +255,9 @@ class EmbeddingConfig(EndpointConfig):
     @model_validator(mode="after")
     def _backend_is_local(self) -> EmbeddingConfig:
         if self.backend != "onnx" and self.provider != "local":
-            raise ValueError(f"backend {self.backend!r} applies to the local provider only, not {self.provider!r}")
+            raise ValueError(
+                f"backend {self.backend!r} applies to the local provider only, not {self.provider!r}"
+            )
         return self
 
 
@@ -296,6 +300,21 @@ class PersonaConfig(_Strict):
     )
 
 
+class PgVectorConfig(_Strict):
+    """Where `index.type: pgvector` keeps vectors (rag/pgvector.py): a PostgreSQL with the pgvector extension.
+
+    The URL (postgresql://user:password@host:5432/db) is read from the environment variable
+    `url_env`, or from the ZenML secret `url_secret` ("secret_name.key"); configs never hold it.
+    """
+
+    url_env: str = Field("AGENT_FACTORY_PGVECTOR_URL", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    url_secret: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+\.[A-Za-z0-9_-]+$")
+    table: str = Field("agent_factory", pattern=r"^[a-z_][a-z0-9_]{0,40}$")  # prefix: one table per content
+    hnsw_m: int = Field(16, ge=4, le=100)
+    hnsw_ef_construction: int = Field(64, ge=8)
+    hnsw_ef_search: int = Field(100, ge=8)
+
+
 class IndexConfig(_Strict):
     """FAISS index type; `auto` picks exact flat search for small corpora and IVF above the threshold.
 
@@ -304,12 +323,13 @@ class IndexConfig(_Strict):
     HNSW (M=32, ef 512) loses recall on topic-clustered vectors.
     """
 
-    type: Literal["auto", "flat", "ivf", "hnsw"] = "auto"
+    type: Literal["auto", "flat", "ivf", "hnsw", "pgvector"] = "auto"
     auto_approximate_above: int = Field(50_000, ge=1)
     ivf_nprobe: int = Field(64, ge=1)
     hnsw_m: int = Field(32, ge=4, le=256)
     hnsw_ef_construction: int = Field(200, ge=8)
     hnsw_ef_search: int = Field(512, ge=8)
+    pgvector: PgVectorConfig = PgVectorConfig()
 
 
 class ChatConfig(_Strict):

@@ -57,7 +57,8 @@ class EmbeddingCache:
 
         def lookup(hashes: list[str]) -> dict[str, list[float]]:
             positions = index.nodes.positions_of_hashes(hashes)
-            return {digest: index.vector(position).tolist() for digest, position in positions.items()}
+            vectors = index.vectors(list(positions.values()))
+            return {digest: vector.tolist() for digest, vector in zip(positions, vectors, strict=True)}
 
         return cls(model_key=index.manifest.embedding.identity or "unknown", lookup=lookup)
 

@@ -157,7 +157,11 @@ def _load_encoder(model_path: str, backend: str = "onnx") -> Encoder:
     model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
     if backend == "onnx" and onnx_encoder.supported(model_path):
         try:
-            onnx_encoder.export(model_path, model[0].auto_model)
+            # From now on ONNX, in this process too: a text's vector never depends on which ran
+            # (torch pads per batch, so its vectors move in the last bits with their batch-mates).
+            return onnx_encoder.OnnxEncoder(
+                model_path, onnx_encoder.export(model_path, model[0].auto_model)
+            ).encode
         except Exception as exc:  # an architecture the exporter cannot trace: stay on torch
             logger.warning("could not export %s to ONNX (%s); it keeps loading with torch", model_path, exc)
 

@@ -38,10 +38,12 @@ import faiss
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, TextNode
+from llama_index.core.vector_stores.types import BasePydanticVectorStore, VectorStoreQuery
 from llama_index.vector_stores.faiss import FaissVectorStore
 from pydantic import BaseModel
 
-from rag.config import EmbeddingConfig, IndexConfig, RetrievalConfig
+from rag import pgvector
+from rag.config import EmbeddingConfig, IndexConfig, PgVectorConfig, RetrievalConfig
 from rag.embeddings import EmbeddingInfo, build_embedding, embed_nodes, identity
 from rag.errors import AgentFactoryError
 from rag.lexical import Bm25, Bm25Builder
@@ -70,12 +72,14 @@ class IndexManifest(BaseModel):
     format_version: int = FORMAT_VERSION
     embedding: EmbeddingInfo
     embedding_config: EmbeddingConfig
-    index_type: Literal["flat", "ivf", "hnsw"]
+    index_type: Literal["flat", "ivf", "hnsw", "pgvector"]
     vectors: int
     documents: int
     hnsw_ef_search: int | None = None
     ivf_nprobe: int | None = None
     lexical: bool = True  # a BM25 index (rag/lexical.py) is saved alongside
+    pgvector: PgVectorConfig | None = None  # where the vectors live when index_type is pgvector
+    vector_table: str | None = None  # ... and in which table (rag/pgvector.py)
 
 
 class FaissStore(FaissVectorStore):
@@ -94,7 +98,7 @@ class FaissStore(FaissVectorStore):
             faiss.omp_set_num_threads(threads)
 
 
-def choose_index_type(config: IndexConfig, vectors: int) -> Literal["flat", "ivf", "hnsw"]:
+def choose_index_type(config: IndexConfig, vectors: int) -> Literal["flat", "ivf", "hnsw", "pgvector"]:
     """Exact search until the corpus is large enough for an approximate index to pay off (benchmarks/)."""
     if config.type != "auto":
         return config.type
@@ -154,11 +158,9 @@ class IndexWriter:
         """Index the vectors and words; write the manifest last (a folder without one is not an index)."""
         vectors = np.vstack(self.vectors)
         kind = choose_index_type(self.config, len(vectors))
-        index = faiss_index(kind, vectors, self.config)
-        index.add(vectors)
-        faiss.write_index(index, str(self.folder / VECTORS))
         self.lexical.build().save(self.folder)
         self.nodes.finish()
+        table = self._write_vectors(kind, vectors)
         self.nodes.kv.close()
         manifest = IndexManifest(
             embedding=self.info,
@@ -168,9 +170,30 @@ class IndexWriter:
             documents=len(self.nodes.doc_ids()),
             hnsw_ef_search=self.config.hnsw_ef_search if kind == "hnsw" else None,
             ivf_nprobe=self.config.ivf_nprobe if kind == "ivf" else None,
+            pgvector=self.config.pgvector if table else None,
+            vector_table=table,
         )
         (self.folder / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
         return manifest
+
+    def _write_vectors(self, kind: str, vectors: np.ndarray) -> str | None:
+        """FAISS into the folder, or rows into a pgvector table (returned: the manifest records it)."""
+        if kind != "pgvector":
+            index = faiss_index(kind, vectors, self.config)
+            index.add(vectors)
+            faiss.write_index(index, str(self.folder / VECTORS))
+            return None
+        table = pgvector.table_for(self.config.pgvector, self.info.identity, self.nodes.text_hashes())
+        store = pgvector.open_store(self.config.pgvector, table, vectors.shape[1])
+        batches = (
+            (
+                self.nodes.get_nodes(self.nodes.node_ids_at(range(start, start + BATCH))),
+                vectors[start : start + BATCH],
+            )
+            for start in range(0, len(vectors), BATCH)
+        )
+        pgvector.fill(store, len(vectors), batches)
+        return table
 
 
 @dataclass
@@ -178,7 +201,7 @@ class DocsIndex:
     """A saved index folder, opened: FAISS vector store, node store, BM25, and the embedder."""
 
     folder: Path
-    vector_store: FaissStore
+    vector_store: BasePydanticVectorStore  # FaissStore, or LlamaIndex's PGVectorStore
     nodes: NodeStore
     manifest: IndexManifest
     embed_model: BaseEmbedding
@@ -243,23 +266,19 @@ class DocsIndex:
         _check_embedder(directory, manifest, embedding_config)
         embed_model = build_embedding(manifest.embedding_config)
         try:
-            store = FaissStore(faiss_index=_read_vectors(directory / VECTORS, manifest))
             nodes = NodeStore(directory / NODES, read_only=True)
             stored = len(nodes)
             bm25 = Bm25.load(directory) if manifest.lexical else None
+            store, vectors = _open_vectors(directory, manifest)
         except (RuntimeError, ValueError, KeyError, TypeError, OSError, sqlite3.DatabaseError) as exc:
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
             raise DocsIndexError(
                 f"{directory}: the index files are damaged ({first}); rebuild the index"
             ) from exc
-        if store.client.d != manifest.embedding.dimension:
-            raise IndexMismatchError(
-                f"{directory}: FAISS index has dimension {store.client.d}, manifest says "
-                f"{manifest.embedding.dimension}"
-            )
-        if not store.client.ntotal == stored == manifest.vectors:
+        if not vectors == stored == manifest.vectors:
+            where = f"table {manifest.vector_table}" if manifest.vector_table else "the FAISS file"
             raise DocsIndexError(
-                f"{directory}: the index files disagree ({store.client.ntotal} vectors, {stored} chunks, "
+                f"{directory}: the index disagrees with itself ({vectors} vectors in {where}, {stored} chunks, "
                 f"manifest {manifest.vectors}); rebuild the index"
             )
         return cls(directory, store, nodes, manifest, embed_model, bm25)
@@ -273,9 +292,22 @@ class DocsIndex:
         """The ids of the documents this index holds chunks of."""
         return self.nodes.doc_ids()
 
-    def vector(self, position: int) -> np.ndarray:
-        """The stored vector at `position`."""
-        return self.vector_store.client.reconstruct(position)
+    def dense(self, query: list[float], k: int) -> dict[int, float]:
+        """Positions of the `k` nearest vectors and their cosine similarity, nearest first."""
+        found = self.vector_store.query(VectorStoreQuery(query_embedding=query, similarity_top_k=k))
+        ids, scores = found.ids or [], found.similarities or []
+        if self.manifest.vector_table:  # pgvector answers with node ids
+            positions = self.nodes.positions_of(ids)
+            return {positions[i]: float(s) for i, s in zip(ids, scores, strict=True) if i in positions}
+        return {int(i): float(s) for i, s in zip(ids, scores, strict=True)}
+
+    def vectors(self, positions: list[int]) -> list[np.ndarray]:
+        """The stored vectors at `positions`, in order."""
+        if not self.manifest.vector_table:
+            return [self.vector_store.client.reconstruct(p) for p in positions]
+        node_ids = self.nodes.node_ids_at(positions)
+        found = pgvector.vectors_of(self.vector_store, node_ids)
+        return [found[i] for i in node_ids]
 
     def retriever(self, config: RetrievalConfig) -> DocsRetriever:
         """The tool's retriever: dense, fused with BM25 when `config.hybrid` (rag/retrievers.py)."""
@@ -286,6 +318,20 @@ class DocsIndex:
     ) -> list[NodeWithScore]:
         config = (config or RetrievalConfig()).model_copy(update={"top_k": top_k})
         return self.retriever(config).retrieve(query)
+
+
+def _open_vectors(directory: Path, manifest: IndexManifest) -> tuple[BasePydanticVectorStore, int]:
+    """The vector store and how many vectors it holds: a FAISS file, or the recorded pgvector table."""
+    dimension = manifest.embedding.dimension
+    if manifest.vector_table and manifest.pgvector:
+        store = pgvector.open_store(manifest.pgvector, manifest.vector_table, dimension)
+        return store, pgvector.row_count(store)
+    store = FaissStore(faiss_index=_read_vectors(directory / VECTORS, manifest))
+    if store.client.d != dimension:
+        raise IndexMismatchError(
+            f"{directory}: FAISS index has dimension {store.client.d}, manifest says {dimension}"
+        )
+    return store, store.client.ntotal
 
 
 def _read_vectors(path: Path, manifest: IndexManifest) -> faiss.Index:

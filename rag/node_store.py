@@ -19,7 +19,7 @@ nothing up front. The text hashes let a rebuild reuse vectors of unchanged chunk
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from llama_index.core.schema import BaseNode
@@ -33,6 +33,7 @@ POSITIONS = """CREATE TABLE IF NOT EXISTS positions (
 LOOKUPS = (
     "CREATE INDEX IF NOT EXISTS positions_by_hash ON positions (text_hash)",
     "CREATE INDEX IF NOT EXISTS positions_by_doc ON positions (doc_id)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS positions_by_node ON positions (node_id)",  # pgvector answers with ids
 )
 
 
@@ -79,12 +80,16 @@ class NodeStore(KVDocumentStore):
         return [by_position[p] for p in positions if p in by_position]
 
     def positions_of(self, node_ids: Sequence[str]) -> dict[str, int]:
-        rows = self._select("SELECT node_id, position FROM positions WHERE node_id IN", node_ids)
-        return rows
+        return self._select("SELECT node_id, position FROM positions WHERE node_id IN", node_ids)
 
     def positions_of_hashes(self, hashes: Sequence[str]) -> dict[str, int]:
         """A position holding each known text hash."""
         return self._select("SELECT text_hash, position FROM positions WHERE text_hash IN", hashes)
+
+    def text_hashes(self) -> Iterator[str]:
+        """Every chunk's text hash, in position order (streamed)."""
+        for (digest,) in self.kv.connection().execute("SELECT text_hash FROM positions ORDER BY position"):
+            yield digest
 
     def doc_ids(self) -> set[str]:
         return {row[0] for row in self.kv.connection().execute("SELECT DISTINCT doc_id FROM positions")}

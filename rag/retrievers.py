@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
-from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from rag.config import RetrievalConfig
 
@@ -53,10 +52,7 @@ class DocsRetriever(BaseRetriever):
             query_bundle.embedding = index.embed_model.get_query_embedding(query_bundle.query_str)
         query = np.asarray(query_bundle.embedding, dtype=np.float32)
         pool = max(config.candidates, config.top_k) * (3 if config.distinct_pages else 1)
-        found = index.vector_store.query(
-            VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=pool)
-        )
-        scores = {int(i): float(s) for i, s in zip(found.ids or [], found.similarities or [], strict=True)}
+        scores = index.dense(query_bundle.embedding, pool)
         order = list(scores)
         if index.bm25 is not None and config.hybrid:
             lexical = [position for position, _ in index.bm25.search(query_bundle.query_str, pool)]
@@ -69,7 +65,9 @@ class DocsRetriever(BaseRetriever):
             for position, node in zip(positions, index.nodes.get_nodes(node_ids), strict=True):
                 # a BM25-only hit is scored by the cosine similarity of its stored vector
                 score = (
-                    scores[position] if position in scores else float(np.dot(index.vector(position), query))
+                    scores[position]
+                    if position in scores
+                    else float(np.dot(index.vectors([position])[0], query))
                 )
                 hit = NodeWithScore(node=node, score=score)
                 if self._keep(hit, hits):

@@ -49,20 +49,24 @@ def set_secret_lookup(lookup: SecretLookup | None) -> None:
 def api_key(config: EndpointConfig, where: str, required: bool = True) -> str | None:
     """The key for `config`; `where` ("llm", "evaluation.judge.llm") names the field in errors."""
     if config.api_key_secret:
-        name, _, key = config.api_key_secret.rpartition(".")
-        if _lookup is None:
-            raise MissingKeyError(
-                f"{where}.api_key_secret: no secret store here (run through `agent-factory`), "
-                f"or use {where}.api_key_env"
-            )
-        value = _lookup(name, key)
-        if not value:
-            raise MissingKeyError(f"{where}.api_key_secret: secret {name!r} has no value for {key!r}")
-        return value
+        return read_secret(config.api_key_secret, f"{where}.api_key_secret", f"{where}.api_key_env")
     value = os.environ.get(config.api_key_env)
     if not value and required:
         raise MissingKeyError(f"{where}.api_key_env: environment variable {config.api_key_env} is not set")
     return value or None
+
+
+def read_secret(name_and_key: str, where: str, instead: str) -> str:
+    """The value of a "secret_name.key" reference from the secret store; `where` names the setting."""
+    name, _, key = name_and_key.rpartition(".")
+    if _lookup is None:
+        raise MissingKeyError(
+            f"{where}: no secret store here (run through `agent-factory`), or use {instead}"
+        )
+    value = _lookup(name, key)
+    if not value:
+        raise MissingKeyError(f"{where}: secret {name!r} has no value for {key!r}")
+    return value
 
 
 def secret_keys(value: Any, path: str = "") -> list[str]:

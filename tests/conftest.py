@@ -48,3 +48,26 @@ def session(agent_config, docs_index):
 
     with open_session(AgentSpec.from_config(agent_config), docs_index) as chat:
         yield chat
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory):
+    """A real PostgreSQL with pgvector on 127.0.0.1 (pgserver's binaries), for the session.
+
+    pgserver creates the cluster (as an unprivileged user when run as root) and starts it on a
+    socket only; it is restarted here listening on 127.0.0.1, as a user's server would be.
+    """
+    import pgserver
+    from pgserver._commands import pg_ctl
+
+    from tests.helpers import free_port
+
+    data = tmp_path_factory.mktemp("postgres") / "data"
+    server = pgserver.get_server(data, cleanup_mode=None)
+    server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
+    pg_ctl(["-w", "stop"], pgdata=data, user=server.system_user)
+    port = free_port()
+    pg_ctl(["-w", "-o", f"-h 127.0.0.1 -p {port} -k {data}", "-l", str(data / "tcp.log"), "start"],
+           pgdata=data, user=server.system_user)  # fmt: skip
+    yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    pg_ctl(["-w", "stop"], pgdata=data, user=server.system_user)

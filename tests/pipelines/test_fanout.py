@@ -1,0 +1,36 @@
+"""Fan-out embedding: shards embedded by mapped steps merge into the single-step index exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from zenml.client import Client
+
+from pipelines.agent_pipeline import run_build
+from pipelines.versions import get_version
+from tests.helpers import make_config
+
+pytestmark = pytest.mark.slow
+
+
+def _index(model: str, version: str):
+    return get_version(model, version).get_artifact("docs_index").load()
+
+
+def test_sharded_build_equals_the_single_step_build(pipeline_corpus, golden_path, first_build):
+    config = make_config("fanout_agent", pipeline_corpus, golden_path, embedding={"shard_size": 3})
+    sharded = run_build(config)
+    run = Client().get_pipeline_run(sharded.run_id)
+    mapped = sorted(name for name in run.steps if name.startswith("map:embed_shard"))
+    single = _index(first_build.model, first_build.version)
+    fanned = _index("fanout_agent", sharded.version)
+    chunks = single.manifest.vectors
+    assert len(mapped) == -(-chunks // 3) > 1  # ceil: every shard its own step
+    assert "build_index" not in run.steps and {"split_chunks", "merge_shards"} <= set(run.steps)
+    positions = list(range(chunks))
+    assert fanned.nodes.node_ids_at(positions) == single.nodes.node_ids_at(positions)  # same ids, same order
+    assert np.array_equal(np.stack(fanned.vectors(positions)), np.stack(single.vectors(positions)))
+    assert fanned.manifest.model_dump(exclude={"embedding_config"}) == single.manifest.model_dump(
+        exclude={"embedding_config"}
+    )
+    assert sharded.status == "completed"
