@@ -23,6 +23,7 @@ import numpy as np
 
 from benchmarks.common import corpus_nodes, peak_rss_mb, percentiles
 
+PG_URL = "AGENT_FACTORY_PGVECTOR_URL"  # set (benchmarks/run.py starts a server): a pgvector copy is built too
 QUESTIONS = [
     "How do I install Agent Factory?",
     "What is the default chunk size?",
@@ -96,15 +97,44 @@ def build(n: int, folder: Path) -> dict:
             os.link(path, ivf / path.name)
     ivf_manifest = manifest.model_copy(update={"index_type": "ivf", "ivf_nprobe": IndexConfig().ivf_nprobe})
     (ivf / MANIFEST).write_text(ivf_manifest.model_dump_json(indent=2))
+    ivf_s = time.perf_counter() - start
+    pg_s = (
+        _pgvector_copy(flat, folder / "pgvector", manifest, all_vectors) if os.environ.get(PG_URL) else None
+    )
     sizes = {p.name: p.stat().st_size / 2**20 for p in flat.iterdir()}
     return {
         "n": n,
         "build_flat_s": flat_s,
-        "build_ivf_extra_s": time.perf_counter() - start,
+        "build_ivf_extra_s": ivf_s,
+        "build_pgvector_extra_s": pg_s,
         "nodes_mb": sizes[NODES],
         "vectors_mb": sizes[VECTORS],
         "bm25_mb": sum(v for k, v in sizes.items() if k.startswith("bm25_")),
     }
+
+
+def _pgvector_copy(flat: Path, target: Path, manifest, vectors: np.ndarray) -> float:
+    """FOLDER/pgvector: the same chunks and BM25 (hard links), vectors in a pgvector table."""
+    from rag import pgvector
+    from rag.config import PgVectorConfig
+    from rag.index import BATCH, MANIFEST, NODES, VECTORS
+    from rag.node_store import NodeStore
+
+    target.mkdir()
+    for path in flat.iterdir():
+        if path.name not in (VECTORS, MANIFEST):
+            os.link(path, target / path.name)
+    start = time.perf_counter()
+    config = PgVectorConfig(url_env=PG_URL, table=f"bench_{len(vectors)}")
+    nodes = NodeStore(target / NODES)
+    table = pgvector.table_for(config, manifest.embedding.identity, nodes.text_hashes())
+    store = pgvector.open_store(config, table, vectors.shape[1])
+    batches = ((nodes.get_nodes(nodes.node_ids_at(range(i, i + BATCH))), vectors[i : i + BATCH])
+               for i in range(0, len(vectors), BATCH))  # fmt: skip
+    pgvector.fill(store, len(vectors), batches)
+    update = {"index_type": "pgvector", "pgvector": config, "vector_table": table}
+    (target / MANIFEST).write_text(manifest.model_copy(update=update).model_dump_json(indent=2))
+    return time.perf_counter() - start
 
 
 def _queries(count: int, n: int) -> list[str]:
@@ -132,14 +162,16 @@ def query(folder: Path, count: int) -> dict:
     index = DocsIndex.load(folder)
     load_s = time.perf_counter() - start
     loaded = rss_mb()
-    retriever = index.retriever(RetrievalConfig())
-    times, found = [], 0
-    for question, vector in zip(questions, vectors, strict=True):
-        start = time.perf_counter()
-        hits = retriever.retrieve(QueryBundle(query_str=question, embedding=vector))
-        times.append((time.perf_counter() - start) * 1000)
-        found += bool(hits and hits[0].node.text)
-    p50, p95 = percentiles(times)
+    latency, found = {}, 0
+    for mode in ("dense", "hybrid"):
+        retriever = index.retriever(RetrievalConfig(hybrid=mode == "hybrid"))
+        times = []
+        for question, vector in zip(questions, vectors, strict=True):
+            start = time.perf_counter()
+            hits = retriever.retrieve(QueryBundle(query_str=question, embedding=vector))
+            times.append((time.perf_counter() - start) * 1000)
+            found += bool(hits and hits[0].node.text)
+        latency |= dict(zip((f"{mode}_p50_ms", f"{mode}_p95_ms"), percentiles(times), strict=True))
     queried = rss_mb()
     config = AgentConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}]})
     with open_session(AgentSpec.from_config(config), index) as session:
@@ -153,9 +185,8 @@ def query(folder: Path, count: int) -> dict:
         "rss_after_queries_mb": queried,
         "rss_agent_mb": rss_mb(),
         "peak_rss_mb": peak_rss_mb(),
-        "p50_ms": p50,
-        "p95_ms": p95,
-        "answered": found / count,
+        **latency,
+        "answered": found / (2 * count),
     }
 
 

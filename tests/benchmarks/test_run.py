@@ -41,6 +41,11 @@ def test_smoke_run_writes_every_section(tmp_path):
     assert "Serving under load" in text
     cold = results["cold_start"]
     assert cold["cold_ask_s"] > 0 and cold["vector_onnx_s"] > 0 and "Cold `agent-factory ask`" in text
+    scale = {(row["n"], row["index_type"]) for row in results["scale"]}
+    assert scale == {(2_000, "flat"), (2_000, "ivf"), (2_000, "pgvector")} and "## 7. Scale" in text
+    assert all(row["answered"] == 1.0 and row["baseline"]["nodes"] == 2_000 for row in results["scale"])
+    assert [row["backend"] for row in results["backends"]["rows"]] == ["torch", "onnx", "onnx_int8"]
+    assert results["fanout"]["identical"] and results["fanout"]["shards"] > 1
     judge = results["judge"]
     assert judge["calls_estimated"] == judge["calls_measured"] > 0 and judge["ratio"] > 0
     assert "Judge tier, all five metrics" in text

@@ -1,0 +1,62 @@
+"""Fan-out embedding against the single embedding step, on the local stack (``python -m benchmarks.fanout``).
+
+Two builds of ZenML's docs (``../shared/datasets``) as two models in this ZenML store: one
+`build_index` step, then `embedding.shard_size` set so `embed_shard` runs once per shard. The
+local orchestrator runs mapped steps as threads of one process, so this measures the price of
+the fan-out (more steps, artifacts, a merge), not its gain, which needs machines; it also
+checks that both indexes hold the same ids and vectors. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import numpy as np
+
+from benchmarks.retrieval_quality import DATASETS
+
+
+def _build(name: str, shard_size: int | None, max_docs: int | None) -> tuple[float, dict, object]:
+    from zenml.client import Client
+
+    from pipelines.agent_pipeline import run_build
+    from pipelines.config import AgentConfig
+    from pipelines.versions import get_version
+
+    source = {"type": "directory", "name": "zenml", "path": str(DATASETS / "zenml-docs")}
+    if max_docs:
+        files = sorted(
+            p.relative_to(DATASETS / "zenml-docs") for p in (DATASETS / "zenml-docs").rglob("*.md")
+        )
+        source["include"] = [str(f) for f in files[:max_docs]]
+    config = AgentConfig.model_validate(
+        {"name": name, "sources": [source], "embedding": {"shard_size": shard_size}}
+    )
+    start = time.perf_counter()
+    result = run_build(config)
+    wall = time.perf_counter() - start
+    steps = Client().get_pipeline_run(result.run_id).steps
+    seconds = {n: (s.end_time - s.start_time).total_seconds() for n, s in steps.items() if s.end_time}
+    index = get_version(name, result.version).get_artifact("docs_index").load()
+    return wall, seconds, index
+
+
+def main(shard_size: int, max_docs: int | None) -> None:
+    single_s, single_steps, single = _build("bench_single_step", None, max_docs)
+    fan_s, fan_steps, fanned = _build("bench_fan_out", shard_size, max_docs)
+    positions = list(range(single.manifest.vectors))
+    shards = [s for n, s in fan_steps.items() if n.startswith("map:embed_shard")]
+    print(json.dumps({
+        "chunks": single.manifest.vectors, "shard_size": shard_size, "shards": len(shards),
+        "single_wall_s": single_s, "fanout_wall_s": fan_s, "ratio": fan_s / single_s,
+        "single_build_index_s": single_steps["build_index"],
+        "fanout_embed_s": sum(shards), "fanout_merge_s": fan_steps["merge_shards"],
+        "identical": fanned.nodes.node_ids_at(positions) == single.nodes.node_ids_at(positions)
+        and bool(np.array_equal(np.stack(fanned.vectors(positions)), np.stack(single.vectors(positions)))),
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), int(sys.argv[2]) or None if len(sys.argv) > 2 else None)
