@@ -322,7 +322,8 @@ def _scale_lines(r: dict) -> list[str]:
         "Each row is a fresh process: load the version's index (chunks in SQLite, FAISS and BM25 memory-mapped, "
         "or vectors in PostgreSQL), answer the questions, then open the extractive agent and ask five. "
         "RSS counts mapped file pages the process touched. Latency: top 4 with texts read, question vector "
-        "given; dense alone, and hybrid (fused with BM25, the default). Before: LlamaIndex's in-memory "
+        "given, measured over the second half of the questions (the first warms the page cache); dense alone, "
+        "and hybrid (fused with BM25, the default). Before: LlamaIndex's in-memory "
         "docstore of the same chunks, loaded alone.",
         "",
         "| chunks | vectors | load s | RSS loaded MB | RSS agent MB | dense p50 / p95 ms | hybrid p50 / p95 ms "

@@ -155,7 +155,7 @@ def query(folder: Path, count: int) -> dict:
 
     manifest = read_manifest(folder)
     model = build_embedding(manifest.embedding_config)
-    questions = _queries(count, manifest.vectors)
+    questions = _queries(2 * count, manifest.vectors)  # the first half warms the page cache up
     vectors = model.get_text_embedding_batch(questions)  # the question's embedding is not the store's cost
     before = rss_mb()
     start = time.perf_counter()
@@ -166,11 +166,12 @@ def query(folder: Path, count: int) -> dict:
     for mode in ("dense", "hybrid"):
         retriever = index.retriever(RetrievalConfig(hybrid=mode == "hybrid"))
         times = []
-        for question, vector in zip(questions, vectors, strict=True):
+        for i, (question, vector) in enumerate(zip(questions, vectors, strict=True)):
             start = time.perf_counter()
             hits = retriever.retrieve(QueryBundle(query_str=question, embedding=vector))
-            times.append((time.perf_counter() - start) * 1000)
-            found += bool(hits and hits[0].node.text)
+            if i >= count:
+                times.append((time.perf_counter() - start) * 1000)
+                found += bool(hits and hits[0].node.text)
         latency |= dict(zip((f"{mode}_p50_ms", f"{mode}_p95_ms"), percentiles(times), strict=True))
     queried = rss_mb()
     config = AgentConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}]})

@@ -133,8 +133,14 @@ class Bm25:
         words = self._informative(tokens(query))
         if not words or not self.size:
             return []
-        found, scores = self.model.retrieve([words], k=min(k, self.size), show_progress=False)
-        return [(int(i), float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
+        scores = self.model.get_scores(words)
+        # Top k among the texts that share a word: a selection over every score, most of them
+        # zero, took 110 ms at 1M chunks (numpy's introselect degrades on ties).
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > k:
+            hits = hits[np.argpartition(-scores[hits], k - 1)[:k]]
+        hits = hits[np.argsort(-scores[hits], kind="stable")]
+        return [(int(i), float(scores[i])) for i in hits]
 
     def _informative(self, words: list[str]) -> list[str]:
         """The known words, without those in more than half the texts (unless no other is left).
