@@ -8,7 +8,7 @@ from zenml.client import Client
 
 from pipelines.agent_pipeline import run_build
 from pipelines.versions import get_version
-from tests.helpers import make_config
+from tests.helpers import make_config, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -17,9 +17,10 @@ def _index(model: str, version: str):
     return get_version(model, version).get_artifact("docs_index").load()
 
 
-def test_sharded_build_equals_the_single_step_build(pipeline_corpus, golden_path, first_build):
-    config = make_config("fanout_agent", pipeline_corpus, golden_path, embedding={"shard_size": 3})
-    sharded = run_build(config)
+def test_sharded_build_equals_the_single_step_build(tmp_path, golden_path):
+    corpus = write_corpus(tmp_path / "corpus")  # its own: other tests edit the shared one
+    first_build = run_build(make_config("single_step_agent", corpus, golden_path))
+    sharded = run_build(make_config("fanout_agent", corpus, golden_path, embedding={"shard_size": 3}))
     run = Client().get_pipeline_run(sharded.run_id)
     mapped = sorted(name for name in run.steps if name.startswith("map:embed_shard"))
     single = _index(first_build.model, first_build.version)

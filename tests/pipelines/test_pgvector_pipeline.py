@@ -11,16 +11,17 @@ import pytest
 
 from pipelines.agent_pipeline import run_build
 from pipelines.versions import get_version
-from tests.helpers import make_config
+from tests.helpers import make_config, write_corpus
 
 pytestmark = pytest.mark.slow
 
 
 def test_a_pgvector_version_is_built_gated_and_answers_from_another_process(
-    pipeline_corpus, golden_path, postgres_url, monkeypatch
+    tmp_path, golden_path, postgres_url, monkeypatch
 ):
     monkeypatch.setenv("AGENT_FACTORY_PGVECTOR_URL", postgres_url)
-    config = make_config("pg_agent", pipeline_corpus, golden_path, index={"type": "pgvector"})
+    corpus = write_corpus(tmp_path / "corpus")  # its own: other tests edit the shared one
+    config = make_config("pg_agent", corpus, golden_path, index={"type": "pgvector"})
     built = run_build(config)
     assert built.status == "completed"
     metadata = get_version("pg_agent", built.version).run_metadata["index"]
