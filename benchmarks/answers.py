@@ -24,8 +24,8 @@ from rag.embeddings import build_embedding, describe
 from rag.index import DocsIndex
 from rag.sources import load_documents
 
-# (llm.params.answer, retrieval.section_window): today's default first.
-MODES = [("sentences", 0), ("section", 0), ("section", 1500)]
+# (llm.params.answer, retrieval.section_window): sentence answers first, configs/default.yaml's last.
+MODES = [("sentences", 0), ("section", 1500), ("section", 3000)]
 _FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 
 

@@ -48,6 +48,7 @@ from llama_index.core.llms.custom import CustomLLM
 from pydantic import Field, PrivateAttr
 
 from rag.config import LLMConfig
+from rag.excerpt import excerpt
 from rag.sections import blocks
 from rag.sources.text import plain_markdown
 
@@ -277,7 +278,8 @@ class ExtractiveLLM(CustomLLM):
             for p in passages
             if (p.doc_id, p.section) == (best.doc_id, best.section) and p.text != best.text
         ]
-        body = _around(blocks(best.text.splitlines()), _words(sentence.split("\n", 1)[0]), self.max_chars)
+        parts = blocks(best.text.splitlines())
+        body = "\n\n".join(excerpt(parts, _anchor(parts, sentence), self.max_chars))
         for passage in same:
             text = "\n\n".join(blocks(passage.text.splitlines()))
             if len(body) + 2 + len(text) > self.max_chars:
@@ -318,18 +320,10 @@ def _readable(sentence: str) -> str:
     return plain_markdown(prose) + newline + code
 
 
-def _around(parts: list[str], anchor: str, budget: int) -> str:
-    """`parts` joined in order: all if they fit, else the one holding `anchor` grown after, then before."""
-    if len("\n\n".join(parts)) <= budget:
-        return "\n\n".join(parts)
-    at = next((i for i, part in enumerate(parts) if anchor[:60] in _words(part)), 0)
-    first, last, size = at, at, len(parts[at])
-    for side in (1, -1, 1, -1) * len(parts):
-        i = last + 1 if side == 1 else first - 1
-        if 0 <= i < len(parts) and size + 2 + len(parts[i]) <= budget:
-            size += 2 + len(parts[i])
-            first, last = min(first, i), max(last, i)
-    return "\n\n".join(parts[first : last + 1])[:budget]
+def _anchor(parts: list[str], sentence: str) -> int:
+    """Index of the block holding the (first words of the) best sentence; 0 if none does."""
+    words = _words(sentence.split("\n", 1)[0])[:60]
+    return next((i for i, part in enumerate(parts) if words in _words(part)), 0)
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
