@@ -24,7 +24,7 @@ import yaml
 
 from rag.sources.text import plain_markdown
 
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_FENCE = re.compile(r"^\s*(```|~~~)")  # any indent: GitBook nests fences in list items
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
@@ -119,6 +119,7 @@ def blocks(lines: list[str]) -> list[str]:
     blocks: list[str] = []
     current: list[str] = []
     fenced = False
+    indent = 0  # of the opening fence: the code's lines lose as much (a fence inside a list item)
 
     def flush() -> None:
         if current and (text := "\n".join(current).strip()):
@@ -129,12 +130,13 @@ def blocks(lines: list[str]) -> list[str]:
         if _FENCE.match(line):
             if not fenced:
                 flush()
-            current.append(line.strip() if not fenced else line.rstrip())
+                indent = len(line) - len(line.lstrip())
+            current.append(line.strip())
             fenced = not fenced
             if not fenced:
                 flush()
         elif fenced:
-            current.append(line)
+            current.append(line[min(indent, len(line) - len(line.lstrip())) :])
         elif not line.strip():
             flush()
         else:

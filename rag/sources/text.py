@@ -64,17 +64,22 @@ def rst_title(text: str) -> str | None:
     return None
 
 
+# Inline HTML a docs page uses for layout; only these names, so prose placeholders such as
+# `<your project ID>` survive.
+_HTML_ELEMENTS = (
+    "a", "b", "br", "center", "code", "details", "div", "em", "figcaption", "figure", "h[1-6]", "i",
+    "iframe", "img", "kbd", "li", "mark", "ol", "p", "picture", "pre", "section", "small", "source",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+)  # fmt: skip
 _MARKUP = [
     (re.compile(r"<!--.*?-->", re.S), ""),  # HTML comments
     (re.compile(r"\{%.*?%\}", re.S), ""),  # GitBook tags: {% hint style="info" %}, {% endhint %}
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: their alt text
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links: their text, not the target
-    (
-        re.compile(
-            r"</?(?:figure|figcaption|img|details|summary|div|span|a|p|br|table|tr|td|th)\b[^>]*>", re.I
-        ),
-        "",
-    ),
+    (re.compile(r'<a\b[^>]*href="([^"]*)"[^>]*>\s*\1\s*</a>', re.I), ""),  # a card's target shown as text
+    (re.compile(r"</(?:tr|p|li|div|h[1-6])>", re.I), "\n\n"),  # HTML block ends: paragraph breaks
+    (re.compile(r"</t[dh]>", re.I), " "),  # table cells: words apart
+    (re.compile(rf"</?(?:{'|'.join(_HTML_ELEMENTS)})\b[^>]*>", re.I), ""),
     (re.compile(r"\*\*([^*]+)\*\*"), r"\1"),  # bold
     (re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M), ""),  # table rules
 ]
@@ -96,6 +101,7 @@ def plain_markdown(text: str) -> str:
         text = pattern.sub(replacement, text)
     text = html.unescape(text)  # GitBook writes &#x20; and friends into headings and prose
     text = _HARD_WRAP.sub(" ", text)  # a paragraph wrapped at 80 columns reads as one line
+    text = re.sub(r"[ \t]*\n\s*\n\s*", "\n\n", text)  # what removed tags left: one blank line
     text = re.sub(r"^\s*\|\s*|\s*\|\s*$", "", text, flags=re.M)  # a table row's outer bars
     return re.sub(r"\s*\|\s*", " | ", text).strip() if text.count("|") >= 2 else text.strip()
 
