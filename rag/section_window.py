@@ -47,7 +47,7 @@ class SectionWindow(BaseNodePostprocessor):
                 continue
             window = self._window(hit.node)
             shown.update(node.node_id for node in window)
-            text = "\n\n".join(node.get_content() for node in window)
+            text = join_chunks([node.get_content() for node in window])
             out.append(NodeWithScore(node=_with_text(hit.node, text), score=hit.score))
         return out
 
@@ -71,6 +71,30 @@ class SectionWindow(BaseNodePostprocessor):
             window = [*window, neighbour] if side == 1 else [neighbour, *window]
             open_sides.append(side)
         return window
+
+
+def join_chunks(texts: list[str]) -> str:
+    """Neighbouring chunks as one text; a code block the chunker split (each piece re-fenced with
+    the same opening line) is one block again.
+
+    >>> join_chunks(["Run:\\n\\n```python\\na = 1\\n```", "```python\\nb = 2\\n```", "Done."])
+    'Run:\\n\\n```python\\na = 1\\nb = 2\\n```\\n\\nDone.'
+    """
+    out = texts[0] if texts else ""
+    for text in texts[1:]:
+        opening = _closing_block_opener(out)
+        if opening and text.startswith(opening + "\n"):
+            out = out[: out.rfind("\n")] + text[len(opening) :]  # drop the closing and the reopening fence
+        else:
+            out = f"{out}\n\n{text}"
+    return out
+
+
+def _closing_block_opener(text: str) -> str | None:
+    """The opening fence line of the code block `text` ends with, or None."""
+    fences = [line for line in text.splitlines() if line.startswith(("```", "~~~"))]
+    ends_closed = len(fences) >= 2 and len(fences) % 2 == 0 and text.endswith("\n" + fences[-1])
+    return fences[-2] if ends_closed else None
 
 
 def _same_section(a: BaseNode, b: BaseNode) -> bool:

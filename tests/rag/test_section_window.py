@@ -43,3 +43,17 @@ def test_the_budget_bounds_the_window_and_absorbed_hits_are_dropped():
     out = SectionWindow(docstore=store, max_chars=budget).postprocess_nodes(hits)
     assert [h.node.node_id for h in out] == [install[1].node_id]  # the second hit is inside the first window
     assert len(out[0].node.text) <= budget and install[2].text in out[0].node.text
+
+
+def test_a_code_block_the_chunker_split_is_one_block_again_in_the_window():
+    code = "```python\n" + "\n".join(f"step_{i} = run_step({i})" for i in range(40)) + "\n```"
+    doc = Document(id_="c.md", text=f"# Code\n\n## Steps\n\nRun these:\n\n{code}\n",
+                   metadata={"doc_id": "c.md", "path": "c.md", "title": "Code"})  # fmt: skip
+    nodes = chunk_documents([doc], ChunkingConfig(chunk_size=300, chunk_overlap=0))
+    assert sum(n.text.count("```python") for n in nodes) > 1  # the chunker did split it
+    store = SimpleDocumentStore()
+    store.add_documents(nodes)
+    [hit] = SectionWindow(docstore=store, max_chars=5000).postprocess_nodes(
+        [NodeWithScore(node=nodes[0], score=1.0)]
+    )
+    assert hit.node.text == f"Run these:\n\n{code}"
