@@ -303,6 +303,8 @@ class DocsIndex:
 
     def vectors(self, positions: list[int]) -> list[np.ndarray]:
         """The stored vectors at `positions`, in order."""
+        if not positions:
+            return []
         if not self.manifest.vector_table:
             return [self.vector_store.client.reconstruct(p) for p in positions]
         node_ids = self.nodes.node_ids_at(positions)

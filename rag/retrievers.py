@@ -62,14 +62,13 @@ class DocsRetriever(BaseRetriever):
         for start in range(0, len(order), step):
             positions = order[start : start + step]
             node_ids = index.nodes.node_ids_at(positions)
+            # BM25-only hits are scored by the cosine similarity of their stored vectors: one read
+            # for the slice (on pgvector each read is a round trip to the database)
+            lexical_only = [p for p in positions if p not in scores]
+            for position, vector in zip(lexical_only, index.vectors(lexical_only), strict=True):
+                scores[position] = float(np.dot(vector, query))
             for position, node in zip(positions, index.nodes.get_nodes(node_ids), strict=True):
-                # a BM25-only hit is scored by the cosine similarity of its stored vector
-                score = (
-                    scores[position]
-                    if position in scores
-                    else float(np.dot(index.vectors([position])[0], query))
-                )
-                hit = NodeWithScore(node=node, score=score)
+                hit = NodeWithScore(node=node, score=scores[position])
                 if self._keep(hit, hits):
                     hits.append(hit)
                 if len(hits) == config.top_k:
