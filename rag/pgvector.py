@@ -75,6 +75,7 @@ def open_store(config: PgVectorConfig, table: str, dimension: int) -> Any:
         )  # fmt: skip
         store._initialize()  # connect and create the table; it only logs failures, so:
         row_count(store)  # a wrong URL fails here, naming the setting
+        _index_node_ids(store)
     except Exception as exc:
         where = (
             "index.pgvector.url_secret" if config.url_secret else f"index.pgvector.url_env ({config.url_env})"
@@ -82,6 +83,15 @@ def open_store(config: PgVectorConfig, table: str, dimension: int) -> Any:
         raise VectorStoreError(f"{where}: cannot use PostgreSQL at {url.render_as_string()}: "
                                f"{str(exc).splitlines()[0][:200]}") from exc  # fmt: skip
     return store
+
+
+def _index_node_ids(store: Any) -> None:
+    """A B-tree on node_id, which LlamaIndex's table lacks: scoring BM25-only hits and reusing
+    vectors look rows up by node id (a sequential scan took ~60 ms at 100k rows)."""
+    from sqlalchemy import Index
+
+    table = store._table_class.__table__
+    Index(f"{table.name[:50]}_node_id", table.c.node_id).create(bind=store._engine, checkfirst=True)
 
 
 def row_count(store: Any) -> int:

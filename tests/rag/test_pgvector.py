@@ -69,3 +69,16 @@ def test_a_missing_or_wrong_database_url_names_the_setting(
         VectorStoreError, match=r"index.pgvector.url_env \(DEAD_PG_URL\): cannot use PostgreSQL"
     ):
         _build(docs_index, embed_model, agent_config, PgVectorConfig(url_env="DEAD_PG_URL"))
+
+
+def test_the_table_is_indexed_by_node_id_so_hybrid_hits_are_looked_up_not_scanned(
+    docs_index, embed_model, agent_config, pg_env
+):
+    from sqlalchemy import text
+
+    built = _build(docs_index, embed_model, agent_config, pg_env)
+    store = open_store(pg_env, built.manifest.vector_table, 384)
+    query = f"SET enable_seqscan = off; EXPLAIN SELECT embedding FROM {store._table_class.__table__.name} "
+    with store._session() as session:
+        plan = session.execute(text(query + "WHERE node_id IN ('a', 'b')")).scalars().all()
+    assert any("node_id" in line and "Index" in line for line in plan), plan
