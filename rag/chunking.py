@@ -28,7 +28,7 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, Document, NodeRelationship, TextNode
 
 from rag.config import ChunkingConfig
-from rag.sections import parse
+from rag.sections import FENCES, parse
 
 # What the LLM sees above each chunk (so it can cite); nothing else leaks into prompts.
 LLM_VISIBLE_METADATA = ("doc_id", "title", "section")
@@ -98,8 +98,8 @@ def _fit(block: str, config: ChunkingConfig) -> list[str]:
     if len(block) <= config.chunk_size:
         return [block]
     lines = block.splitlines()
-    if block.startswith(("```", "~~~")):
-        fence, body = lines[0], [line for line in lines[1:] if line.strip() not in ("```", "~~~")]
+    if block.startswith(FENCES):
+        fence, body = lines[0], [line for line in lines[1:] if line.strip() not in FENCES]
         budget = config.chunk_size - len(fence) - 8
         return [f"{fence}\n{piece}\n{fence[:3]}" for piece in _by_lines(body, budget)]
     if block.count("|") >= 2 * len(lines):  # a table: whole rows only

@@ -26,13 +26,14 @@ Done.
 
 from __future__ import annotations
 
+from rag.sections import FENCES
+
 ELIDED = "…"
-_FENCES = ("```", "~~~")
 
 
 def is_code(block: str) -> bool:
     """A fenced block with at least one line inside (a stray fence left by odd Markdown is not)."""
-    return block.startswith(_FENCES) and block.strip().count("\n") >= 2
+    return block.startswith(FENCES) and block.strip().count("\n") >= 2
 
 
 def excerpt(blocks: list[str], anchor: int, budget: int) -> list[str]:
@@ -53,7 +54,7 @@ def excerpt(blocks: list[str], anchor: int, budget: int) -> list[str]:
 
 def _take(texts: list[str], chosen: set[int], i: int, budget: int, cut: bool) -> None:
     """Adds block `i` if it fits; a code block with `cut` keeps its first lines that fit."""
-    if i in chosen or (texts[i].startswith(_FENCES) and not is_code(texts[i])):
+    if i in chosen or (texts[i].startswith(FENCES) and not is_code(texts[i])):
         return
     room = budget - _size([texts[j] for j in chosen]) - 2
     if len(texts[i]) <= room:

@@ -26,6 +26,8 @@ from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import BaseNode, NodeWithScore, QueryBundle, TextNode
 from pydantic import Field
 
+from rag.sections import FENCES
+
 
 class SectionWindow(BaseNodePostprocessor):
     """Widens each hit to its section (see the module docstring); ``max_chars`` bounds each window."""
@@ -92,7 +94,7 @@ def join_chunks(texts: list[str]) -> str:
 
 def _closing_block_opener(text: str) -> str | None:
     """The opening fence line of the code block `text` ends with, or None."""
-    fences = [line for line in text.splitlines() if line.startswith(("```", "~~~"))]
+    fences = [line for line in text.splitlines() if line.startswith(FENCES)]
     ends_closed = len(fences) >= 2 and len(fences) % 2 == 0 and text.endswith("\n" + fences[-1])
     return fences[-2] if ends_closed else None
 

@@ -29,6 +29,7 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+FENCES = ("```", "~~~")  # how a code block opens and closes; a block starting so is code
 MARKDOWN = {".md", ".markdown", ".mdx"}
 HTML = {".html", ".htm", ""}  # "": a crawled page's URL path has no suffix
 
@@ -123,7 +124,7 @@ def blocks(lines: list[str]) -> list[str]:
 
     def flush() -> None:
         if current and (text := "\n".join(current).strip()):
-            blocks.append(text if text.startswith(("```", "~~~")) else plain_markdown(text))
+            blocks.append(text if text.startswith(FENCES) else plain_markdown(text))
         current.clear()
 
     for line in lines:
