@@ -22,7 +22,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from evaluation.golden import GoldenQuestion, GoldenSet
 from evaluation.metric_specs import METRICS, MetricSpec, build_ragas, questions_for
 from evaluation.records import AnswerRecord, MetricScore, clean
-from rag.llms.extractive import split_sentences
+from rag.llms.passages import split_sentences
 from rag.registry import resolve
 
 _REFUSAL = re.compile(
@@ -32,11 +32,13 @@ _REFUSAL = re.compile(
 )
 
 
+REFUSAL_OPENING = 200  # characters of an answer searched for a refusal
 SENTENCE_SIZED = 300  # characters: a reference context shorter than this is a sentence, longer a passage
 
 
 def is_refusal(answer: str) -> bool:
-    return bool(_REFUSAL.search(answer))
+    """A refusal says so up front; a long answer quoting documentation about refusals is no refusal."""
+    return bool(_REFUSAL.search(answer[:REFUSAL_OPENING]))
 
 
 def hit(q: GoldenQuestion, r: AnswerRecord) -> float:

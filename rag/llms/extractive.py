@@ -48,94 +48,21 @@ from llama_index.core.llms.custom import CustomLLM
 from pydantic import Field, PrivateAttr
 
 from rag.config import LLMConfig
-from rag.excerpt import excerpt
-from rag.sections import blocks
+from rag.excerpt import is_code
+from rag.llms import section_answer
+from rag.llms.passages import Passage, parse_observation, split_sentences, words
 from rag.sources.text import plain_markdown
+
+__all__ = ["DONT_KNOW", "ExtractiveLLM", "build", "condense", "parse_observation", "split_sentences"]
 
 SENTENCE_CACHE = 20_000  # sentence vectors kept (~30 MB at 384 dimensions)
 DONT_KNOW = "I don't know: the documentation I searched does not answer this."
 _TOOL_NAME = re.compile(r"^> Tool Name: (\S+)", re.MULTILINE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[])")
 _FOLLOW_UP = re.compile(
     r"\b(it|its|it's|that|this|those|these|they|them|their|there|one|same|also|else|"
     r"what about|how about|instead)\b",
     re.IGNORECASE,
 )
-
-
-class Passage:
-    """One retrieved chunk as the tool printed it: ``doc_id``, ``title``, ``section`` and text."""
-
-    def __init__(self, doc_id: str, title: str, text: str, section: str = "") -> None:
-        self.doc_id, self.title, self.text, self.section = doc_id, title, text, section
-
-
-def parse_observation(observation: str) -> list[Passage]:
-    """Split the docs tool's output (chunks headed ``doc_id: ...`` / ``title: ...``)."""
-    passages: list[Passage] = []
-    for block in re.split(r"^(?=doc_id: )", observation, flags=re.MULTILINE):
-        head, _, body = block.partition("\n\n")
-        fields = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
-        if "doc_id" in fields and body.strip():
-            passages.append(
-                Passage(fields["doc_id"], fields.get("title", ""), body.strip(), fields.get("section", ""))
-            )
-    return passages
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences and list items long enough to stand alone as an answer.
-
-    Hard-wrapped lines of one paragraph are joined first; a sentence that ends with ":"
-    right before a code block keeps the block (install commands, config snippets).
-    """
-    out: list[str] = []
-    for unit, code in _paragraphs(text):
-        sentences = [s.strip() for s in _SENTENCE_END.split(unit) if len(s.strip()) >= 20]
-        if sentences and code and sentences[-1].endswith(":"):
-            sentences[-1] += "\n" + code
-        out.extend(sentences)
-    return out
-
-
-def _paragraphs(text: str) -> list[tuple[str, str]]:
-    """(paragraph or list item joined into one line, code block that follows it or "")."""
-    units: list[tuple[str, str]] = []
-    current: list[str] = []
-    lines = iter(text.splitlines())
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            code = "\n".join(_until_fence(lines))
-            if current:
-                units.append((" ".join(current), code))
-                current = []
-            elif units and not units[-1][1]:
-                units[-1] = (units[-1][0], code)
-            continue
-        is_item = bool(re.match(r"([-*+]|\d+\.)\s", stripped))
-        if not stripped or stripped.startswith(("#", "|", "---", "===")) or is_item:
-            if current:
-                units.append((" ".join(current), ""))
-            current = [re.sub(r"^([-*+]|\d+\.)\s+", "", stripped)] if is_item else []
-            continue
-        current.append(stripped.lstrip("> "))
-    if current:
-        units.append((" ".join(current), ""))
-    return units
-
-
-def _until_fence(lines) -> list[str]:
-    block = []
-    for line in lines:
-        if line.strip().startswith("```"):
-            break
-        block.append(line)
-    return block
-
-
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def condense(question: str, previous_questions: list[str]) -> str:
@@ -153,7 +80,7 @@ class ExtractiveLLM(CustomLLM):
     max_sentences: int = 3
     relative_margin: float = 0.15
     answer: Literal["sentences", "section"] = "sentences"  # section: the best chunk whole, code kept
-    max_chars: int = 1500  # a section answer's length budget
+    max_chars: int = 2500  # a section answer's length budget (characters)
     default_tool: str = "docs_search"
     _cache: OrderedDict[str, np.ndarray] = PrivateAttr(default_factory=OrderedDict)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -222,28 +149,27 @@ class ExtractiveLLM(CustomLLM):
 
     def _answer(self, queries: list[str], observation: str) -> str:
         # A sentence that quotes the question (an example command, a FAQ heading) is no answer.
-        asked = _words(queries[0])
+        asked = words(queries[0])
+        split = section_answer.units if self.answer == "section" else _sentences
         candidates = [
-            (p, s)
-            for p in parse_observation(observation)
-            for s in split_sentences(p.text)
-            if asked not in _words(s)
+            (p, s) for p in parse_observation(observation) for s in split(p) if asked not in words(s)
         ]
         if not candidates:
             return f"Thought: The search returned nothing usable.\nAnswer: {DONT_KNOW}"
-        # Score the prose only: an attached code block would blur the sentence's meaning.
-        scores = self._similarities(queries, [s.split("\n", 1)[0] for _, s in candidates])
+        # A sentence's attached code would blur its meaning: its prose is scored (a code block alone is a unit).
+        scores = self._similarities(
+            queries, [s if is_code(s) else s.split("\n", 1)[0] for _, s in candidates]
+        )
         best = float(scores.max())
         if best < self.min_similarity:
             return f"Thought: Nothing retrieved is close enough (best {best:.2f}).\nAnswer: {DONT_KNOW}"
+        if self.answer == "section":
+            return self._section_answer(queries[-1], candidates, scores)
         order = [
             i
             for i in np.argsort(-scores)
             if scores[i] >= max(self.min_similarity, best - self.relative_margin)
         ]
-        if self.answer == "section":
-            passage, sentence = self._lead(candidates, scores, best)
-            return self._section_answer(passage, sentence, parse_observation(observation), best)
         chosen = _dedupe([candidates[i] for i in order])[: self.max_sentences]
         cited: list[str] = []
         parts = []
@@ -257,38 +183,16 @@ class ExtractiveLLM(CustomLLM):
             f"Answer: {' '.join(parts)}\n\nSources:\n{sources}"
         )
 
-    def _lead(
-        self, candidates: list[tuple[Passage, str]], scores: np.ndarray, best: float
-    ) -> tuple[Passage, str]:
-        """The search's top passage and its best sentence, unless a sentence elsewhere is clearly
-        closer (by more than ``relative_margin``): the fused ranking finds the right page more often
-        than one sentence's similarity does (benchmarks/RESULTS.md, offline answers)."""
-        first = candidates[0][0]
-        mine = [i for i, (p, _) in enumerate(candidates) if p is first]
-        pick = max(mine, key=lambda i: scores[i])
-        if scores[pick] < best - self.relative_margin:
-            pick = int(np.argmax(scores))
-        return candidates[pick]
-
-    def _section_answer(self, best: Passage, sentence: str, passages: list[Passage], score: float) -> str:
-        """The passage holding the best sentence, in order (lists, code blocks), under its heading
-        path; cut to the budget around that sentence, other retrieved chunks of its section after."""
-        same = [
-            p
-            for p in passages
-            if (p.doc_id, p.section) == (best.doc_id, best.section) and p.text != best.text
-        ]
-        parts = blocks(best.text.splitlines())
-        body = "\n\n".join(excerpt(parts, _anchor(parts, sentence), self.max_chars))
-        for passage in same:
-            text = "\n\n".join(blocks(passage.text.splitlines()))
-            if len(body) + 2 + len(text) > self.max_chars:
-                break
-            body = f"{body}\n\n{text}"
-        heading = best.section or best.title or best.doc_id
+    def _section_answer(self, query: str, candidates: list[tuple[Passage, str]], scores: np.ndarray) -> str:
+        """The best section of the best page, whole and in order, with its code (rag/llms/section_answer.py)."""
+        texts = [unit for _, unit in candidates]
+        ranked = scores + section_answer.LEXICAL_WEIGHT * section_answer.lexical_scores(query, texts)
+        lead = section_answer.lead(candidates, ranked, self.relative_margin)
+        doc_id = candidates[lead][0].doc_id
+        body = section_answer.compose(candidates, ranked, lead, self.max_chars)
         return (
-            f"Thought: The best match is a section of {best.doc_id} (similarity {score:.2f}).\n"
-            f"Answer: {heading}\n\n{body} [1]\n\nSources:\n[1] {best.doc_id}"
+            f"Thought: The best match is a section of {doc_id} (similarity {scores[lead]:.2f}).\n"
+            f"Answer: {body} [1]\n\nSources:\n[1] {doc_id}"
         )
 
     def _similarities(self, queries: list[str], sentences: list[str]) -> np.ndarray:
@@ -314,16 +218,14 @@ class ExtractiveLLM(CustomLLM):
         return np.stack([found[s] for s in sentences])
 
 
+def _sentences(passage: Passage) -> list[str]:
+    return split_sentences(passage.text)
+
+
 def _readable(sentence: str) -> str:
     """The sentence as plain text; a code block attached to it is kept exactly as written."""
     prose, newline, code = sentence.partition("\n")
     return plain_markdown(prose) + newline + code
-
-
-def _anchor(parts: list[str], sentence: str) -> int:
-    """Index of the block holding the (first words of the) best sentence; 0 if none does."""
-    words = _words(sentence.split("\n", 1)[0])[:60]
-    return next((i for i, part in enumerate(parts) if words in _words(part)), 0)
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:

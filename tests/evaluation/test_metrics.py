@@ -12,6 +12,8 @@ def record(qid: str, answer: str, sources: list[str], contexts: list[str] | None
 def test_is_refusal():
     assert is_refusal("I don't know: the documentation I searched does not answer this.")
     assert not is_refusal("The server listens on port 7341.")
+    quoted = "Providers > LLM providers\n\n" + "The extractive answerer ranks sentences. " * 5
+    assert not is_refusal(quoted + 'Below its threshold it answers "I don\'t know".')  # quoting the docs
 
 
 def test_offline_scores_are_exact_on_hand_made_answers(tmp_path, embed_model):

@@ -2,30 +2,13 @@ from llama_index.core.llms import ChatMessage
 
 from rag.config import LLMConfig
 from rag.llms import build_llm
-from rag.llms.extractive import DONT_KNOW, ExtractiveLLM, condense, parse_observation, split_sentences
+from rag.llms.extractive import DONT_KNOW, ExtractiveLLM, condense
 
 OBSERVATION = (
     "doc_id: docs/ports.rst\ntitle: Network ports\n\nThe widget server listens on TCP port 7341 by default. "
     "Set WIDGET_PORT to use another port.\n\n"
     "doc_id: docs/colors.md\ntitle: Colors\n\nThe default theme colour of the widget dashboard is ultramarine blue."
 )
-
-
-def test_parse_observation_splits_passages():
-    passages = parse_observation(OBSERVATION)
-    assert [(p.doc_id, p.title) for p in passages] == [
-        ("docs/ports.rst", "Network ports"),
-        ("docs/colors.md", "Colors"),
-    ]
-
-
-def test_split_sentences_drops_headings_and_fragments():
-    text = "# Title\n\n- First item is long enough to keep.\nShort.\nOne sentence is here. Another sentence is there!"
-    assert split_sentences(text) == [
-        "First item is long enough to keep.",
-        "One sentence is here.",
-        "Another sentence is there!",
-    ]
 
 
 def test_condense_borrows_previous_question_only_for_follow_ups():
