@@ -4,10 +4,12 @@ It drives the real LlamaIndex ReAct loop with two moves, like a careful reader:
 
 1. **Plan**: on a new question it calls the docs tool once, with the question
    (prefixed by the previous question when it is a follow-up such as "and its default?").
-2. **Answer**: given the tool's observation, it ranks the retrieved sentences by
-   embedding similarity to the question and answers with the best few, citing the
-   documents they come from; when no sentence reaches ``min_similarity`` it says it
-   does not know.
+2. **Answer**: given the tool's observation, it scores the retrieved sentences (and,
+   for section answers, code blocks) by embedding similarity to the question. With
+   ``answer: section`` (configs/default.yaml) it answers with the best-matching section
+   of the best page, whole and in order, code kept (rag/llms/section_answer.py); with
+   ``answer: sentences`` with the best few sentences. Either way it cites the documents;
+   when nothing reaches ``min_similarity`` it says it does not know.
 
 What it is not: it never writes new text, cannot combine facts across sentences,
 reason, summarise or follow instructions in the persona. Switch ``llm.provider`` to
@@ -79,7 +81,7 @@ class ExtractiveLLM(CustomLLM):
     min_similarity: float = 0.35
     max_sentences: int = 3
     relative_margin: float = 0.15
-    answer: Literal["sentences", "section"] = "sentences"  # section: the best chunk whole, code kept
+    answer: Literal["sentences", "section"] = "sentences"  # section: the best section whole, code kept
     max_chars: int = 2500  # a section answer's length budget (characters)
     default_tool: str = "docs_search"
     _cache: OrderedDict[str, np.ndarray] = PrivateAttr(default_factory=OrderedDict)
