@@ -34,3 +34,17 @@ def test_reset_forgets_the_conversation(session):
     reply = session.ask("Where can I change it?")
     assert session.history == [reply]
     assert reply.tool_calls[0].input["input"] == "Where can I change it?"
+
+
+def test_section_answers_keep_follow_ups_through_the_react_loop(agent_config, docs_index):
+    from rag.agent import AgentSpec, open_session
+
+    spec = AgentSpec.from_config(agent_config)
+    llm = spec.llm.model_copy(update={"params": {"answer": "section"}})
+    retrieval = spec.retrieval.model_copy(update={"section_window": 3000})
+    with open_session(spec.model_copy(update={"llm": llm, "retrieval": retrieval}), docs_index) as chat:
+        first = chat.ask("What is the default theme colour of the dashboard?")
+        follow = chat.ask("Where can I change it?")
+    assert first.answer.startswith("Colors\n\nThe default theme colour") and "ultramarine" in first.answer
+    assert follow.tool_calls[0].input["input"].startswith("What is the default theme colour")
+    assert "appearance settings" in follow.answer and follow.answer.endswith("[1] docs/colors.md")
