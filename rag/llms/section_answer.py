@@ -19,6 +19,7 @@ the way a good search result does:
 
 Measured on ZenML's docs: benchmarks/RESULTS.md, "Offline answers".
 
+>>> from rag.llms.passages import parse_observation
 >>> page = "doc_id: d.md\\ntitle: Deploy\\nsection: Deploy > {}\\n\\n{}\\n\\n"
 >>> passages = parse_observation(page.format("Register", "Register the deployer first.")
 ...                              + page.format("Run", "Deploy a model with:\\n\\n```\\nzenml deploy\\n```"))
@@ -47,21 +48,18 @@ import re
 import numpy as np
 
 from rag.excerpt import excerpt, is_code
-from rag.llms.passages import Passage, parse_observation, split_sentences, words
+from rag.llms.passages import Passage, split_sentences, words
 from rag.sections import blocks
 
-__all__ = ["LEXICAL_WEIGHT", "compose", "lead", "lexical_scores", "parse_observation", "units"]
-
-LEXICAL_WEIGHT = (
-    0.5  # benchmarks/RESULTS.md: 0.25 to 1 alike on ZenML's docs; 0.1-0.2 too weak to move the anchor
-)
+# benchmarks/RESULTS.md: 0.25 to 1 alike on ZenML's docs; 0.1-0.2 too weak to move the anchor
+LEXICAL_WEIGHT = 0.5
 LEAD_SHARE = 0.8  # the lead section's part of the budget; the rest shows the page's other matches
 MIN_PART = 200  # characters: a shorter cut of another section says too little to earn its heading
 
 Candidate = tuple[Passage, str]
 # Quoted text, then words joined by - _ . or /, then camelCase: names a dense vector blurs.
 _NAME = re.compile(
-    r"`([^`]+)`|'([^']+)'|\"([^\"]+)\"|\b(\w+(?:[-_./]\w+)+)\b|\b([a-z]+[A-Z]\w*|[A-Z]\w*[a-z][A-Z]\w*)\b"
+    r"`([^`]+)`|(?<!\w)'([^']+)'(?!\w)|\"([^\"]+)\"|\b(\w+(?:[-_./]\w+)+)\b|\b([a-z]+[A-Z]\w*|[A-Z]\w*[a-z][A-Z]\w*)\b"
 )
 
 
@@ -73,7 +71,7 @@ def units(passage: Passage) -> list[str]:
 def names(question: str) -> set[str]:
     """What the question names exactly: quoted text and identifier-shaped words, lower-cased.
 
-    >>> sorted(names("Describe 'azure-implicit' with `zenml describe` or use_ssl in MyClass"))
+    >>> sorted(names("Describe 'azure-implicit' with `zenml describe` or the CLI's use_ssl in MyClass's"))
     ['azure-implicit', 'myclass', 'use_ssl', 'zenml describe']
     """
     return {next(g for g in m.groups() if g).lower() for m in _NAME.finditer(question)}
