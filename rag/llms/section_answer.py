@@ -4,8 +4,10 @@ The extractive answerer (rag/llms/extractive.py, ``answer: section``) reads the 
 passages (retrieved chunks widened to their section by rag/section_window.py) and answers
 the way a good search result does:
 
-1. **Units**: a passage's sentences and its fenced code blocks, whole. A question about a
-   command or an output table is answered by code that no sentence paraphrases.
+1. **Units**: a passage's heading path, its sentences and its fenced code blocks, whole. A
+   question about a command or an output table is answered by code that no sentence
+   paraphrases; "How do I install X?" is answered by the section headed "Installing X", whose
+   sentences need not say so (while a page quoting that question as an example does).
 2. **Scores**: a unit's cosine similarity to the question (computed by the answerer) plus
    ``LEXICAL_WEIGHT`` times the share of the names the question quotes or spells as
    identifiers (``iam-role``, ``'azure-implicit'``, ``MyClass``) that the unit holds, each
@@ -25,8 +27,8 @@ Measured on ZenML's docs: benchmarks/RESULTS.md, "Offline answers".
 ...                              + page.format("Run", "Deploy a model with:\\n\\n```\\nzenml deploy\\n```"))
 >>> candidates = [(p, u) for p in passages for u in units(p)]
 >>> [u.splitlines()[0] for _, u in candidates]
-['Register the deployer first.', 'Deploy a model with:', '```']
->>> print(compose(candidates, np.array([0.9, 0.5, 0.4]), lead=0, budget=500))
+['Deploy > Register', 'Register the deployer first.', 'Deploy > Run', 'Deploy a model with:', '```']
+>>> print(compose(candidates, np.array([0.3, 0.9, 0.2, 0.5, 0.4]), lead=1, budget=500))
 Deploy > Register
 <BLANKLINE>
 Register the deployer first.
@@ -64,8 +66,12 @@ _NAME = re.compile(
 
 
 def units(passage: Passage) -> list[str]:
-    """What an answer can be anchored on: the passage's sentences and its code blocks, whole."""
-    return [u for b in blocks(passage.text.splitlines()) for u in ([b] if is_code(b) else split_sentences(b))]
+    """What an answer can be anchored on: the passage's heading path (written to say what the
+    section answers; a match shows the section from its start), sentences and whole code blocks."""
+    found = [
+        u for b in blocks(passage.text.splitlines()) for u in ([b] if is_code(b) else split_sentences(b))
+    ]
+    return [passage.section, *found] if passage.section else found
 
 
 def names(question: str) -> set[str]:

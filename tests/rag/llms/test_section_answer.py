@@ -71,3 +71,18 @@ def test_compose_keeps_within_the_budget_and_shows_each_section_once():
         composed = compose(candidates, scores, lead=0, budget=budget)
         assert len(composed) <= budget + len("D > One\n\n")
         assert composed.count("\n\nTwo\n\n") <= 1
+
+
+def test_a_heading_that_says_what_the_section_answers_wins_over_a_page_quoting_the_question(embed_model):
+    observation = (
+        "doc_id: docs/chat.md\ntitle: Chat\nsection: Chat > From the command line\n\n"
+        '`widgetctl ask "How do I install the widget server?"` asks one question and prints the answer.\n\n'
+        "`widgetctl chat` starts an interactive conversation with the widget server.\n\n"
+        "doc_id: docs/install.md\ntitle: Installing the widget server\n"
+        "section: Installing the widget server > Install into a virtual environment\n\n"
+        "Create a virtual environment first, then add the package with its extras:\n\n"
+        "```bash\npython3.11 -m venv .venv\n.venv/bin/pip install widgets\n```\n\n"
+    )
+    reply = answer(embed_model, observation, "How do I install the widget server?")
+    assert reply.split("Answer: ", 1)[1].startswith("Installing the widget server > Install into a virtual")
+    assert ".venv/bin/pip install widgets" in reply and reply.endswith("[1] docs/install.md")
