@@ -55,8 +55,6 @@ from rag.llms import section_answer
 from rag.llms.passages import Passage, parse_observation, split_sentences, words
 from rag.sources.text import plain_markdown
 
-__all__ = ["DONT_KNOW", "ExtractiveLLM", "build", "condense", "parse_observation", "split_sentences"]
-
 SENTENCE_CACHE = 20_000  # sentence vectors kept (~30 MB at 384 dimensions)
 DONT_KNOW = "I don't know: the documentation I searched does not answer this."
 _TOOL_NAME = re.compile(r"^> Tool Name: (\S+)", re.MULTILINE)
@@ -150,11 +148,14 @@ class ExtractiveLLM(CustomLLM):
         return match.group(1) if match else self.default_tool
 
     def _answer(self, queries: list[str], observation: str) -> str:
-        # A sentence that quotes the question (an example command, a FAQ heading) is no answer.
+        # A sentence that quotes the question (an example command) is no answer; a heading may be.
         asked = words(queries[0])
         split = section_answer.units if self.answer == "section" else _sentences
         candidates = [
-            (p, s) for p in parse_observation(observation) for s in split(p) if asked not in words(s)
+            (p, s)
+            for p in parse_observation(observation)
+            for s in split(p)
+            if s == p.section or asked not in words(s)
         ]
         if not candidates:
             return f"Thought: The search returned nothing usable.\nAnswer: {DONT_KNOW}"

@@ -86,3 +86,14 @@ def test_a_heading_that_says_what_the_section_answers_wins_over_a_page_quoting_t
     reply = answer(embed_model, observation, "How do I install the widget server?")
     assert reply.split("Answer: ", 1)[1].startswith("Installing the widget server > Install into a virtual")
     assert ".venv/bin/pip install widgets" in reply and reply.endswith("[1] docs/install.md")
+
+
+def test_a_heading_that_is_the_question_leads_to_its_section(embed_model):
+    observation = (
+        "doc_id: docs/guide.md\ntitle: Guide\nsection: Guide > Accounts\n\n"
+        "Accounts hold your settings. Each account has an owner and a password.\n\n"
+        "doc_id: docs/faq.md\ntitle: FAQ\nsection: FAQ > How do I reset my password?\n\n"
+        "Open Settings, choose Security and click Reset; a link arrives by mail.\n\n"
+    )
+    reply = answer(embed_model, observation, "How do I reset my password?")
+    assert "click Reset" in reply and reply.endswith("[1] docs/faq.md")
