@@ -11,6 +11,7 @@ and index size. ``MAX_DOCS`` keeps a subset (the smoke run) and the questions it
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -26,7 +27,10 @@ from rag.embeddings import build_embedding, describe
 from rag.index import DocsIndex
 from rag.sources import load_documents
 
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+# The shared datasets (shared/datasets/README.md): AGENT_FACTORY_DATASETS, else ../shared/datasets.
+DATASETS = Path(
+    os.environ.get("AGENT_FACTORY_DATASETS") or Path(__file__).resolve().parents[2] / "shared" / "datasets"
+)
 POOL = 50  # chunks retrieved per question before pages are ranked
 VARIANTS = {  # name: (chunking, retrieval switches)
     "plain baseline (1000-char windows, dense)": ("windows", {"hybrid": False}),

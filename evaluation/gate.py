@@ -44,6 +44,13 @@ def check_thresholds(result: EvaluationResult, gate: GateConfig) -> list[str]:
         failures.append(
             f"golden reference sources missing from this agent's corpus: {result.missing_sources}"
         )
+    asked = len(result.records) or 1
+    if len(result.stale) / asked > gate.max_stale_rate:
+        failures.append(
+            f"{len(result.stale)} of {asked} golden questions are stale ({stale_summary(result)}), more than "
+            f"gate.max_stale_rate {gate.max_stale_rate:.0%}: the golden set no longer describes the corpus; "
+            "run `agent-factory golden refresh`"
+        )
     for name, minimum in gate.thresholds.items():
         metric = result.metrics.get(name)
         if name in result.not_applicable:
@@ -72,7 +79,8 @@ def compare(
     ``inconclusive`` otherwise, with the difference these questions can detect.
     """
     cand, prod = candidate.metrics.get(metric), production.metrics.get(metric)
-    ids = sorted(set(cand.values) & set(prod.values)) if cand and prod else []
+    stale = candidate.stale.keys() | production.stale.keys()  # apples to apples: both sides have its pages
+    ids = sorted((set(cand.values) & set(prod.values)) - stale) if cand and prod else []
     tolerance = gate.margin(metric)
     if not ids:
         return Comparison(metric=metric, candidate_mean=cand.mean if cand else 0.0, production_mean=prod.mean if prod else 0.0,
@@ -153,6 +161,7 @@ def decide(
     skipped = [m for m in gate.thresholds if m in candidate.not_applicable]
     passed = [f"all {len(checked)} thresholds met, NaN rates within {gate.max_nan_rate:.0%}"
               + (f" (not applicable to this golden set: {', '.join(skipped)})" if skipped else "")]  # fmt: skip
+    passed += _drift_reasons(candidate, None) if production is None else []
     if production is None:
         return Decision(stage="production", reasons=[*passed, unavailable or "no production version yet"],
                         thresholds_passed=True, non_regression_passed=None,
@@ -175,7 +184,11 @@ def decide(
         stage = None
     else:
         stage = "production" if primary.passed else "staging"
-    reasons = [*passed, _primary_reason(primary, production_version, gate)]
+    reasons = [
+        *passed,
+        *_drift_reasons(candidate, production),
+        _primary_reason(primary, production_version, gate),
+    ]
     reasons += [_guard_reason(g, production_version) for g in guards]
     return Decision(
         stage=stage,
@@ -210,8 +223,29 @@ def with_score(result: EvaluationResult, weights: dict[str, float]) -> Evaluatio
     return result.model_copy(update={"metrics": {**result.metrics, SCORE: score}})
 
 
+def stale_summary(result: EvaluationResult) -> str:
+    """The stale questions' reasons, counted: "2 x its page docs/a.md was deleted"."""
+    counts: dict[str, int] = {}
+    for reason in result.stale.values():
+        counts[reason] = counts.get(reason, 0) + 1
+    return "; ".join(f"{n} x {reason}" if n > 1 else reason for reason, n in sorted(counts.items()))
+
+
+def _drift_reasons(candidate: EvaluationResult, production: EvaluationResult | None) -> list[str]:
+    """What golden drift did to this comparison, when it did anything."""
+    lines = []
+    if candidate.followed:
+        lines.append(f"golden references followed to moved pages: {candidate.followed} question(s)")
+    if candidate.stale:
+        lines.append(f"stale golden questions (asked, not scored on references): {len(candidate.stale)} "
+                     f"of {len(candidate.records)} ({stale_summary(candidate)})")  # fmt: skip
+    if production is not None and (extra := production.stale.keys() - candidate.stale.keys()):
+        lines.append(f"left out of the comparison, stale in production's corpus: {len(extra)}")
+    return lines
+
+
 def _evidence(c: Comparison, version: str | None, gate: GateConfig) -> str:
-    return (f"production v{version}: {c.candidate_mean:.3f} vs {c.production_mean:.3f}, diff {c.diff_mean:+.3f} "
+    return (f"production v{version} on n={c.n_pairs}: {c.candidate_mean:.3f} vs {c.production_mean:.3f}, diff {c.diff_mean:+.3f} "
             f"[{gate.confidence:.0%} CI {c.ci_low:+.3f}, {c.ci_high:+.3f}], tolerance {c.tolerance}")  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -45,9 +46,12 @@ class GoldenQuestion(BaseModel):
     expect_refusal: bool = False
     follow_up_of: str | None = None
     tags: list[str] = []
+    stale: str | None = None  # set by the tool (evaluation/follow.py), never in a file: why its page is gone
 
     @model_validator(mode="after")
     def _consistent(self) -> GoldenQuestion:
+        if self.stale:
+            return self
         if self.expect_refusal and (self.reference_sources or self.must_include):
             raise ValueError("an expect_refusal question has no reference_sources or must_include")
         scorable = (self.reference_sources, self.reference_answer, self.must_include, self.reference_contexts)
@@ -60,11 +64,25 @@ class GoldenQuestion(BaseModel):
 
 
 class GoldenSet(BaseModel):
-    """A validated golden set; ``content_hash`` identifies it across versions."""
+    """A validated golden set; ``content_hash`` identifies its file across versions.
+
+    ``original`` holds, per question whose references were followed to moved pages or went
+    stale (evaluation/follow.py), the fields as its file wrote them; empty for a set as read.
+    """
 
     name: str
     questions: list[GoldenQuestion]
     content_hash: str
+    original: dict[str, dict[str, list[str]]] = {}
+
+    def as_written(self) -> GoldenSet:
+        """The set with every reference as its file names it."""
+        questions = [
+            q.model_copy(update={**self.original[q.id], "stale": None})
+            if q.id in self.original else q
+            for q in self.questions
+        ]  # fmt: skip
+        return self.model_copy(update={"questions": questions, "original": {}})
 
     def conversations(self) -> list[list[GoldenQuestion]]:
         """Questions grouped into conversations: a root, then its follow-ups in file order."""
@@ -80,16 +98,27 @@ class GoldenSet(BaseModel):
         """Reference sources that are not documents of the corpus, sorted."""
         return sorted({s for q in self.questions for s in q.reference_sources} - doc_ids)
 
-    def check_references(self, doc_ids: set[str], listed: list[str], complete: bool) -> None:
+    def check_references(
+        self,
+        doc_ids: set[str],
+        listed: list[str],
+        complete: bool,
+        earlier: Callable[[], set[str]] | None = None,
+    ) -> None:
         """Reference sources must be documents of the corpus, checked before anything is built.
 
         `doc_ids` come from the sources named in `listed`; when `complete` (every configured source
         could list its ids) every reference is checked, otherwise those naming a listed source.
+        A reference to a page an earlier version had (`earlier()`, asked only when needed) is
+        followed at build time instead (evaluation/follow.py).
         The error counts them, shows a few, and suggests the prefix change that fixes them.
         """
         refs = sorted({s for q in self.questions for s in q.reference_sources})
         checked = refs if complete else [r for r in refs if r.split("/", 1)[0] in listed]
         missing = [r for r in checked if r not in doc_ids]
+        if missing and earlier:
+            known = earlier()
+            missing = [r for r in missing if r not in known]
         if missing:
             hint = suggest_prefix(missing, doc_ids) or "`agent-factory sources` lists the ids"
             raise GoldenError(
@@ -163,6 +192,8 @@ def _parse_line(path: Path, number: int, line: str) -> GoldenQuestion:
         raise GoldenError(f"{path}:{number}: invalid JSON: {exc.msg} (column {exc.colno})") from exc
     if not isinstance(data, dict):
         raise GoldenError(f"{path}:{number}: expected a JSON object")
+    if "stale" in data:
+        raise GoldenError(f"{path}:{number}: stale: set by the tool when a page is gone, not in a file")
     try:
         return GoldenQuestion.model_validate(data)
     except ValidationError as exc:

@@ -78,6 +78,8 @@ class EvaluationResult(BaseModel):
     judge: str | None = None
     seconds: float
     missing_sources: list[str] = []  # golden reference sources absent from the agent's corpus
+    stale: dict[str, str] = {}  # question id -> why its referenced pages are gone (evaluation/follow.py)
+    followed: int = 0  # questions whose references were followed to moved pages
     not_applicable: list[str] = []  # metrics the golden set gives no data for: not computed, not NaN
     usage: dict[str, Usage] = {}  # totals by role: "agent", "judge"
 

@@ -27,6 +27,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from evaluation.config import JudgeConfig
+from evaluation.follow import followed_count
 from evaluation.golden import GoldenSet
 from evaluation.judge import score_judge
 from evaluation.metric_specs import names, not_applicable
@@ -139,6 +140,8 @@ def evaluate_session(
         judge=f"{judge.llm.provider}/{judge.llm.model}" if judge else None,
         seconds=time.perf_counter() - start,
         missing_sources=golden.missing_sources(doc_ids) if doc_ids is not None else [],
+        stale={q.id: q.stale for q in golden.questions if q.stale},
+        followed=followed_count(golden),
         not_applicable=not_applicable(golden, names("offline") + (judge.metrics if judge else [])),
         usage=usage,
     )

@@ -1,7 +1,7 @@
 """The agent pipeline and ``run_build``, which runs it as a new version of the ZenML model.
 
-Steps: ingest -> chunk -> build_index -> create_agent -> register_version -> load_golden_set
--> evaluate -> release_gate -> report. From Python::
+Steps: ingest -> chunk -> build_index -> create_agent -> register_version -> track_pages
+-> load_golden_set -> evaluate -> release_gate -> report. From Python::
 
     from pipelines.agent_pipeline import run_build
     from pipelines.config import load_config
@@ -36,6 +36,7 @@ from pipelines.steps import (
     release_gate,
     report,
     split_chunks,
+    track_pages,
 )
 from rag.errors import AgentFactoryError
 
@@ -65,10 +66,11 @@ def _build_and_gate(config: AgentConfig, code: CodeVersion, static: bool) -> Any
         index, manifest = build_index(chunks, config.embedding, config.index)
     spec = create_agent(manifest, config)
     register_version(config, fingerprint, manifest, spec, code)
-    golden = load_golden_set(str(config.evaluation.golden_set))
+    pages, _, lineage = track_pages(corpus)
+    golden = load_golden_set(str(config.evaluation.golden_set), pages, lineage)
     result = evaluate(index, spec, golden, config.evaluation.judge)
     order = {"after": "register_version"} if static else {}  # a dynamic pipeline runs steps in call order
-    decision = release_gate(result, golden, config.evaluation.gate, config.evaluation.judge, **order)
+    decision = release_gate(result, golden, config.evaluation.gate, config.evaluation.judge, lineage, **order)
     report(result, decision, config.evaluation.gate)
     return decision
 

@@ -14,7 +14,9 @@ from evaluation.records import EvaluationResult
 from pipelines.versions import VersionNotFound, get_version
 from rag.agent import AgentSpec, open_session
 from rag.chat import ChatSession
+from rag.corpus_diff import PageSignatures
 from rag.index import DocsIndex
+from rag.lineage import PageLineage
 
 CORPUS = "corpus"
 CHUNKS = "chunks"
@@ -33,6 +35,9 @@ ANSWERS_CSV = "answers_csv"
 APPROVAL = "approval"  # the stage after a person's answer
 HISTORY = "history"  # gated metrics across versions, a picture
 CHANGES_CSV = "changes_csv"  # questions whose scores moved against production, both answers
+PAGES = "page_signatures"  # each page's content hash and MinHash: recognised after a rename
+CORPUS_DIFF = "corpus_diff"  # pages added, removed, changed, moved since the previous version
+LINEAGE = "page_lineage"  # every page id any version had, and where each went
 
 
 def load_parts(mv: ModelVersionResponse) -> tuple[DocsIndex, AgentSpec]:
@@ -76,6 +81,31 @@ def previous_index(model: str, before: int) -> DocsIndex | None:
         except Exception:  # a failed build has no index; try the one before
             continue
     return None
+
+
+def previous_pages(model: str, before: int | None = None) -> tuple[str, PageSignatures, PageLineage] | None:
+    """(version, its page signatures, its lineage) of the newest version (before `before`) that has them."""
+    filters = {"number": f"lt:{before}"} if before else {}
+    versions = Client().list_model_versions(model=model, sort_by="desc:number", size=20, **filters)
+    for mv in versions.items:
+        pages, lineage = mv.get_artifact(PAGES), mv.get_artifact(LINEAGE)
+        if pages is not None and lineage is not None:
+            return mv.name, pages.load(), lineage.load()
+    return None
+
+
+def latest_lineage(model: str) -> PageLineage:
+    """The model's page lineage as of its newest version (empty for a new model)."""
+    found = previous_pages(model)
+    return found[2] if found else PageLineage()
+
+
+def load_pages(mv: ModelVersionResponse) -> PageSignatures:
+    """The version's page signatures, or VersionNotFound for a version built before they existed."""
+    artifact = mv.get_artifact(PAGES)
+    if artifact is None:
+        raise VersionNotFound(f"version {mv.name} has no page signatures (built before corpus diffs)")
+    return artifact.load()
 
 
 def load_agent(model: str = "docs_agent", version: str | int = "production") -> ChatSession:

@@ -74,10 +74,14 @@ def build(config_path: Path, schedule: str | None) -> None:
     Exit codes: 0 the version is now in production; 3 built and evaluated but not promoted to
     production (staging or rejected: the reasons are printed); 1 an error, nothing promoted.
     """
-    from pipelines.config import validate
+    from pipelines.config import EmptyCorpus, validate
 
     config = _config(config_path)
-    validate(config)  # before importing ZenML: a bad endpoint or golden file fails in well under a second
+    try:
+        validate(config)  # before importing ZenML: a bad endpoint or golden file fails in well under a second
+    except EmptyCorpus as exc:  # a decision, not a crash: a scheduler sees "not promoted"
+        click.secho(f"decision: not promoted: {exc}", fg="yellow")
+        sys.exit(NOT_PROMOTED)
     from pipelines.agent_pipeline import run_build
 
     result = run_build(config, schedule=schedule)
@@ -418,6 +422,34 @@ def golden_suggest(config_path: Path, out: Path, review: Path | None) -> None:
     click.echo(
         f"wrote {len(entries)} candidates to {out}; review them, then: agent-factory golden suggest --apply {out}"
     )
+
+
+@golden.command("refresh")
+@config_option
+@click.option(
+    "--apply", "apply_", is_flag=True, help="Rewrite the golden file (after validating every line)."
+)
+def golden_refresh(config_path: Path, apply_: bool) -> None:
+    """Follow the golden set's references to pages that moved since it was written.
+
+    Prints the change as a diff and lists stale questions (their page was deleted, or has two
+    equally good successors) for a person to fix; nothing is written without --apply.
+    """
+    from pipelines.golden_refresh import apply_refresh, refresh_golden
+
+    refresh = refresh_golden(_config(config_path))
+    click.echo(refresh.diff or f"{refresh.path}: every reference names a page of today's corpus")
+    for qid, reason in refresh.stale.items():
+        click.secho(
+            f"stale: {qid}: {reason} (left as written: give it a page of today's corpus)", fg="yellow"
+        )
+    if apply_ and refresh.followed:
+        apply_refresh(refresh)
+        click.echo(
+            f"wrote {refresh.path}: {len(refresh.followed)} question(s) followed, {len(refresh.stale)} stale"
+        )
+    elif refresh.followed:
+        click.echo(f"{len(refresh.followed)} question(s) would change; --apply writes them")
 
 
 @golden.command("import")

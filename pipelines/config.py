@@ -18,6 +18,7 @@ from evaluation.config import EvaluationConfig
 from evaluation.golden import GoldenSet, load_golden
 from evaluation.metric_specs import METRICS, not_applicable
 from rag.config import EmbeddingConfig, LLMConfig, RagConfig
+from rag.errors import AgentFactoryError
 from rag.settings_file import ConfigError, read_yaml
 from rag.settings_file import validate as validate_model
 from serving.config import ServeConfig
@@ -76,9 +77,33 @@ def validate(config: AgentConfig) -> GoldenSet:
     listed = list_ids(config.sources)
     doc_ids = {doc for ids in listed.values() for doc, _ in ids or []}
     names = [name for name, ids in listed.items() if ids is not None]
-    golden.check_references(doc_ids, names, complete=len(names) == len(listed))
+    if complete_listing(listed) and not doc_ids:
+        raise EmptyCorpus(
+            f"the configured sources yield no documents (a broken checkout or an emptied folder?): "
+            f"{config.name} is not rebuilt, production stays as it is"
+        )
+    golden.check_references(doc_ids, names, complete=len(names) == len(listed),
+                            earlier=lambda: known_pages(config.name))  # fmt: skip
     check_gate(config, golden)
     return golden
+
+
+class EmptyCorpus(AgentFactoryError):
+    """The sources yield no documents: refused before anything is built (a decision, exit 3)."""
+
+
+def complete_listing(listed: dict) -> bool:
+    return bool(listed) and all(ids is not None for ids in listed.values())
+
+
+def known_pages(model: str) -> set[str]:
+    """Every page id an earlier version of `model` had (empty for a new model)."""
+    from pipelines.artifacts import latest_lineage  # ZenML is imported only when a reference left the corpus
+
+    try:
+        return set(latest_lineage(model).known)
+    except KeyError:  # no such model yet
+        return set()
 
 
 def check_gate(config: AgentConfig, golden: GoldenSet) -> None:

@@ -24,13 +24,15 @@ from zenml.config.global_config import GlobalConfiguration
 from zenml.models import ModelVersionResponse
 
 from evaluation.config import GateConfig, JudgeConfig
+from evaluation.follow import follow_references
 from evaluation.gate import decide
 from evaluation.golden import GoldenSet
 from evaluation.records import Decision, EvaluationResult
 from evaluation.runner import evaluate_agent
-from pipelines.artifacts import ANSWERS, ANSWERS_CSV, has_agent, load_evaluation, load_parts
+from pipelines.artifacts import ANSWERS, ANSWERS_CSV, has_agent, latest_lineage, load_evaluation, load_parts
 from pipelines.versions import find_version, get_version
 from rag.errors import AgentFactoryError
+from rag.lineage import PageLineage
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +57,10 @@ def promotion_lock() -> Iterator[None]:
 
 
 def baseline(
-    model: str, golden: GoldenSet, judge: JudgeConfig | None
+    model: str, golden: GoldenSet, judge: JudgeConfig | None, lineage: PageLineage | None = None
 ) -> tuple[str | None, EvaluationResult | None, str | None]:
-    """Production's evaluation on this golden set, re-scoring production when the set changed.
+    """Production's evaluation on this golden set, re-scoring production when the set changed
+    (its references followed into production's own corpus: apples to apples).
 
     Returns (production version, its result, a note). A production whose agent cannot be
     loaded any more (artifacts lost or damaged) cannot be compared with: the candidate is then
@@ -78,7 +81,8 @@ def baseline(
             note = f"production v{prod.name} cannot be loaded ({exc}); judged on the thresholds alone"
             log.warning(note)
             return prod.name, None, note
-        result = evaluate_agent(spec, index, golden, judge)
+        ours = follow_references(golden.as_written(), lineage or PageLineage(), index.doc_ids())
+        result = evaluate_agent(spec, index, ours, judge)
     return prod.name, result, None
 
 
@@ -89,11 +93,12 @@ def decide_and_apply(
     golden: GoldenSet,
     gate: GateConfig,
     judge: JudgeConfig | None,
+    lineage: PageLineage | None = None,
 ) -> Decision:
     """Decide against production as it is now, and set the stage, under the promotion lock."""
     with promotion_lock():
         for _ in range(3):
-            prod_name, prod_result, note = baseline(model, golden, judge)
+            prod_name, prod_result, note = baseline(model, golden, judge, lineage)
             decision = decide(result, gate, prod_result, prod_name, unavailable=note)
             current = find_version(model, "production")
             if (current.name if current else None) == prod_name:
@@ -146,6 +151,7 @@ def reevaluate(
     """Score a version again (current golden set); recorded on it as ``reevaluation``."""
     mv = get_version(model, version)
     index, spec = load_parts(mv)
+    golden = follow_references(golden.as_written(), latest_lineage(model), index.doc_ids())
     result = evaluate_agent(spec, index, golden, judge)
     summary = {"golden_set": golden.name, "golden_hash": golden.content_hash, "headline": result.headline(),
                "at": datetime.now().isoformat()}  # fmt: skip

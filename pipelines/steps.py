@@ -21,13 +21,14 @@ from zenml.types import CSVString, HTMLString, JSONString
 from evaluation.answers import answer_rows, to_csv
 from evaluation.changes import changed_questions, changes_html
 from evaluation.config import GateConfig, JudgeConfig
+from evaluation.follow import follow_references, followed_count
 from evaluation.golden import GoldenSet, load_golden
 from evaluation.records import Decision, EvaluationResult
 from evaluation.report import render_report
 from evaluation.runner import evaluate_agent
 from pipelines import artifacts as names
 from pipelines import release
-from pipelines.artifacts import load_answers, previous_index
+from pipelines.artifacts import load_answers, previous_index, previous_pages
 from pipelines.config import AgentConfig
 from pipelines.history import history_html
 from pipelines.materializers import DocsIndexMaterializer
@@ -37,9 +38,11 @@ from rag.agent import AgentSpec
 from rag.chunking import chunk_documents
 from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig
 from rag.corpus import Chunks, Corpus, CorpusFingerprint, fingerprint
+from rag.corpus_diff import CorpusDiff, PageSignatures, diff_pages, signature
 from rag.embedding_cache import EmbeddingCache
 from rag.embeddings import build_embedding, describe, embed_nodes
 from rag.index import DocsIndex, DocsIndexError, IndexManifest
+from rag.lineage import PageLineage
 from rag.sources import load_documents
 
 log = logging.getLogger(__name__)
@@ -188,9 +191,48 @@ def register_version(
 
 
 @step(enable_cache=False)
-def load_golden_set(path: str) -> Annotated[GoldenSet, names.GOLDEN]:
-    """Read and validate the golden questions (content-hashed, so evaluation caches on it)."""
-    return load_golden(path)
+def track_pages(
+    corpus: Corpus,
+) -> tuple[
+    Annotated[PageSignatures, names.PAGES],
+    Annotated[CorpusDiff, names.CORPUS_DIFF],
+    Annotated[PageLineage, names.LINEAGE],
+]:
+    """Recognise this corpus's pages in the previous version's: added, removed, changed, moved."""
+    pages = PageSignatures(pages=[signature(d.doc_id, d.text, d.metadata.get("content_hash"))
+                                  for d in sorted(corpus.documents, key=lambda d: d.doc_id)])  # fmt: skip
+    context = get_step_context()
+    previous = previous_pages(context.model.name, context.model.number) if context.model else None
+    if previous is None:
+        diff, lineage = CorpusDiff(added=sorted(pages.ids())), PageLineage()
+    else:
+        version, old, lineage = previous
+        diff = diff_pages(old, pages).model_copy(update={"previous_version": version})
+    log.info("corpus against %s: %s", f"v{diff.previous_version}" if previous else "nothing", diff.summary())
+    for move in diff.moved:
+        log.info("  %s %s -> %s (%s)", move.kind, move.old, ", ".join(move.new), move.evidence)
+    log_metadata(metadata={"corpus_diff": diff_metadata(diff)}, infer_model=bool(context.model))
+    return pages, diff, lineage.extend(diff, pages.ids())
+
+
+def diff_metadata(diff: CorpusDiff) -> dict:
+    counts = {k: len(getattr(diff, k)) for k in ("added", "removed", "changed", "moved", "ambiguous")}
+    return counts | {"unchanged": diff.unchanged, "previous_version": diff.previous_version or "none"}
+
+
+@step(enable_cache=False)
+def load_golden_set(
+    path: str, pages: PageSignatures, lineage: PageLineage
+) -> Annotated[GoldenSet, names.GOLDEN]:
+    """Read and validate the golden questions, their references followed to moved pages
+    (content-hashed, so evaluation caches on it)."""
+    golden = follow_references(load_golden(path), lineage, pages.ids())
+    stale = [q for q in golden.questions if q.stale]
+    log.info("golden set %s: %d questions, %d followed to moved pages, %d stale",
+             golden.name, len(golden.questions), followed_count(golden), len(stale))  # fmt: skip
+    for q in stale:
+        log.warning("  stale question %s: %s", q.id, q.stale)
+    return golden
 
 
 @step(cache_policy=LIBRARY)
@@ -209,11 +251,15 @@ def evaluate(
 
 @step(enable_cache=False)
 def release_gate(
-    result: EvaluationResult, golden: GoldenSet, gate: GateConfig, judge: JudgeConfig | None
+    result: EvaluationResult,
+    golden: GoldenSet,
+    gate: GateConfig,
+    judge: JudgeConfig | None,
+    lineage: PageLineage,
 ) -> Annotated[Decision, names.DECISION]:
     """Decide the stage in plain code and apply it; record scores, decision and answers."""
     model = get_step_context().model
-    decision = release.decide_and_apply(model.name, str(model.version), result, golden, gate, judge)
+    decision = release.decide_and_apply(model.name, str(model.version), result, golden, gate, judge, lineage)
     metadata = release.decision_metadata(result, decision)
     log_metadata(metadata=metadata, infer_model=True)
     log_metadata(metadata=metadata)

@@ -18,6 +18,14 @@ from typing import Any
 import httpx
 import pytest
 
+from benchmarks.retrieval_quality import DATASETS
+
+# Tests that read ZenML's docs or Ray's site skip with one reason when the datasets are absent.
+needs_datasets = pytest.mark.skipif(
+    not (DATASETS / "zenml-questions-dev.jsonl").is_file(),
+    reason=f"needs the shared datasets at {DATASETS} (set AGENT_FACTORY_DATASETS; shared/datasets/README.md)",
+)
+
 # Each document holds one fact that appears nowhere else, so retrieval has one right answer.
 CORPUS = {
     "install.md": "# Installing\n\nTo install the widget server, run the command widgetctl setup inside "

@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import DATASETS, needs_datasets
+
 ROOT = Path(__file__).resolve().parents[1]
-DATASETS = ROOT.parent / "shared" / "datasets"
 QUESTIONS = 12  # questions kept, with their pages and as many other pages
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not DATASETS.is_dir(), reason="shared/datasets is not beside the project"),
-]
+pytestmark = [pytest.mark.slow, needs_datasets]
 
 
 def blocks() -> list[str]:

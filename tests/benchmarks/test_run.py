@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.answers import MODES
+from tests.helpers import needs_datasets
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, needs_datasets]
 
 
 def test_smoke_run_writes_every_section(tmp_path):

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import pytest
 
 from evaluation.golden import load_golden
 from evaluation.golden_import import Resolver, Unresolved, import_rows, read_rows
+from tests.helpers import DATASETS, needs_datasets
 
-DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 QUESTIONS = DATASETS / "zenml-questions-dev.jsonl"
-pytestmark = pytest.mark.skipif(not QUESTIONS.is_file(), reason="shared/datasets is not beside the project")
+pytestmark = needs_datasets
 
 
 @pytest.fixture(scope="module")

