@@ -38,7 +38,7 @@ def changed_questions(
             "id": row["id"], "question": row["question"],
             "direction": "better" if sum(moved.values()) > 0 else "worse",
             "changes": "; ".join(f"{m} {d:+.2f}" for m, d in moved.items()),
-            "answer": row["answer"], "sources": row["sources"],
+            "answer": row["answer"], "sources": row["sources"], "pages": row.get("pages", ""),
             "production_answer": old["answer"], "production_sources": old["sources"],
         })  # fmt: skip
     return sorted(changed, key=lambda r: r["direction"] != "worse")
@@ -53,11 +53,12 @@ def changes_html(rows: list[dict[str, Any]], production_version: str) -> str:
     if not rows:
         return f"<h2>What changed against production v{escape(production_version)}</h2><p>No question's score moved.</p>"
     worse = sum(r["direction"] == "worse" for r in rows)
-    head = ("<tr><th>id</th><th>question</th><th>change</th><th>this version</th><th>sources</th>"
+    head = ("<tr><th>id</th><th>question</th><th>change</th><th>its pages</th><th>this version</th><th>sources</th>"
             f"<th>production v{escape(production_version)}</th><th>sources</th></tr>")  # fmt: skip
     body = "".join(
         f"<tr><td>{escape(r['id'])}</td><td>{escape(r['question'])}</td>"
         f"<td class='{'pass' if r['direction'] == 'better' else 'fail'}'>{escape(r['changes'])}</td>"
+        f"<td class='muted'>{escape(r.get('pages', ''))}</td>"
         f"<td class='answer'>{escape(r['answer'])}</td><td>{escape(r['sources'])}</td>"
         f"<td class='answer'>{escape(r['production_answer'])}</td><td>{escape(r['production_sources'])}</td></tr>"
         for r in rows

@@ -35,9 +35,15 @@ def _fmt(value: float | None) -> str:
 
 
 def render_report(
-    result: EvaluationResult, decision: Decision, gate: GateConfig, title: str, changes: str = ""
+    result: EvaluationResult,
+    decision: Decision,
+    gate: GateConfig,
+    title: str,
+    changes: str = "",
+    corpus: str = "",
 ) -> str:
-    """The whole page; `changes` is the question-by-question section (evaluation/changes.py)."""
+    """The whole page; `changes` is the question-by-question section (evaluation/changes.py),
+    `corpus` what changed in the documents (evaluation/page_changes.py)."""
     stage = decision.stage or "none"
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title><style>{_CSS}</style></head><body>",
@@ -48,6 +54,7 @@ def render_report(
         f"<p class='muted'>{len(result.records)} questions, {result.seconds:.1f}s, latency p50 "
         f"{result.latency_p50_s:.2f}s p95 {result.latency_p95_s:.2f}s, judge: {escape(result.judge or 'none (offline tier only)')}</p>",
         changes,
+        corpus,
         _usage(result),
         _questions(result),
         "</body></html>",

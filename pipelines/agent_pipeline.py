@@ -66,12 +66,12 @@ def _build_and_gate(config: AgentConfig, code: CodeVersion, static: bool) -> Any
         index, manifest = build_index(chunks, config.embedding, config.index)
     spec = create_agent(manifest, config)
     register_version(config, fingerprint, manifest, spec, code)
-    pages, _, lineage = track_pages(corpus)
+    pages, corpus_diff, lineage = track_pages(corpus)
     golden = load_golden_set(str(config.evaluation.golden_set), pages, lineage)
     result = evaluate(index, spec, golden, config.evaluation.judge)
     order = {"after": "register_version"} if static else {}  # a dynamic pipeline runs steps in call order
     decision = release_gate(result, golden, config.evaluation.gate, config.evaluation.judge, lineage, **order)
-    report(result, decision, config.evaluation.gate)
+    report(result, decision, config.evaluation.gate, corpus_diff, golden)
     return decision
 
 

@@ -10,11 +10,12 @@ import json
 from zenml.client import Client
 from zenml.models import ModelVersionResponse
 
+from evaluation.golden import GoldenSet
 from evaluation.records import EvaluationResult
 from pipelines.versions import VersionNotFound, get_version
 from rag.agent import AgentSpec, open_session
 from rag.chat import ChatSession
-from rag.corpus_diff import PageSignatures
+from rag.corpus_diff import CorpusDiff, PageSignatures, diff_pages
 from rag.index import DocsIndex
 from rag.lineage import PageLineage
 
@@ -106,6 +107,14 @@ def load_pages(mv: ModelVersionResponse) -> PageSignatures:
     if artifact is None:
         raise VersionNotFound(f"version {mv.name} has no page signatures (built before corpus diffs)")
     return artifact.load()
+
+
+def corpus_diff_between(model: str, a: str | int, b: str | int) -> tuple[CorpusDiff, GoldenSet | None]:
+    """What changed in the corpus from version `a` to `b`, and `b`'s golden set (its questions' pages)."""
+    old, new = get_version(model, a), get_version(model, b)
+    diff = diff_pages(load_pages(old), load_pages(new)).model_copy(update={"previous_version": old.name})
+    golden = new.get_artifact(GOLDEN)
+    return diff, golden.load() if golden is not None else None
 
 
 def load_agent(model: str = "docs_agent", version: str | int = "production") -> ChatSession:

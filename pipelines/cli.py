@@ -16,7 +16,6 @@ from typing import Any
 
 import click
 
-DEFAULT_CONFIG = Path("configs/default.yaml")
 DEFAULT_LOCAL_DIR = Path(".agent-factory/local")
 NOT_PROMOTED = 3  # `build` exit code: the version was built and evaluated, but is not in production
 
@@ -38,10 +37,10 @@ class _Group(click.Group):
             _fail(str(exc))
 
 
-def _config(path: Path) -> Any:
-    from pipelines.config import load_config
+def _config(path: Path | None) -> Any:
+    from pipelines.config import find_config, load_config
 
-    return load_config(path)
+    return load_config(find_config(path))
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,7 +50,11 @@ def main() -> None:
 
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Agent config [default: $AGENT_FACTORY_CONFIG, else the nearest configs/default.yaml].",
 )
 _model = click.option("--model", default=None, help="ZenML model name [default: the config's name].")
 
@@ -118,7 +121,21 @@ def _print_decision(model: str, version: str) -> str | None:
     "--plot", "plot", type=click.Path(path_type=Path), help="Also write the history plot (.png or .html)."
 )
 def versions(model: str | None, config_path: Path, plot: Path | None) -> None:
-    """List versions with stage, corpus size and headline scores (and plot them with --plot)."""
+    """List versions with stage, corpus size and headline scores (and plot them with --plot).
+
+    \b
+    Columns: ver (version number), stage, created, docs (documents), chunks, then each
+    metric's mean (docs/evaluation.md):
+      hit     hit rate: a reference page among the retrieved ones
+      mrr     mean reciprocal rank of the first reference page
+      idp     id-based context precision: retrieved pages that are references
+      idr     id-based context recall: reference pages that were retrieved
+      ctxr    non-LLM context recall: reference passages found in the retrieved text
+      sim     semantic similarity of answer and reference answer
+      incl    must-include facts present in the answer
+      refuse  refusal accuracy: out-of-scope questions declined, others answered
+    Judge metrics (with a judge) use their own short names, listed in docs/evaluation.md.
+    """
     model = _model_name(model, config_path)
     from rich.console import Console
 
@@ -130,7 +147,7 @@ def versions(model: str | None, config_path: Path, plot: Path | None) -> None:
     if plot:
         from pipelines.history import write_history
 
-        thresholds = _config(config_path).evaluation.gate.thresholds if config_path.exists() else {}
+        thresholds = _config(config_path).evaluation.gate.thresholds
         click.echo(f"wrote {write_history(model, rows, thresholds, plot)}")
 
 
@@ -237,18 +254,45 @@ def preflight_cmd(config_path: Path) -> None:
 @main.command()
 @click.argument("version_a")
 @click.argument("version_b")
+@click.option("--all", "show_all", is_flag=True, help="Every row, not only those that differ.")
 @model_option
-def compare(version_a: str, version_b: str, model: str | None, config_path: Path) -> None:
-    """Print two versions' scores, corpus and settings side by side."""
+def compare(version_a: str, version_b: str, show_all: bool, model: str | None, config_path: Path) -> None:
+    """Print what differs between two versions: scores, corpus, settings, then the pages that changed."""
     model = _model_name(model, config_path)
     from pipelines.display import comparison_rows
 
     rows = comparison_rows(model, version_a, version_b)
-    width = max(len(r[0]) for r in rows)
-    click.secho(f"{'':{width}}  {'v' + version_a:>14}  {'v' + version_b:>14}", bold=True)
-    for key, a, b in rows:
-        mark = "" if a == b else "  *"
-        click.echo(f"{key:{width}}  {a:>14}  {b:>14}{mark}")
+    shown = rows if show_all else [r for r in rows if r[1] != r[2]]
+    width = max([len(r[0]) for r in shown] + [1])
+    click.secho(f"{'':{width}}  v{version_a}  ->  v{version_b}", bold=True)
+    for key, a, b in shown:
+        click.echo(f"{key:{width}}  {a}  ->  {b}" if a != b else f"{key:{width}}  {a}")
+    if not show_all:
+        click.echo(f"({len(rows) - len(shown)} rows equal; --all shows them)")
+    _print_corpus_diff(model, version_a, version_b)
+
+
+@main.command("diff")
+@click.argument("version_a")
+@click.argument("version_b")
+@model_option
+def diff_cmd(version_a: str, version_b: str, model: str | None, config_path: Path) -> None:
+    """Pages added, removed, moved and changed from VERSION_A to VERSION_B, and the golden
+    questions on those pages."""
+    _print_corpus_diff(_model_name(model, config_path), version_a, version_b)
+
+
+def _print_corpus_diff(model: str, a: str, b: str) -> None:
+    from evaluation.page_changes import diff_lines
+    from pipelines.artifacts import corpus_diff_between
+    from pipelines.versions import VersionNotFound
+
+    try:
+        diff, golden = corpus_diff_between(model, a, b)
+    except VersionNotFound as exc:
+        click.echo(f"corpus diff: {exc}")
+        return
+    click.echo("\n".join(diff_lines(diff, golden)))
 
 
 @main.command("index")
@@ -299,11 +343,13 @@ def _open_session(index_dir: Path | None, model: str | None, config_path: Path, 
 
 
 def _print_sources(reply: Any) -> None:
-    seen: list[str] = []
+    """Each retrieved page once, at its best chunk's score, best first."""
+    best: dict[str, float | None] = {}
     for src in reply.sources:
-        if src.doc_id not in seen:
-            seen.append(src.doc_id)
-            click.secho(f"  - {src.doc_id}  (score {src.score:.2f})", dim=True)
+        if src.doc_id not in best or (src.score or 0.0) > (best[src.doc_id] or 0.0):
+            best[src.doc_id] = src.score
+    for doc_id, score in sorted(best.items(), key=lambda item: -(item[1] or 0.0)):
+        click.secho(f"  - {doc_id}" + (f"  (score {score:.2f})" if score is not None else ""), dim=True)
 
 
 agent_options = [

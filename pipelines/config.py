@@ -11,6 +11,7 @@ checks, without ZenML, everything a build needs before it starts (:func:`validat
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -38,6 +39,27 @@ class AgentConfig(RagConfig):
             if judge.embedding:
                 roles.append(("evaluation.judge.embedding", judge.embedding))
         return roles
+
+
+CONFIG_ENV = "AGENT_FACTORY_CONFIG"
+PROJECT_CONFIG = Path("configs/default.yaml")
+
+
+def find_config(path: Path | None, start: Path | None = None) -> Path:
+    """The config a command uses: `path`, else $AGENT_FACTORY_CONFIG, else the nearest
+    configs/default.yaml in the working folder or a folder above it."""
+    if path is not None:
+        return path
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / PROJECT_CONFIG).is_file():
+            return folder / PROJECT_CONFIG
+    raise ConfigError(
+        f"no agent config: pass --config FILE, set {CONFIG_ENV}, or run inside a project "
+        f"(a folder with {PROJECT_CONFIG}, here or above {here})"
+    )
 
 
 def load_config(path: str | Path) -> AgentConfig:

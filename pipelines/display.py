@@ -17,7 +17,9 @@ def versions_table(model: str, rows: list[VersionRow]) -> Any:
     from rich.table import Table
 
     metrics = [m for m in names() if any(m in row.scores for row in rows)]
-    table = Table(title=f"model {model}", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    legend = ", ".join(f"{METRICS[m].short} = {m}" for m in metrics)
+    table = Table(title=f"model {model}", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
+                  caption=f"metric means: {legend} (agent-factory versions --help)" if metrics else None)  # fmt: skip
     for column in ["ver", "stage", "created", "docs", "chunks", *(METRICS[m].short for m in metrics)]:
         table.add_column(column, no_wrap=True)
     for row in rows:
@@ -47,5 +49,4 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
 def _show(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
-    text = "-" if value is None else str(value)
-    return text if len(text) <= 14 else text[:6] + "…" + text[-7:]
+    return "-" if value is None else str(value)

@@ -23,6 +23,7 @@ from evaluation.changes import changed_questions, changes_html
 from evaluation.config import GateConfig, JudgeConfig
 from evaluation.follow import follow_references, followed_count
 from evaluation.golden import GoldenSet, load_golden
+from evaluation.page_changes import diff_html, touched_questions
 from evaluation.records import Decision, EvaluationResult
 from evaluation.report import render_report
 from evaluation.runner import evaluate_agent
@@ -287,7 +288,7 @@ def approval(approved: bool) -> Annotated[str, names.APPROVAL]:
 
 @step(cache_policy=LIBRARY)
 def report(
-    result: EvaluationResult, decision: Decision, gate: GateConfig
+    result: EvaluationResult, decision: Decision, gate: GateConfig, corpus_diff: CorpusDiff, golden: GoldenSet
 ) -> tuple[
     Annotated[HTMLString, names.REPORT],
     Annotated[JSONString, names.ANSWERS],
@@ -299,8 +300,12 @@ def report(
     the model's history plot, all shown in the dashboard's run view."""
     model = get_step_context().model
     rows = answer_rows(result)
-    changes, section = _changes(model.name, rows, decision, gate)
-    html = render_report(result, decision, gate, title=f"{model.name} v{model.version}", changes=section)
+    touched = touched_questions(corpus_diff, golden)
+    changes, section = _changes(
+        model.name, [r | {"pages": touched.get(r["id"], "")} for r in rows], decision, gate
+    )
+    html = render_report(result, decision, gate, title=f"{model.name} v{model.version}", changes=section,
+                         corpus=diff_html(corpus_diff, golden))  # fmt: skip
     history = history_html(model.name, list_versions(model.name), gate.thresholds)
     return (HTMLString(html), JSONString(json.dumps(rows)), CSVString(to_csv(rows)), CSVString(to_csv(changes)),
             HTMLString(history))  # fmt: skip

@@ -13,11 +13,14 @@ rebuilt from the spec and the index, never pickled.
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from llama_index.core.agent.workflow import ReActAgent
 from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.response_synthesizers.context_only import ContextOnly
 from llama_index.core.tools import QueryEngineTool
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from rag.chat import ChatSession
 from rag.config import (
@@ -34,9 +37,20 @@ from rag.llms import build_llm
 from rag.providers import LLMS
 from rag.section_window import SectionWindow
 
+SPEC_VERSION = 2  # 2: section answers and a 3000-character section window by default
+
 
 class AgentSpec(BaseModel):
-    """Everything needed to rebuild an agent on top of its index."""
+    """Everything needed to rebuild an agent on top of its index.
+
+    A stored spec answers as it was built: one written before ``spec_version`` 2 gets the
+    defaults of its day written in (sentence answers, no section window).
+
+    >>> old = {"name": "a", "persona": {}, "llm": {}, "tool": {}, "retrieval": {"top_k": 4}, "embedding": {}}
+    >>> spec = AgentSpec.model_validate(old)
+    >>> spec.llm.params, spec.retrieval.section_window, spec.spec_version
+    ({'answer': 'sentences'}, 0, 2)
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -47,6 +61,21 @@ class AgentSpec(BaseModel):
     retrieval: RetrievalConfig
     embedding: EmbeddingConfig
     chat: ChatConfig = ChatConfig()  # specs stored before it existed load with the default
+    spec_version: int = SPEC_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_of_its_day(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "spec_version" in data:
+            return data
+        data = copy.deepcopy(data)  # a spec from before version 2: its defaults, written in
+        llm, retrieval = data.setdefault("llm", {}), data.setdefault("retrieval", {})
+        if not isinstance(llm, dict) or not isinstance(retrieval, dict):  # built in code, not read from JSON
+            return data
+        if llm.get("provider", "extractive") == "extractive":
+            llm.setdefault("params", {}).setdefault("answer", "sentences")
+        retrieval.setdefault("section_window", 0)
+        return data | {"spec_version": SPEC_VERSION}
 
     @classmethod
     def from_config(cls, config: RagConfig) -> AgentSpec:
@@ -58,6 +87,7 @@ class AgentSpec(BaseModel):
             retrieval=config.retrieval,
             embedding=config.embedding,
             chat=config.chat,
+            spec_version=SPEC_VERSION,
         )
 
     def system_prompt(self) -> str:

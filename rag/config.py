@@ -355,7 +355,7 @@ class RetrievalConfig(_Strict):
     candidates: int = Field(40, ge=1, le=1000)
     rrf_k: int = Field(60, ge=1)
     lexical_weight: float = Field(3.0, ge=0.0, le=100.0)
-    section_window: int = Field(0, ge=0, le=20_000)
+    section_window: int = Field(3000, ge=0, le=20_000)
 
 
 class ToolConfig(_Strict):

@@ -41,6 +41,7 @@ PART = 0.5  # a split part: at least half of it comes from the old page
 SPLIT_COVER = 0.6  # the parts together hold at least this share of the old page
 WHOLE = 0.8  # ...and none of them holds this much alone (that is a move that kept a fragment)
 MERGE_CONTAINED = 0.7  # a merge target holds at least this share of the old page
+CANDIDATES = 16  # most similar pages examined per vanished page (splits and merges among them)
 BLOCK = 64  # old pages compared per numpy block: memory ~ BLOCK x new pages x PERMUTATIONS bytes
 
 _WORD = re.compile(r"\w+")
@@ -173,7 +174,8 @@ def _judge(page: PageSignature, targets: list[PageSignature], row: np.ndarray, n
     """One vanished page against every candidate successor (row: Jaccard per target)."""
     if not len(row):
         return None
-    order = np.argsort(-row, kind="stable")
+    top = np.argpartition(-row, CANDIDATES - 1)[:CANDIDATES] if len(row) > CANDIDATES else np.arange(len(row))
+    order = top[np.argsort(-row[top], kind="stable")]
     shared = [(int(i), _intersection(page, targets[int(i)], float(row[i]))) for i in order if row[i] > 0]
     parts = [(i, inter) for i, inter in shared
              if _is_new(i, n_added) and inter >= PART * targets[i].shingles]  # fmt: skip

@@ -79,7 +79,9 @@ class ExtractiveLLM(CustomLLM):
     min_similarity: float = 0.35
     max_sentences: int = 3
     relative_margin: float = 0.15
-    answer: Literal["sentences", "section"] = "sentences"  # section: the best section whole, code kept
+    answer: Literal["sentences", "section"] = (
+        "section"  # the best section whole, code kept; or the best sentences
+    )
     max_chars: int = 2500  # a section answer's length budget (characters)
     default_tool: str = "docs_search"
     _cache: OrderedDict[str, np.ndarray] = PrivateAttr(default_factory=OrderedDict)

@@ -47,6 +47,9 @@ def test_smoke_run_writes_every_section(tmp_path):
     assert all(row["answered"] == 1.0 and row["baseline"]["nodes"] == 2_000 for row in results["scale"])
     assert [row["backend"] for row in results["backends"]["rows"]] == ["torch", "onnx", "onnx_int8"]
     assert results["fanout"]["identical"] and results["fanout"]["shards"] > 1
+    living = results["living"]
+    assert living["replay"]["followed_wrong"] == 0 and living["scale"]["moved"] == 300
+    assert [n["night"] for n in living["replay"]["nights"]][1] == "unchanged night" and "## 8. Living" in text
     judge = results["judge"]
     assert judge["calls_estimated"] == judge["calls_measured"] > 0 and judge["ratio"] > 0
     assert "Judge tier, all five metrics" in text

@@ -73,7 +73,11 @@ def test_build_versions_promote_ask_through_the_cli(tmp_path: Path):
     again = runner.invoke(main, ["build", "--config", str(config)])
     assert again.exit_code == 0 and "not worse than production v1" in again.output
     compared = runner.invoke(main, ["compare", "1", "2", "--model", "cli_agent"])
-    assert compared.exit_code == 0 and "evaluation.headline.hit_rate" in compared.output
+    assert compared.exit_code == 0 and "rows equal; --all shows them" in compared.output
+    assert "corpus against v1: 0 added, 0 removed, 0 changed, 0 moved" in compared.output
+    assert "evaluation.headline.hit_rate" not in compared.output  # the same corpus scores the same
+    everything = runner.invoke(main, ["compare", "1", "2", "--all", "--model", "cli_agent"])
+    assert "evaluation.headline.hit_rate" in everything.output and "…" not in everything.output
     rescored = runner.invoke(
         main, ["eval", "--version", "1", "--model", "cli_agent", "--config", str(config)]
     )
