@@ -39,9 +39,9 @@ SMOKE = {
     "docs": 40,
     "shard_size": 100,
     "judge_questions": 6,
-    "quality_docs": 15,
+    "quality_docs": 8,
     "serving": ["2", "3", "default"],
-    "living": ["15", "300"],
+    "living": ["8", "300"],
 }
 
 

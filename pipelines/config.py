@@ -22,6 +22,7 @@ from rag.config import EmbeddingConfig, LLMConfig, RagConfig
 from rag.errors import AgentFactoryError
 from rag.settings_file import ConfigError, read_yaml
 from rag.settings_file import validate as validate_model
+from rag.sources.base import NoDocuments
 from serving.config import ServeConfig
 
 
@@ -96,14 +97,15 @@ def validate(config: AgentConfig) -> GoldenSet:
 
     preflight(config)
     golden = load_golden(config.evaluation.golden_set)
-    listed = list_ids(config.sources)
+    try:
+        listed = list_ids(config.sources)
+    except NoDocuments as exc:
+        raise EmptyCorpus(
+            f"the configured sources yield no documents (a broken checkout or an emptied folder?): {exc}; "
+            f"{config.name} is not rebuilt, production stays as it is"
+        ) from exc
     doc_ids = {doc for ids in listed.values() for doc, _ in ids or []}
     names = [name for name, ids in listed.items() if ids is not None]
-    if complete_listing(listed) and not doc_ids:
-        raise EmptyCorpus(
-            f"the configured sources yield no documents (a broken checkout or an emptied folder?): "
-            f"{config.name} is not rebuilt, production stays as it is"
-        )
     golden.check_references(doc_ids, names, complete=len(names) == len(listed),
                             earlier=lambda: known_pages(config.name))  # fmt: skip
     check_gate(config, golden)
@@ -112,10 +114,6 @@ def validate(config: AgentConfig) -> GoldenSet:
 
 class EmptyCorpus(AgentFactoryError):
     """The sources yield no documents: refused before anything is built (a decision, exit 3)."""
-
-
-def complete_listing(listed: dict) -> bool:
-    return bool(listed) and all(ids is not None for ids in listed.values())
 
 
 def known_pages(model: str) -> set[str]:

@@ -20,6 +20,10 @@ class SourceError(AgentFactoryError):
     """A source cannot produce its documents; the message names the file or location."""
 
 
+class NoDocuments(SourceError):
+    """A source that exists yields no documents (an emptied folder, a broken checkout)."""
+
+
 class Source(Protocol):
     """A source of documents. Implementations live one per file in ``rag/sources/``."""
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from llama_index.core.schema import Document
 
 from rag.config import DirectorySourceConfig
-from rag.sources.base import SourceError, make_document, wanted
+from rag.sources.base import NoDocuments, SourceError, make_document, wanted
 from rag.sources.text import BINARY_PROBE_BYTES, file_to_text, looks_binary
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class DirectorySource:
         return listed
 
     def _nothing_readable(self) -> SourceError:
-        return SourceError(
+        return NoDocuments(
             f"source {self.name!r}: no readable documents under {self.root} matching {self.config.include}"
         )
 

@@ -24,7 +24,7 @@ from llama_index.core.schema import Document
 
 from rag.config import GitSourceConfig
 from rag.secrets import redact_text, redact_url
-from rag.sources.base import SourceError, make_document, wanted
+from rag.sources.base import NoDocuments, SourceError, make_document, wanted
 from rag.sources.text import file_to_text
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class GitSource:
             paths = self._paths(repo)
             docs = [doc for path in paths if (doc := self._read(repo, path)) is not None]
         if not docs:
-            raise SourceError(
+            raise NoDocuments(
                 f"source {self.name!r}: no files matching {self.config.include} at {self.config.ref}"
             )
         return docs
