@@ -20,6 +20,8 @@ os.environ["HF_HOME"] = str(_SESSION_DIR / "hf")
 os.environ["AGENT_FACTORY_CACHE_DIR"] = str(_SESSION_DIR / "cache")  # ONNX exports
 os.environ["AGENT_FACTORY_DATA_DIR"] = str(_SESSION_DIR / "data")  # served answers and feedback
 os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "WARN")
+# Steps resolve as `pipelines.steps` from this folder, also in xdist workers (whose __main__ has no file).
+os.environ["ZENML_CUSTOM_SOURCE_ROOT"] = str(Path(__file__).resolve().parent)
 
 import rag  # noqa: E402,F401  (offline defaults)
 

@@ -25,8 +25,13 @@ from rag.corpus_diff import PageSignatures, diff_pages, signature
 
 
 def _night0(docs: int) -> dict[str, str]:
+    """All pages, or the first `docs`: pages the dev questions name first, so questions remain."""
     root = DATASETS / "zenml-docs"
-    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.md"))
+    rows = (DATASETS / "zenml-questions-dev.jsonl").read_text().splitlines()
+    named = {json.loads(line)["file"] for line in rows}
+    files = sorted(
+        (p.relative_to(root).as_posix() for p in root.rglob("*.md")), key=lambda f: (f not in named, f)
+    )
     return {f: (root / f).read_text(encoding="utf-8") for f in (files[:docs] if docs else files)}
 
 

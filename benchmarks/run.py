@@ -37,7 +37,7 @@ SMOKE = {
     "scales": [2_000],
     "queries": 20,
     "docs": 40,
-    "shard_size": 100,
+    "shard_size": 40,
     "judge_questions": 6,
     "quality_docs": 8,
     "serving": ["2", "3", "default"],

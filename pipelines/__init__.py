@@ -2,6 +2,7 @@
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 import rag
@@ -9,6 +10,8 @@ import rag.secrets
 
 # Steps are imported as `pipelines.steps` wherever they run: the source root is our packages' parent.
 os.environ.setdefault("ZENML_CUSTOM_SOURCE_ROOT", str(Path(__file__).resolve().parents[1]))
+if "zenml.utils.source_utils" in sys.modules:  # zenml came first and read the variable already
+    sys.modules["zenml.utils.source_utils"].set_custom_source_root(os.environ["ZENML_CUSTOM_SOURCE_ROOT"])
 
 # faiss logs which CPU build it loads at INFO on every start; users need not see it.
 logging.getLogger("faiss.loader").setLevel(logging.WARNING)

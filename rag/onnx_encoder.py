@@ -148,7 +148,11 @@ def quantize(model_path: str) -> Path:
     os.close(fd)
     try:
         quantize_dynamic(
-            str(export_path(model_path)), tmp, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True
+            str(export_path(model_path)),
+            tmp,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            reduce_range=True,
         )
         os.replace(tmp, target)
     finally:

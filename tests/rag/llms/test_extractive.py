@@ -28,7 +28,9 @@ def test_plans_one_tool_call_with_the_tool_name_from_the_prompt(embed_model):
 
 
 def test_answers_with_most_similar_sentence_and_citation(embed_model):
-    llm = build_llm(LLMConfig(params={"answer": "sentences"}), embed_model)  # the default answers with sections
+    llm = build_llm(
+        LLMConfig(params={"answer": "sentences"}), embed_model
+    )  # the default answers with sections
     messages = [
         ChatMessage(role="user", content="Which TCP port does the server use?"),
         ChatMessage(role="user", content=f"Observation: {OBSERVATION}"),
