@@ -76,7 +76,7 @@ class GateConfig(_Strict):
         "hit_rate": 0.85,
         "must_include": 0.55,
         "refusal_accuracy": 0.85,
-        "semantic_similarity": 0.45,
+        "semantic_similarity": 0.42,  # section answers, the default, sit further from one-line references
     }
     max_nan_rate: float = Field(0.1, ge=0, le=1)
     # Questions whose pages were deleted since the golden set was written (docs/living-docs.md).

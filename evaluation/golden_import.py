@@ -47,7 +47,7 @@ ALIASES = {
     "contexts": ("reference_contexts", "passage", "context", "contexts"),
     "ids": ("reference_sources", "doc_id", "doc_ids"),
     "path": ("file", "path"),
-    "url": ("url",),
+    "url": ("url", "source"),  # eval sets in the wild name the page's address `source`
     "id": ("id",),
 }
 
@@ -64,16 +64,30 @@ class Resolver:
         self.documents = set(doc_ids)
         self._texts = texts
         self._squashed: dict[str, str] | None = None
-        self.by_suffix: dict[str, set[str]] = defaultdict(set)
+        self.by_suffix: dict[str, set[str]] = defaultdict(set)  # the page's path, published form
+        self.by_path: dict[str, set[str]] = defaultdict(set)  # the file's path as it is
         for doc_id in self.documents:
-            parts = _page(doc_id)
-            for start in range(len(parts)):
-                self.by_suffix["/".join(parts[start:])].add(doc_id)
+            for index, parts in (
+                (self.by_suffix, _page(doc_id)),
+                (self.by_path, PurePosixPath(doc_id).parts),
+            ):
+                for start in range(len(parts)):
+                    index["/".join(parts[start:])].add(doc_id)
 
     def resolve(self, location: str) -> str:
         if location in self.documents:
             return location
-        parts = _page(urlsplit(location).path if "://" in location else location)
+        path = urlsplit(location).path if "://" in location else location
+        exact = PurePosixPath(path.strip("/")).parts
+        generic = bool(exact) and PurePosixPath(exact[-1]).stem.lower() in (
+            "index",
+            "readme",
+        )  # names no page alone
+        for start in range(len(exact) - generic):  # an exact path (serve/index.html) beats a page-form match
+            found = self.by_path.get("/".join(exact[start:]), set())
+            if len(found) == 1:
+                return next(iter(found))
+        parts = _page(path)
         for start in range(len(parts)):  # the longest path suffix that names exactly one document
             found = self.by_suffix.get("/".join(parts[start:]), set())
             if len(found) == 1:

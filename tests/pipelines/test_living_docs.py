@@ -19,6 +19,9 @@ from tests.helpers import make_config, write_golden
 from tests.history import FOLLOWS, NIGHTS, commit_night, write_night
 
 pytestmark = pytest.mark.slow
+GATE = {
+    "thresholds": {"hit_rate": 0.85, "refusal_accuracy": 0.85}
+}  # filler words around each fact are no answer
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,7 +30,8 @@ def replay(name: str, source: dict, apply_night, golden: Path) -> list[dict]:
     nights = []
     for night, pages in enumerate(NIGHTS):
         apply_night(pages, night)
-        config = make_config(name, Path("."), golden, sources=[source])
+        config = make_config(name, Path("."), golden, sources=[source],
+                             evaluation={"golden_set": str(golden), "gate": GATE})  # fmt: skip
         run = run_build(config)
         mv = get_version(name, run.version)
         nights.append({
@@ -95,7 +99,9 @@ def test_golden_refresh_writes_what_the_builds_followed(tmp_path):
                       f"evaluation:\n  golden_set: {golden}\n")  # fmt: skip
     for night in (0, 2):
         write_night(docs, NIGHTS[night])
-        run_build(make_config("living_refresh", docs, golden))
+        run_build(
+            make_config("living_refresh", docs, golden, evaluation={"golden_set": str(golden), "gate": GATE})
+        )
     cli = [sys.executable, "-m", "pipelines.cli", "golden", "refresh", "--config", str(config)]
     shown = subprocess.run(cli, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert shown.returncode == 0, shown.stderr
