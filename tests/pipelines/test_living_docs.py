@@ -102,6 +102,14 @@ def test_golden_refresh_writes_what_the_builds_followed(tmp_path):
         run_build(
             make_config("living_refresh", docs, golden, evaluation={"golden_set": str(golden), "gate": GATE})
         )
+    diff = subprocess.run([sys.executable, "-m", "pipelines.cli", "diff", "1", "2", "--config", str(config)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)  # fmt: skip
+    assert diff.returncode == 0, diff.stderr
+    assert "split    docs/install.md -> docs/install/requirements.md, docs/install/setup.md" in diff.stdout
+    assert (
+        "removed  docs/about.html" in diff.stdout
+        and "founders (stale: its page docs/about.html" in diff.stdout
+    )
     cli = [sys.executable, "-m", "pipelines.cli", "golden", "refresh", "--config", str(config)]
     shown = subprocess.run(cli, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert shown.returncode == 0, shown.stderr
