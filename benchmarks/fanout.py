@@ -42,7 +42,11 @@ def _build(
     from pipelines.versions import get_version
 
     root = DATASETS / "zenml-docs"
-    files = sorted(str(p.relative_to(root)) for p in root.rglob("*.md"))[: max_docs or None]
+    named = {
+        json.loads(line)["file"] for line in (DATASETS / "zenml-questions-dev.jsonl").read_text().splitlines()
+    }
+    files = sorted((str(p.relative_to(root)) for p in root.rglob("*.md")), key=lambda f: (f not in named, f))
+    files = files[: max_docs or None]  # pages the questions name first, so a subset keeps some questions
     source = {"type": "directory", "name": "zenml", "path": str(root), "include": files}
     golden = _golden(files, Path(tempfile.mkdtemp()))
     config = AgentConfig.model_validate({"name": name, "sources": [source], "embedding": {"shard_size": shard_size},
