@@ -6,10 +6,12 @@ and compares them with the previous version's. Pages keep their id or are:
 - **moved** to one new id: identical content (confidence 1.0), or a MinHash Jaccard of at
   least ``MOVE_JACCARD`` with the best new page, clearly ahead of the second best;
 - **split** into several new pages, each mostly made of the old page's text (``PART``), together
-  covering at least ``SPLIT_COVER`` of it and none alone ``WHOLE`` of it;
+  covering at least ``SPLIT_COVER`` of it, none alone ``WHOLE`` of it, and not repeating each other
+  (``DISJOINT``: pages that each copy its boilerplate are no split);
 - **merged** into a page (new, or an old one that grew) holding at least ``MERGE_CONTAINED``
   of the old page's text;
-- **ambiguous**: two successors within ``AMBIGUITY_MARGIN`` of each other. Never guessed;
+- **ambiguous**: two successors within ``AMBIGUITY_MARGIN`` of each other (or identical copies),
+  unless exactly one of them keeps the old path's end (a folder moved whole). Never guessed;
 - otherwise **removed**.
 
 Thresholds were measured on real renames (docs/living-docs.md): renamed pages with edits keep
@@ -39,6 +41,8 @@ MOVE_JACCARD = 0.5  # a renamed page with edits; unrelated pages of one site sta
 AMBIGUITY_MARGIN = 0.1  # successors closer than this are equally good: never guessed
 PART = 0.5  # a split part: at least half of it comes from the old page
 SPLIT_COVER = 0.6  # the parts together hold at least this share of the old page
+PART_SHARE = 0.15  # a split part holds at least this share of the old page (a stub page is no part)
+DISJOINT = 1.3  # ...and together hold at most this much of it (more: they repeat each other)
 WHOLE = 0.8  # ...and none of them holds this much alone (that is a move that kept a fragment)
 MERGE_CONTAINED = 0.7  # a merge target holds at least this share of the old page
 CANDIDATES = 16  # most similar pages examined per vanished page (splits and merges among them)
@@ -158,7 +162,11 @@ def _follow(
                                   evidence="identical content"))  # fmt: skip
             continue
         if len(same) > 1:
-            ambiguous[page.doc_id] = sorted(same)
+            if (kept := _path_kept(page.doc_id, same)) is not None:
+                moves.append(PageMove(old=page.doc_id, new=[kept], kind="move", confidence=1.0,
+                                      evidence="identical content; the only copy that keeps its path"))  # fmt: skip
+            else:
+                ambiguous[page.doc_id] = sorted(same)
             continue
         outcome = _judge(page, targets, row, n_added=len(added))
         if isinstance(outcome, PageMove):
@@ -177,18 +185,28 @@ def _judge(page: PageSignature, targets: list[PageSignature], row: np.ndarray, n
     top = np.argpartition(-row, CANDIDATES - 1)[:CANDIDATES] if len(row) > CANDIDATES else np.arange(len(row))
     order = top[np.argsort(-row[top], kind="stable")]
     shared = [(int(i), _intersection(page, targets[int(i)], float(row[i]))) for i in order if row[i] > 0]
-    parts = [(i, inter) for i, inter in shared
-             if _is_new(i, n_added) and inter >= PART * targets[i].shingles]  # fmt: skip
-    cover = min(sum(inter for _, inter in parts) / max(page.shingles, 1), 1.0)
+    parts = [(i, inter) for i, inter in shared  # mostly from this page, and a real share of it (not a stub)
+             if _is_new(i, n_added) and inter >= PART * targets[i].shingles and inter >= PART_SHARE * page.shingles]  # fmt: skip
+    total = sum(inter for _, inter in parts) / max(page.shingles, 1)
+    cover = min(total, 1.0)
     largest = max((inter for _, inter in parts), default=0.0) / max(page.shingles, 1)
-    if len(parts) >= 2 and cover >= SPLIT_COVER and largest < WHOLE:
+    # the parts of a split are different pieces of the page; pages that each repeat it are copies
+    if len(parts) >= 2 and SPLIT_COVER <= total <= DISJOINT and largest < WHOLE:
         return PageMove(old=page.doc_id, new=sorted(targets[i].doc_id for i, _ in parts), kind="split",
                         confidence=round(cover, 3), evidence=f"{len(parts)} new pages hold {cover:.0%} of its text")  # fmt: skip
     best = int(order[0])
-    second = float(row[order[1]]) if len(order) > 1 else 0.0
     if row[best] >= MOVE_JACCARD and _is_new(best, n_added):  # only a new id can be a rename
-        if second > row[best] - AMBIGUITY_MARGIN and _is_new(int(order[1]), n_added):
-            return sorted(targets[int(i)].doc_id for i in order[:2])
+        close = [
+            targets[int(i)].doc_id
+            for i in order
+            if row[i] > row[best] - AMBIGUITY_MARGIN and _is_new(int(i), n_added)
+        ]
+        if len(close) > 1:
+            kept = _path_kept(page.doc_id, close)
+            if kept is None:
+                return sorted(close)
+            return PageMove(old=page.doc_id, new=[kept], kind="move", confidence=round(float(row[best]), 3),
+                            evidence=f"text similarity {row[best]:.2f}; the only near copy that keeps its path")  # fmt: skip
         return PageMove(old=page.doc_id, new=[targets[best].doc_id], kind="move",
                         confidence=round(float(row[best]), 3),
                         evidence=f"text similarity {row[best]:.2f} (MinHash Jaccard)")  # fmt: skip
@@ -200,6 +218,31 @@ def _judge(page: PageSignature, targets: list[PageSignature], row: np.ndarray, n
         i, share = holders[0]
         return PageMove(old=page.doc_id, new=[targets[i].doc_id], kind="merge", confidence=round(min(share, 1.0), 3),
                         evidence=f"{min(share, 1.0):.0%} of its text is in {targets[i].doc_id}")  # fmt: skip
+    return None
+
+
+def _path_kept(old: str, candidates: list[str]) -> str | None:
+    """The one candidate whose path ends like `old`'s (file name and folders), if exactly one does best.
+
+    Equally good content is told apart only by this evidence: a folder moved as a whole keeps its
+    pages' paths under a new prefix. Ties, or no shared file name, stay ambiguous.
+
+    >>> _path_kept("rag-with-zenml/ingest.md", ["book/rag/ingest.md", "book/rag-with-zenml/ingest.md"])
+    'book/rag-with-zenml/ingest.md'
+    >>> _path_kept("a/x.md", ["b/y.md", "c/z.md"]) is None
+    True
+    """
+
+    def shared(candidate: str) -> int:
+        left, right = old.split("/")[::-1], candidate.split("/")[::-1]
+        return next(
+            (n for n, (a, b) in enumerate(zip(left, right, strict=False)) if a != b),
+            min(len(left), len(right)),
+        )
+
+    scores = sorted(((shared(c), c) for c in candidates), reverse=True)
+    if scores[0][0] >= 1 and (len(scores) == 1 or scores[0][0] > scores[1][0]):
+        return scores[0][1]
     return None
 
 

@@ -1,5 +1,5 @@
-"""docs/tutorial.md, run as written: every ```bash block, in order, in a project folder that has
-`../shared/datasets` beside it (a subset of ZenML's docs and the questions about that subset)."""
+"""docs/tutorial.md, run as written: every ```bash block, in order, in a project folder with
+AGENT_FACTORY_DATASETS naming a subset of ZenML's docs and the questions about that subset."""
 
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ def workspace(tmp_path_factory) -> Path:
 def test_every_command_of_the_tutorial_runs_as_written(workspace):
     outputs = []
     for block in blocks():
-        result = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=workspace, env=os.environ.copy(),
+        env = os.environ | {"AGENT_FACTORY_DATASETS": str(workspace.parent / "shared" / "datasets")}
+        result = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=workspace, env=env,
                                 capture_output=True, text=True, timeout=900)  # fmt: skip
         assert result.returncode == 0, f"{block}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         outputs.append(result.stdout + result.stderr)
@@ -58,5 +59,7 @@ def test_every_command_of_the_tutorial_runs_as_written(workspace):
     assert f"zenml: {pages} documents" in text
     assert f"wrote {QUESTIONS} questions to zenml-questions.jsonl" in text
     assert text.count("decision: ") == 2  # two builds, each gated
+    decisions = [line for line in text.splitlines() if line.startswith(("decision: ", "  - "))]
+    assert decisions[0] == "decision: production", decisions  # the first build earns production
     assert "model zenml_docs_agent" in text and "retrieved:" in text
     assert "retrieval.top_k" in text  # compare shows what changed between the versions

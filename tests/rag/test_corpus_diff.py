@@ -56,3 +56,34 @@ def test_memory_stays_bounded_for_a_large_restructure():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert len(diff.moved) == 1000 and peak < 60 * 2**20
+
+
+def test_identical_copies_moved_as_a_folder_follow_their_paths():
+    """Docs sites keep duplicate pages; a folder moved whole keeps each copy's path: no ambiguity."""
+    page = _filler("page")
+    old = signatures({"rag/ingest.md": page, "rag-with-zenml/ingest.md": page})
+    new = signatures({"book/rag/ingest.md": page, "book/rag-with-zenml/ingest.md": page})
+    diff = diff_pages(old, new)
+    assert {m.old: m.new for m in diff.moved} == {
+        "rag/ingest.md": ["book/rag/ingest.md"],
+        "rag-with-zenml/ingest.md": ["book/rag-with-zenml/ingest.md"],
+    }
+    assert not diff.ambiguous
+
+
+def test_pages_that_repeat_a_deleted_pages_boilerplate_are_no_split():
+    """Template pages (a 'custom flavor' page per component) share most words: a deleted one is never
+    followed to the others (it is ambiguous or removed, so its questions go stale)."""
+    template = _filler("template", 12)
+    old = signatures(
+        {f"{c}/custom.md": template + _filler(c, 2) for c in ("orchestrators", "trackers", "registries")}
+    )
+    new = signatures(
+        {f"book/{c}/renamed-custom.md": template + _filler(c, 2) for c in ("trackers", "registries")}
+    )
+    diff = diff_pages(old, new)
+    assert "orchestrators/custom.md" in diff.removed or "orchestrators/custom.md" in diff.ambiguous
+    assert {m.old: m.kind for m in diff.moved} == {
+        "trackers/custom.md": "move",
+        "registries/custom.md": "move",
+    }
