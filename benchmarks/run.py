@@ -18,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks import html_quality
 from benchmarks.common import machine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +57,7 @@ SECTIONS = (
     "incremental",
     "retrieval",
     "quality",
+    "html",
     "answers",
     "scale",
     "backends",
@@ -83,6 +85,11 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
         ]
     if "quality" in only:
         results["quality"] = _child("benchmarks.retrieval_quality", str(sizes["quality_docs"]))
+    if "html" in only:  # Ray's published site, and ZenML's Markdown for comparison
+        results["html"] = {
+            name: _child("benchmarks.html_quality", name, str(sizes["quality_docs"]))
+            for name in ("ray", "zenml")
+        }
     if "answers" in only:
         results["answers"] = _child("benchmarks.answers", str(sizes["quality_docs"]))
     if "scale" in only:
@@ -163,6 +170,8 @@ def render(r: dict, command: str) -> str:
         *[_retrieval_row(x) for x in r["retrieval"]],
         "",
         *(_quality_lines(r["quality"]) if "quality" in r else []),
+        "",
+        *(html_quality.lines(r["html"]) if "html" in r else []),
         "",
         *(_answers_lines(r["answers"]) if "answers" in r else []),
         "",

@@ -41,6 +41,7 @@ class GoldenQuestion(BaseModel):
     question: str = Field(min_length=3)
     reference_answer: str = ""
     reference_sources: list[str] = []
+    reference_sections: list[str] = []  # anchors (`#configuring-batch-format`) on the reference pages
     reference_contexts: list[str] = []
     must_include: list[str] = []
     expect_refusal: bool = False

@@ -195,11 +195,12 @@ def _question(row: dict[str, Any], resolver: Resolver, fallback_id: str) -> Gold
     if not isinstance(row, dict):
         raise GoldenError("expected an object with a question")
     contexts = _texts(_field(row, "contexts"))
-    if ids := _texts(_field(row, "ids")):
-        sources = [resolver.resolve(i) for i in ids]
-    elif location := _field(row, "path") or _field(row, "url"):
-        sources = [resolver.resolve(str(location))]
-    else:
+    locations = _texts(_field(row, "ids")) or _texts(_field(row, "path") or _field(row, "url"))
+    # `page.html#section`: the page is the reference, the fragment its section (section_hit)
+    sources = [resolver.resolve(where.partition("#")[0]) for where in locations]
+    linked = [*locations, *_texts(_field(row, "url"))]  # a row naming its file may link the section
+    sections = list(dict.fromkeys(anchor for where in linked if (anchor := where.partition("#")[2])))
+    if not locations:
         sources = [resolver.resolve_text(contexts)]
     raw_id = str(_field(row, "id") or fallback_id)
     return GoldenQuestion(
@@ -207,6 +208,7 @@ def _question(row: dict[str, Any], resolver: Resolver, fallback_id: str) -> Gold
         question=str(_field(row, "question") or ""),
         reference_answer=str(_field(row, "answer") or ""),
         reference_sources=sources,
+        reference_sections=sections,
         reference_contexts=contexts,
         must_include=_texts(_field(row, "facts")),
     )

@@ -15,7 +15,7 @@ output restates (``contexts`` is all retrieved chunks; ``context``, one call per
 >>> METRICS["faithfulness"].tier, [c.prompt for c in METRICS["faithfulness"].calls]
 ('judge', ['statement_generator_prompt', 'n_l_i_statement_prompt'])
 >>> names("offline")[:3]
-['hit_rate', 'mrr', 'id_context_precision']
+['hit_rate', 'mrr', 'section_hit']
 >>> build_ragas("answer_relevancy").strictness
 1
 """
@@ -69,6 +69,8 @@ _ANSWER = ("reference_answer",)
 _TABLE = [
     MetricSpec(name="hit_rate", tier="offline", short="hit", needs=_SOURCES, scorer="evaluation.metrics:hit"),
     MetricSpec(name="mrr", tier="offline", short="mrr", needs=_SOURCES, scorer="evaluation.metrics:reciprocal_rank"),
+    MetricSpec(name="section_hit", tier="offline", short="sect", needs=(*_SOURCES, "reference_sections"),
+               scorer="evaluation.metrics:section_hit"),
     MetricSpec(name="id_context_precision", tier="offline", short="idp", needs=_SOURCES,
                ragas="ragas.metrics:IDBasedContextPrecision", ragas_column="id_based_context_precision"),
     MetricSpec(name="id_context_recall", tier="offline", short="idr", needs=_SOURCES,

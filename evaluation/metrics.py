@@ -50,6 +50,12 @@ def reciprocal_rank(q: GoldenQuestion, r: AnswerRecord) -> float:
     return 1.0 / ranks[0] if ranks else 0.0
 
 
+def section_hit(q: GoldenQuestion, r: AnswerRecord) -> float:
+    """A retrieved chunk lies in a named section (or below it) of a reference page."""
+    wanted = {f"{page}#{anchor}" for page in q.reference_sources for anchor in q.reference_sections}
+    return float(not wanted.isdisjoint(r.source_sections))
+
+
 def must_include(q: GoldenQuestion, r: AnswerRecord) -> float:
     answer = r.answer.lower()
     return sum(fact.lower() in answer for fact in q.must_include) / len(q.must_include)

@@ -18,6 +18,7 @@ class AnswerRecord(BaseModel):
     answer: str
     contexts: list[str]
     source_ids: list[str]  # retrieved document ids, best first, unique
+    source_sections: list[str] = []  # "doc_id#anchor" of every section a retrieved chunk lies in
     tool_calls: list[dict]
     latency_s: float
     usage: Usage = Usage()  # the agent's LLM calls and tokens for this question

@@ -82,12 +82,14 @@ def _ask(session: ChatSession, qid: str, question: str) -> AnswerRecord:
             error=f"{type(exc).__name__}: {exc}",
         )
     source_ids = list(dict.fromkeys(s.doc_id for s in reply.sources))
+    sections = list(dict.fromkeys(f"{s.doc_id}#{a}" for s in reply.sources for a in s.anchors.split()))
     return AnswerRecord(
         id=qid,
         question=question,
         answer=reply.answer,
         contexts=[s.text for s in reply.sources],
         source_ids=source_ids,
+        source_sections=sections,
         tool_calls=[c.model_dump(exclude={"sources"}) for c in reply.tool_calls],
         latency_s=reply.latency_s,
     )

@@ -343,13 +343,16 @@ def _open_session(index_dir: Path | None, model: str | None, config_path: Path, 
 
 
 def _print_sources(reply: Any) -> None:
-    """Each retrieved page once, at its best chunk's score, best first."""
-    best: dict[str, float | None] = {}
+    """Each retrieved page once, at its best chunk's score and link (page#section), best first."""
+    best: dict[str, Any] = {}
     for src in reply.sources:
-        if src.doc_id not in best or (src.score or 0.0) > (best[src.doc_id] or 0.0):
-            best[src.doc_id] = src.score
-    for doc_id, score in sorted(best.items(), key=lambda item: -(item[1] or 0.0)):
-        click.secho(f"  - {doc_id}" + (f"  (score {score:.2f})" if score is not None else ""), dim=True)
+        if src.doc_id not in best or (src.score or 0.0) > (best[src.doc_id].score or 0.0):
+            best[src.doc_id] = src
+    for doc_id, src in sorted(best.items(), key=lambda item: -(item[1].score or 0.0)):
+        where = f"{doc_id} <{src.url}>" if src.url else doc_id
+        click.secho(
+            f"  - {where}" + (f"  (score {src.score:.2f})" if src.score is not None else ""), dim=True
+        )
 
 
 agent_options = [

@@ -36,9 +36,19 @@ class VersionRow(BaseModel):
     decision: str = ""  # what the gate decided when it was built: production, staging, rejected
 
 
+def is_number(version: str | int) -> bool:
+    """A version number: ASCII digits only (str.isdigit also takes "١", "²").
+
+    >>> is_number("12"), is_number("١"), is_number("²"), is_number(3)
+    (True, False, False, True)
+    """
+    text = str(version)
+    return text.isascii() and text.isdigit()
+
+
 def get_version(model: str, version: str | int = "latest") -> ModelVersionResponse:
     """A model version by stage name (production, staging, latest) or number."""
-    ref: Any = int(version) if str(version).isdigit() else version
+    ref: Any = int(version) if is_number(version) else version
     if isinstance(ref, str) and ref not in STAGES:
         raise VersionNotFound(f"version {version!r}: use a number or one of {', '.join(STAGES[:3])}")
     try:

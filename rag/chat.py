@@ -38,7 +38,8 @@ class SourceRef(BaseModel):
 
     doc_id: str
     title: str = ""
-    url: str = ""  # where a reader can open it (web sources); empty for files
+    url: str = ""  # where a reader can open it (page#section); empty for unpublished files
+    anchors: str = ""  # the anchors of the chunk's heading path, outermost first (section-level hits)
     node_id: str
     score: float | None
     text: str
@@ -69,6 +70,7 @@ def _sources(raw_output: Any) -> list[SourceRef]:
                 doc_id=meta.get("doc_id", hit.node.ref_doc_id or ""),
                 title=meta.get("title", ""),
                 url=meta.get("url", ""),
+                anchors=meta.get("anchors", ""),
                 node_id=hit.node.node_id,
                 score=hit.score,
                 text=hit.node.get_content(),

@@ -28,10 +28,10 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, Document, NodeRelationship, TextNode
 
 from rag.config import ChunkingConfig
-from rag.sections import FENCES, parse
+from rag.sections import FENCES, Section, parse
 
 # What the LLM sees above each chunk (so it can cite); nothing else leaks into prompts.
-LLM_VISIBLE_METADATA = ("doc_id", "title", "section")
+LLM_VISIBLE_METADATA = ("doc_id", "title", "section", "url")
 EMBEDDED_METADATA = ("section",)
 
 
@@ -69,16 +69,28 @@ def chunk_documents(documents: list[Document], config: ChunkingConfig) -> list[T
 
 def _structured(doc: Document, config: ChunkingConfig) -> list[TextNode]:
     meta, sections = parse(doc.text, doc.metadata.get("path", doc.doc_id), doc.metadata.get("title"))
-    texts = [(" > ".join(s.path), text) for s in sections for text in _pack(s.blocks, config)]
+    texts = [(s, text) for s in sections for text in _pack(s.blocks, config)]
     nodes = []
     for i, (section, text) in enumerate(texts):
-        metadata = {**{f"meta_{k}": v for k, v in meta.items()}, **doc.metadata}
-        node = TextNode(
-            id_=f"{doc.doc_id}#{i}", text=text, metadata=metadata | ({"section": section} if section else {})
-        )
+        metadata = {
+            **{f"meta_{k}": v for k, v in meta.items()},
+            **doc.metadata,
+            **_where(section, doc.metadata),
+        }
+        node = TextNode(id_=f"{doc.doc_id}#{i}", text=text, metadata=metadata)
         node.relationships[NodeRelationship.SOURCE] = doc.as_related_node_info()
         nodes.append(node)
     return nodes
+
+
+def _where(section: Section, page: dict) -> dict[str, str]:
+    """The chunk's heading path, its anchors (section-level hits) and its deep link (``url#anchor``)."""
+    where = {"section": " > ".join(section.path)} if section.path else {}
+    if section.anchors:
+        where["anchors"] = " ".join(section.anchors)
+        if page.get("url"):
+            where["url"] = f"{page['url'].split('#', 1)[0]}#{section.anchor}"
+    return where
 
 
 def _pack(blocks: list[str], config: ChunkingConfig) -> list[str]:
@@ -108,11 +120,24 @@ def _fit(block: str, config: ChunkingConfig) -> list[str]:
 
 
 def _by_lines(lines: list[str], budget: int) -> list[str]:
+    """Whole lines packed up to `budget`; a longer line is split (at a space when it has one), never cut."""
     pieces: list[str] = []
     current: list[str] = []
-    for line in lines:
-        if current and sum(len(x) + 1 for x in current) + len(line) > budget:
+    size = 0
+    for line in (part for whole in lines for part in _split_line(whole, budget)):
+        if current and size + len(line) > budget:
             pieces.append("\n".join(current))
-            current = []
-        current.append(line[:budget])  # a single line longer than the budget is cut
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
     return [*pieces, "\n".join(current)] if current else pieces
+
+
+def _split_line(line: str, budget: int) -> list[str]:
+    parts = []
+    while len(line) > budget:
+        cut = line.rfind(" ", budget // 2, budget)
+        cut = cut if cut > 0 else budget
+        parts.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    return [*parts, line]

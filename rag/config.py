@@ -83,8 +83,12 @@ class FileSourceSettings(SourceSettings):
     include: list[str]
     exclude: list[str] = []
     max_file_bytes: int = Field(5_000_000, gt=0)
+    # Where the files are published (a Sphinx build folder -> "https://docs.ray.io/en/master"):
+    # answers then cite base_url/<path>#<section>; unset, they cite the path alone.
+    base_url: str | None = Field(None, pattern=r"^https?://\S+$")
 
     _patterns = field_validator("include", "exclude")(_inside_root)
+    _base = field_validator("base_url")(_no_credentials)
 
 
 class DirectorySourceConfig(FileSourceSettings):

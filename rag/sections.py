@@ -26,9 +26,11 @@ from rag.sources.text import plain_markdown
 
 _FENCE = re.compile(r"^\s*(```|~~~)")  # any indent: GitBook nests fences in list items
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_ANCHOR = re.compile(r"\s*\{#([^}\s]+)\}$")  # `## Ports {#ports}`: rag/sources/html_page.py, MkDocs, Pandoc
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$")
 FENCES = ("```", "~~~")  # how a code block opens and closes; a block starting so is code
 MARKDOWN = {".md", ".markdown", ".mdx"}
 HTML = {".html", ".htm", ""}  # "": a crawled page's URL path has no suffix
@@ -36,16 +38,31 @@ HTML = {".html", ".htm", ""}  # "": a crawled page's URL path has no suffix
 
 @dataclass
 class Section:
-    """Blocks under one heading path (page title first)."""
+    """Blocks under one heading path (page title first) and the anchors of that path's headings."""
 
     path: list[str]
     blocks: list[str] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        """The fragment a link to this section ends with ("" for a page's text before any heading)."""
+        return self.anchors[-1] if self.anchors else ""
+
+
+def slug(heading: str) -> str:
+    """The anchor GitHub, GitBook and MkDocs give a heading without an explicit one.
+
+    >>> slug("Configuring batch format (advanced)!"), slug("Über `serve()`")
+    ('configuring-batch-format-advanced', 'über-serve')
+    """
+    return re.sub(r"[\s]+", "-", re.sub(r"[^\w\s-]", "", heading.lower()).strip())
 
 
 def parse(text: str, path: str, title: str | None) -> tuple[dict[str, str], list[Section]]:
     """Front matter (strings only) and the sections of `text`, read by `path`'s suffix."""
     suffix = PurePosixPath(path).suffix.lower()
-    if suffix in MARKDOWN or suffix in HTML:  # HTML arrives as Markdown (rag.sources.text.html_to_text)
+    if suffix in MARKDOWN or suffix in HTML:  # HTML arrives as Markdown (rag.sources.html_page)
         meta, body = front_matter(text)
         return meta, _sections(_markdown_lines(_COMMENT.sub("", body)), title)
     if suffix == ".rst":
@@ -67,7 +84,7 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[match.end() :]
 
 
-def _markdown_lines(text: str) -> list[tuple[int, str] | str]:
+def _markdown_lines(text: str) -> list[tuple[int, str, str] | str]:
     """Lines, with headings outside code fences replaced by (level, heading text)."""
     out: list[tuple[int, str] | str] = []
     fenced = False
@@ -75,11 +92,18 @@ def _markdown_lines(text: str) -> list[tuple[int, str] | str]:
         if _FENCE.match(line):
             fenced = not fenced
         heading = None if fenced else _HEADING.match(line)
-        out.append((len(heading.group(1)), plain_markdown(heading.group(2))) if heading else line)
+        out.append(_heading(len(heading.group(1)), heading.group(2)) if heading else line)
     return out
 
 
-def _rst_lines(text: str) -> list[tuple[int, str] | str]:
+def _heading(level: int, raw: str) -> tuple[int, str, str]:
+    """(level, text, anchor): an explicit ``{#anchor}`` wins over the heading's slug."""
+    explicit = _ANCHOR.search(raw)
+    text = plain_markdown(raw[: explicit.start()] if explicit else raw)
+    return level, text, explicit.group(1) if explicit else slug(text)
+
+
+def _rst_lines(text: str) -> list[tuple[int, str, str] | str]:
     """Lines, with underlined titles replaced by (level, title); levels in order of first use."""
     lines, out, levels = text.splitlines(), [], []
     skip = False
@@ -89,30 +113,45 @@ def _rst_lines(text: str) -> list[tuple[int, str] | str]:
             continue
         if line.strip() and not _RST_UNDERLINE.match(line) and _RST_UNDERLINE.match(below):
             levels += [below[0]] if below[0] not in levels else []
-            out.append((levels.index(below[0]) + 1, line.strip()))
+            out.append((levels.index(below[0]) + 1, line.strip(), slug(line.strip())))
             skip = True
         elif not _RST_UNDERLINE.match(line):
             out.append(line)
     return out
 
 
-def _sections(lines: list[tuple[int, str] | str], title: str | None) -> list[Section]:
-    stack: list[tuple[int, str]] = []  # (level, heading) of the current path
+def _sections(lines: list[tuple[int, str, str] | str], title: str | None) -> list[Section]:
+    stack: list[tuple[int, str, str]] = []  # (level, heading, anchor) of the current path
     sections = [Section([title] if title else [])]
     body: list[str] = []
-    for line in [*lines, (0, "")]:  # a level-0 sentinel flushes the last section
+    for line in [*lines, (0, "", "")]:  # a level-0 sentinel flushes the last section
         if isinstance(line, str):
             body.append(line)
             continue
         sections[-1].blocks += blocks(body)
         body = []
-        level, heading = line
-        stack = [(lvl, h) for lvl, h in stack if lvl < level] + [(level, heading)]
-        headings = [h for _, h in stack]
+        stack = [entry for entry in stack if entry[0] < line[0]] + [line]
+        headings = [h for _, h, _ in stack]
         if title and headings and headings[0] == title:
             headings = headings[1:]  # the page's H1 is its title
-        sections.append(Section(([title] if title else []) + headings))
+        sections.append(Section(([title] if title else []) + headings, anchors=[a for _, _, a in stack if a]))
     return [s for s in sections if s.blocks]
+
+
+def table(lines: list[str]) -> str | None:
+    """A Markdown table kept a table (header, rule, rows), each cell's markup cleaned; None if not one.
+
+    >>> print(table(["| setting | **default** |", "|---|:-:|", "| [port](p.md) | `7341` |"]))
+    | setting | default |
+    | --- | --- |
+    | port | `7341` |
+    """
+    rows = [line.strip() for line in lines]
+    if len(rows) < 2 or not all(row.startswith("|") for row in rows) or not _TABLE_RULE.match(rows[1]):
+        return None
+    cells = [[plain_markdown(cell) for cell in row.strip("|").split("|")] for row in rows]
+    cells[1] = ["---"] * len(cells[1])
+    return "\n".join("| " + " | ".join(row) + " |" for row in cells)
 
 
 def blocks(lines: list[str]) -> list[str]:
@@ -124,7 +163,7 @@ def blocks(lines: list[str]) -> list[str]:
 
     def flush() -> None:
         if current and (text := "\n".join(current).strip()):
-            blocks.append(text if text.startswith(FENCES) else plain_markdown(text))
+            blocks.append(text if text.startswith(FENCES) else table(current) or plain_markdown(text))
         current.clear()
 
     for line in lines:

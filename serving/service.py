@@ -115,7 +115,9 @@ class AgentService:
         cls, model: str, version: str, reload_every_s: float = 10.0, workers: int = 4
     ) -> AgentService:
         """Serve a model version; a stage name is followed through promotions, a number is pinned."""
-        follows = None if version.isdigit() else (lambda: current_version_id(model, version))
+        follows = (
+            None if version.isascii() and version.isdigit() else (lambda: current_version_id(model, version))
+        )
         return cls(lambda: load_version(model, version), follows, reload_every_s, workers)
 
     @classmethod

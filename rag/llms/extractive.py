@@ -179,10 +179,10 @@ class ExtractiveLLM(CustomLLM):
         cited: list[str] = []
         parts = []
         for passage, sentence in chosen:
-            if passage.doc_id not in cited:
-                cited.append(passage.doc_id)
-            parts.append(f"{_readable(sentence)} [{cited.index(passage.doc_id) + 1}]")
-        sources = "\n".join(f"[{i + 1}] {doc_id}" for i, doc_id in enumerate(cited))
+            if passage.cited not in cited:
+                cited.append(passage.cited)
+            parts.append(f"{_readable(sentence)} [{cited.index(passage.cited) + 1}]")
+        sources = "\n".join(f"[{i + 1}] {name}" for i, name in enumerate(cited))
         return (
             f"Thought: I found relevant passages (best similarity {best:.2f}).\n"
             f"Answer: {' '.join(parts)}\n\nSources:\n{sources}"
@@ -193,11 +193,11 @@ class ExtractiveLLM(CustomLLM):
         texts = [unit for _, unit in candidates]
         ranked = scores + section_answer.LEXICAL_WEIGHT * section_answer.lexical_scores(query, texts)
         lead = section_answer.lead(candidates, ranked, self.relative_margin)
-        doc_id = candidates[lead][0].doc_id
+        passage = candidates[lead][0]
         body = section_answer.compose(candidates, ranked, lead, self.max_chars)
         return (
-            f"Thought: The best match is a section of {doc_id} (similarity {scores[lead]:.2f}).\n"
-            f"Answer: {body} [1]\n\nSources:\n[1] {doc_id}"
+            f"Thought: The best match is a section of {passage.doc_id} (similarity {scores[lead]:.2f}).\n"
+            f"Answer: {body} [1]\n\nSources:\n[1] {passage.cited}"
         )
 
     def _similarities(self, queries: list[str], sentences: list[str]) -> np.ndarray:

@@ -18,12 +18,18 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[])")
 
 @dataclass(frozen=True)
 class Passage:
-    """One retrieved chunk as the tool printed it: ``doc_id``, ``title``, ``section`` and text."""
+    """One retrieved chunk as the tool printed it: ``doc_id``, ``title``, ``section``, text and link."""
 
     doc_id: str
     title: str
     text: str
     section: str = ""
+    url: str = ""  # the published page, with the section's #anchor when it has one
+
+    @property
+    def cited(self) -> str:
+        """How an answer's Sources list names it: the doc id, then its link when there is one."""
+        return f"{self.doc_id} <{self.url}>" if self.url else self.doc_id
 
 
 def parse_observation(observation: str) -> list[Passage]:
@@ -34,7 +40,13 @@ def parse_observation(observation: str) -> list[Passage]:
         fields = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
         if "doc_id" in fields and body.strip():
             passages.append(
-                Passage(fields["doc_id"], fields.get("title", ""), body.strip(), fields.get("section", ""))
+                Passage(
+                    fields["doc_id"],
+                    fields.get("title", ""),
+                    body.strip(),
+                    fields.get("section", ""),
+                    fields.get("url", ""),
+                )
             )
     return passages
 

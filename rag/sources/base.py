@@ -50,6 +50,15 @@ def make_document(source: str, path: str, title: str, text: str, **extra: str) -
     return Document(id_=doc_id, text=text, metadata=metadata)
 
 
+def published_url(base_url: str | None, path: str) -> dict[str, str]:
+    """``{"url": ...}`` for a file published under `base_url`, else nothing.
+
+    >>> published_url("https://docs.ray.io/en/master/", "data/index.html")
+    {'url': 'https://docs.ray.io/en/master/data/index.html'}
+    """
+    return {"url": f"{base_url.rstrip('/')}/{path}"} if base_url else {}
+
+
 def glob_match(path: str, pattern: str) -> bool:
     """Match a whole posix path, relative to the source root, against a glob.
 

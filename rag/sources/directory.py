@@ -16,7 +16,7 @@ from pathlib import Path
 from llama_index.core.schema import Document
 
 from rag.config import DirectorySourceConfig
-from rag.sources.base import NoDocuments, SourceError, make_document, wanted
+from rag.sources.base import NoDocuments, SourceError, make_document, published_url, wanted
 from rag.sources.text import BINARY_PROBE_BYTES, file_to_text, looks_binary
 
 log = logging.getLogger(__name__)
@@ -95,4 +95,6 @@ class DirectorySource:
         if not text:
             log.warning("%s: skipped, no text", path)
             return None
-        return make_document(self.name, rel, title or path.stem, text)
+        return make_document(
+            self.name, rel, title or path.stem, text, **published_url(self.config.base_url, rel)
+        )

@@ -24,7 +24,7 @@ from llama_index.core.schema import Document
 
 from rag.config import GitSourceConfig
 from rag.secrets import redact_text, redact_url
-from rag.sources.base import NoDocuments, SourceError, make_document, wanted
+from rag.sources.base import NoDocuments, SourceError, make_document, published_url, wanted
 from rag.sources.text import file_to_text
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,7 @@ class GitSource:
             text,
             commit=self.commit,
             repo=redact_url(self.config.repo),
+            **published_url(self.config.base_url, path),
         )
 
     def _git(self, repo: Path | None, *args: str, binary: bool = False) -> Any:

@@ -8,45 +8,14 @@ import logging
 import re
 from pathlib import PurePosixPath
 
-from bs4 import BeautifulSoup
-
 from rag.sources.base import SourceError
+from rag.sources.html_page import html_to_markdown
 
 log = logging.getLogger(__name__)
 
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _BLANKS = re.compile(r"\n{3,}")
 BINARY_PROBE_BYTES = 8192
-
-
-def html_to_text(html: str) -> tuple[str, str | None]:
-    r"""Visible text of an HTML page and its title, its structure written as Markdown.
-
-    Scripts, styles and navigation are dropped; headings become ``#`` lines and ``<pre>``
-    blocks fenced code (kept verbatim), so pages chunk by their sections like Markdown files.
-
-    >>> html_to_text("<title>T</title><h2>Install</h2><p>Run:</p><pre>pip install x\n  --pre</pre>")
-    ('## Install\n\nRun:\n\n```\npip install x\n  --pre\n```', 'T')
-    """
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "template"]):
-        tag.decompose()
-    title = soup.title.get_text(strip=True) if soup.title else None
-    if not title and soup.h1:
-        title = soup.h1.get_text(strip=True)
-    if soup.title:
-        soup.title.decompose()
-    for pre in soup("pre"):
-        pre.replace_with(f"\n\n```\n{pre.get_text().strip(chr(10))}\n```\n\n")
-    for level in range(1, 7):
-        for heading in soup(f"h{level}"):
-            heading.replace_with(f"\n\n{'#' * level} {' '.join(heading.get_text(' ').split())}\n\n")
-    lines, fenced = [], False
-    for line in soup.get_text("\n").splitlines():
-        if line.startswith("```"):
-            fenced = not fenced
-        lines.append(line.rstrip() if fenced or line.startswith("```") else " ".join(line.split()))
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip(), title or None
 
 
 def markdown_title(text: str) -> str | None:
@@ -134,7 +103,7 @@ def file_to_text(raw: bytes, name: str, where: str) -> tuple[str, str | None] | 
         raise SourceError(f"{where}:{line}: not valid UTF-8 (byte {exc.start})") from exc
     suffix = PurePosixPath(name).suffix.lower()
     if suffix in {".html", ".htm"}:
-        text, title = html_to_text(text)
+        text, title = html_to_markdown(text)
     else:
         title = rst_title(text) if suffix == ".rst" else markdown_title(text)
     return normalize(text), title

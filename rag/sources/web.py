@@ -31,7 +31,8 @@ from llama_index.core.schema import Document
 from rag.config import WebSourceConfig
 from rag.secrets import redact_text, redact_url
 from rag.sources.base import SourceError, make_document
-from rag.sources.text import html_to_text, normalize
+from rag.sources.html_page import html_to_markdown
+from rag.sources.text import normalize
 
 log = logging.getLogger(__name__)
 MAX_REDIRECTS = 5
@@ -80,8 +81,8 @@ class WebSource:
             return f"host {parts.netloc!r} not in allow_hosts"
         if page and not any(parts.path.startswith(prefix) for prefix in self.config.allow_prefixes):
             return "path outside allow_prefixes"
-        if not self.config.allow_private and not _is_global(parts.hostname or ""):
-            return "not a globally routable address (private, loopback, link-local...; set allow_private to allow)"
+        if not self.config.allow_private:
+            return _address_problem(parts.hostname or "")
         return None
 
     async def _robots_allows(self, client: httpx.AsyncClient, url: str) -> bool:
@@ -239,7 +240,7 @@ class WebSource:
         if href and not self.allowed(_clean(urljoin(url, href))):
             url = _clean(urljoin(url, href))
         links = sorted({_clean(urljoin(url, a["href"])) for a in soup.find_all("a", href=True)})
-        text, title = html_to_text(html)
+        text, title = html_to_markdown(html)
         text = normalize(text)
         if not text:
             self.report.skipped[url] = "no text"
@@ -269,10 +270,36 @@ def _clean(url: str) -> str:
     return urldefrag(url)[0]
 
 
-def _is_global(host: str) -> bool:
-    """Every address the host resolves to is globally routable (not private, loopback, link-local...)."""
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IETF = ipaddress.ip_network(
+    "192.0.0.0/24"
+)  # protocol assignments (192.0.0.192: cloud metadata on some hosts)
+
+
+def _address_problem(host: str) -> str | None:
+    """Why `host` may not be fetched (private, or unresolvable: the gate fails closed), else None."""
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError:
-        return True  # unresolvable: the fetch itself will fail and be reported
-    return all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
+    except (OSError, UnicodeError):
+        return f"host {host!r} does not resolve (refused: only a resolved public address is fetched)"
+    if not all(is_public(address) for address in addresses):
+        return (
+            "not a globally routable address (private, loopback, link-local...; set allow_private to allow)"
+        )
+    return None
+
+
+def is_public(address: str) -> bool:
+    """A globally routable address; an IPv6 address embedding an IPv4 one is judged by that IPv4.
+
+    >>> [is_public(a) for a in ("93.184.215.14", "10.0.0.1", "::ffff:127.0.0.1", "64:ff9b::a9fe:a9fe",
+    ...                         "2002:a9fe:a9fe::", "192.0.0.192", "fe80::1%lo")]
+    [True, False, False, False, False, False, False]
+    """
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        teredo = ip.teredo[1] if ip.teredo else None
+        nat64 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in _NAT64 else None
+        if embedded := ip.ipv4_mapped or ip.sixtofour or teredo or nat64:
+            return is_public(str(embedded))
+    return ip.is_global and ip not in _IETF

@@ -209,8 +209,8 @@ def test_redirect_into_a_private_or_loopback_address_is_refused_unless_allowed(s
     site; `localhost` (also 127.0.0.1) stays private. A public page redirecting there is refused."""
     import rag.sources.web as web
 
-    real = web._is_global
-    monkeypatch.setattr(web, "_is_global", lambda host: host == "127.0.0.1" or real(host))
+    real = web._address_problem
+    monkeypatch.setattr(web, "_address_problem", lambda host: None if host == "127.0.0.1" else real(host))
     port = site.base.rsplit(":", 1)[1]
     site.pages["/docs/jump"] = (200, "text/html", b"")
     inner = f"http://localhost:{port}/docs/new"
@@ -279,3 +279,9 @@ def test_a_token_in_a_crawled_link_is_never_stored_or_logged(site, caplog):
     stored = repr([(d.doc_id, d.metadata) for d in docs])
     assert "PLANTED-SECRET" not in stored and "PLANTED-SECRET" not in caplog.text
     assert "gone?access_token=***" in caplog.text  # the failure is still reported
+
+
+def test_a_host_that_does_not_resolve_is_refused_before_any_request():
+    """The outbound gate fails closed: no resolution, no fetch (".invalid" never resolves, RFC 6761)."""
+    source = WebSource(WebSourceConfig(name="w", start_urls=["https://docs.nowhere.invalid/"]))
+    assert "does not resolve" in source.allowed("https://docs.nowhere.invalid/")
