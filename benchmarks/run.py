@@ -140,6 +140,7 @@ def _scale(scales: list[int], queries: int) -> list[dict]:
 
 
 def render(r: dict, command: str) -> str:
+    """RESULTS.md from the results of the sections that ran (a partial run renders its own sections)."""
     m = r["machine"]
     lines = [
         "# Benchmark results",
@@ -147,7 +148,23 @@ def render(r: dict, command: str) -> str:
         f"Reproduce with `{command}`. One run on {r['date']}: Python {m['python']}, {m['cores']} cores, "
         f"{m['memory_gb']} GiB; faiss-cpu {m['faiss-cpu']}, torch {m['torch']}, sentence-transformers "
         f"{m['sentence-transformers']}, llama-index-core {m['llama-index-core']}, zenml {m['zenml']}, ragas {m['ragas']}.",
-        "",
+    ]
+    parts = [
+        ("embedding", _embedding_lines), ("retrieval", _retrieval_lines), ("quality", lambda r: _quality_lines(r["quality"])),
+        ("html", lambda r: html_quality.lines(r["html"])), ("answers", lambda r: _answers_lines(r["answers"])),
+        ("build", _build_lines), ("cold_start", lambda r: _cold_start_lines(r["cold_start"])),
+        ("serving", lambda r: _serving_lines(r["serving"])), ("incremental", _incremental_lines),
+        ("build", _evaluation_lines), ("judge", lambda r: _judge_lines(r["judge"])), ("build", _memory_lines),
+        ("scale", _scale_lines), ("living", lambda r: _living_lines(r["living"])),
+    ]  # fmt: skip
+    for key, section in parts:
+        if key in r:
+            lines += ["", *section(r)]
+    return "\n".join(lines)
+
+
+def _embedding_lines(r: dict) -> list[str]:
+    return [
         "## 1. Embedding stage (target: ratio >= 0.9)",
         "",
         f"Our `build_index` embedding path vs the raw sentence-transformers `encode` of the same {r['sizes']['chunks']} "
@@ -159,7 +176,11 @@ def render(r: dict, command: str) -> str:
             f"| {e['batch_size']} | {e['raw_chunks_per_s']:.1f} | {e['step_chunks_per_s']:.1f} | {e['ratio']:.2f} |"
             for e in r["embedding"]
         ],
-        "",
+    ]
+
+
+def _retrieval_lines(r: dict) -> list[str]:
+    return [
         "## 2. Retrieval at scale (target: p95 < 5 ms at 1M with recall@10 >= 0.95)",
         "",
         "384-d vectors in 1000 topic clusters of low intrinsic dimension (16), like text embeddings, so recall is measured where "
@@ -168,13 +189,11 @@ def render(r: dict, command: str) -> str:
         "| vectors | index | build s | p50 ms | p95 ms | recall@10 | peak RSS MB |",
         "| --- | --- | --- | --- | --- | --- | --- |",
         *[_retrieval_row(x) for x in r["retrieval"]],
-        "",
-        *(_quality_lines(r["quality"]) if "quality" in r else []),
-        "",
-        *(html_quality.lines(r["html"]) if "html" in r else []),
-        "",
-        *(_answers_lines(r["answers"]) if "answers" in r else []),
-        "",
+    ]
+
+
+def _build_lines(r: dict) -> list[str]:
+    return [
         "## 3. Build end to end (default corpus, fresh ZenML store)",
         "",
         "| run | wall s | ZenML overhead s | " + " | ".join(r["build"]["cold"]["steps"]) + " |",
@@ -192,11 +211,11 @@ def render(r: dict, command: str) -> str:
         f"Cached / cold wall time: {r['build']['cached']['wall_s'] / r['build']['cold']['wall_s']:.2f}. "
         "ZenML overhead is wall time minus the time spent inside steps that ran (the cold run includes "
         "creating the store).",
-        "",
-        *(_cold_start_lines(r["cold_start"]) if "cold_start" in r else []),
-        "",
-        *(_serving_lines(r["serving"]) if "serving" in r else []),
-        "",
+    ]
+
+
+def _incremental_lines(r: dict) -> list[str]:
+    return [
         "## 4. Incremental rebuild",
         "",
         "Embedding plus indexing time with the previous index as embedding cache, against a full rebuild "
@@ -208,24 +227,25 @@ def render(r: dict, command: str) -> str:
             f"| {x['changed']} | {x['chunks_embedded']} | {x['seconds']:.2f} | {x['vs_full']:.2f} |"
             for x in r["incremental"]
         ],
-        "",
+    ]
+
+
+def _evaluation_lines(r: dict) -> list[str]:
+    return [
         "## 5. Evaluation cost",
         "",
         f"Offline tier: {r['build']['evaluation_s_per_question']:.2f} s per golden question "
         f"({r['build']['questions']} questions, agent run plus RAGAS scoring), 0 LLM calls and 0 tokens "
         "(the extractive agent and the offline metrics call no LLM).",
-        "",
-        *_judge_lines(r["judge"]),
-        "",
+    ]
+
+
+def _memory_lines(r: dict) -> list[str]:
+    return [
         "## 6. Memory",
         "",
         f"Build (cold + cached runs, one process): peak RSS {r['build']['peak_rss_mb']:.0f} MB.",
-        "",
-        *(_scale_lines(r) if "scale" in r else []),
-        "",
-        *(_living_lines(r["living"]) if "living" in r else []),
     ]
-    return "\n".join(lines)
 
 
 def _living_lines(x: dict) -> list[str]:

@@ -27,7 +27,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rag.errors import AgentFactoryError
-from rag.settings_file import error_parts
+from rag.settings_file import error_parts, read_bounded
+
+MAX_GOLDEN_BYTES = 20_000_000  # tens of thousands of questions; a golden set is read whole
 
 
 class GoldenError(AgentFactoryError):
@@ -152,10 +154,7 @@ def suggest_prefix(missing: list[str], doc_ids: set[str]) -> str | None:
 def load_golden(path: str | Path) -> GoldenSet:
     """Parse and validate a JSONL golden file; errors name file:line and field."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise GoldenError(f"{path}: cannot read golden set: {exc.strerror or exc}") from exc
+    raw = read_bounded(path, MAX_GOLDEN_BYTES, "a golden set", GoldenError)
     questions: list[GoldenQuestion] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), start=1):
@@ -191,6 +190,10 @@ def _parse_line(path: Path, number: int, line: str) -> GoldenQuestion:
         raise GoldenError(f"{path}:{number}: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise GoldenError(f"{path}:{number}: invalid JSON: {exc.msg} (column {exc.colno})") from exc
+    except RecursionError as exc:
+        raise GoldenError(f"{path}:{number}: invalid JSON: nested too deeply") from exc
+    except ValueError as exc:  # an integer of thousands of digits
+        raise GoldenError(f"{path}:{number}: invalid JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise GoldenError(f"{path}:{number}: expected a JSON object")
     if "stale" in data:

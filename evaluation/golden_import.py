@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from evaluation.golden import GoldenError, GoldenQuestion
-from rag.settings_file import error_parts
+from rag.settings_file import error_parts, read_bounded
 
 MAX_FILE_BYTES = 50_000_000
 ALIASES = {
@@ -132,24 +132,39 @@ def _squash(text: str) -> str:
 
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, row) of a JSONL, JSON (a list) or CSV file; bounded in size."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise GoldenError(f"{path}: {size} bytes, more than {MAX_FILE_BYTES}")
-    text = path.read_text(encoding="utf-8")
+    """(line number, row) of a JSONL, JSON (a list) or CSV file; bounded in size, every failure a GoldenError."""
+    raw = read_bounded(path, MAX_FILE_BYTES, "a question file", GoldenError)
+    try:
+        text = raw.decode("utf-8-sig")  # a spreadsheet's CSV starts with a byte-order mark
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise GoldenError(f"{path}:{line}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from exc
     if path.suffix.lower() == ".csv":
-        return [(number, row) for number, row in enumerate(csv.DictReader(text.splitlines()), start=2)]
+        try:
+            return [(number, row) for number, row in enumerate(csv.DictReader(text.splitlines()), start=2)]
+        except csv.Error as exc:
+            raise GoldenError(f"{path}: invalid CSV: {exc}") from exc
     if path.suffix.lower() == ".json":
-        data = json.loads(text)
-        return list(enumerate(data if isinstance(data, list) else [], start=1))
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                rows.append((number, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                raise GoldenError(f"{path}:{number}: invalid JSON: {exc.msg}") from exc
-    return rows
+        data = _json(path, 1, text)
+        if not isinstance(data, list):
+            raise GoldenError(f"{path}: expected a JSON list of questions, got a {type(data).__name__}")
+        return list(enumerate(data, start=1))
+    return [
+        (number, _json(path, number, line))
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip()
+    ]
+
+
+def _json(path: Path, number: int, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GoldenError(f"{path}:{exc.lineno + number - 1}: invalid JSON: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise GoldenError(f"{path}:{number}: invalid JSON: nested too deeply") from exc
+    except ValueError as exc:  # an integer of thousands of digits
+        raise GoldenError(f"{path}:{number}: invalid JSON: {exc}") from exc
 
 
 def _field(row: dict[str, Any], name: str) -> Any:

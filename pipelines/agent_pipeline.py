@@ -97,10 +97,17 @@ def approval_pipeline(config: AgentConfig, code: CodeVersion) -> None:
     version stays in staging, and ``agent-factory approve/reject N`` answers and resumes it.
     """
     import zenml
+    from zenml.logger import get_logger
 
     decision = _build_and_gate(config, code, static=False).load()
     if decision.awaiting_approval:
         gate = config.evaluation.gate
+        get_logger(__name__).info(  # the console says why the build is quiet, and how to answer
+            "waiting up to %ss for a person: `agent-factory versions --model %s` shows the staging version; "
+            "`agent-factory approve N` (or `reject N`) answers",
+            gate.approval_timeout_s,
+            config.name,
+        )
         approved = zenml.wait(
             bool, name=APPROVAL_WAIT, timeout=gate.approval_timeout_s, poll_interval=2,
             question=f"Promote {config.name} to production? The gate said: " + "; ".join(decision.reasons),

@@ -38,14 +38,53 @@ class ConfigError(AgentFactoryError):
     """A configuration problem, with the file, line and key it comes from."""
 
 
+def read_bounded(
+    path: Path, max_bytes: int, what: str, error: type[AgentFactoryError] = ConfigError
+) -> bytes:
+    """A regular file's bytes, refused past `max_bytes` before reading (no FIFO, device or /dev/zero).
+
+    >>> read_bounded(Path("/dev/zero"), 10, "a config")
+    Traceback (most recent call last):
+    rag.settings_file.ConfigError: /dev/zero: not a regular file; a config is read from a file
+    """
+    try:
+        if not path.is_file():  # a FIFO would block, a device never ends
+            raise error(
+                f"{path}: {'no such file' if not path.exists() else 'not a regular file'}; {what} is read from a file"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # a file growing after the check is cut here too
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise error(f"{path}: more than {max_bytes} bytes, the limit for {what}")
+    return data
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys, naming both lines."""
+    """SafeLoader that refuses duplicate mapping keys (naming both lines), complex keys and deep nesting."""
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.depth += 1  # checked while parsing: PyYAML recurses once per level
+        if self.depth > MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise ConfigError(f"{self.name}:{mark.line + 1}: nested deeper than {MAX_DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise ConfigError(
+                    f"{self.name}:{line}: a key must be a plain name, not a {type(key).__name__}"
+                )
             if key in seen:
                 raise ConfigError(f"{self.name}:{line}: {key}: duplicate key (first on line {seen[key]})")
             seen[key] = line
@@ -54,16 +93,15 @@ class _StrictLoader(yaml.SafeLoader):
 
 def read_yaml(path: Path, max_bytes: int = MAX_BYTES) -> tuple[Any, yaml.Node | None]:
     """The parsed document and its node tree (for line numbers); every limit checked first."""
+    raw = read_bounded(path, max_bytes, "a config")
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ConfigError(f"{path}: {size} bytes is more than a config may have ({max_bytes})")
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)  # its reader already refuses control characters
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
     loader.name = str(path)
     try:
         root = loader.get_single_node()
@@ -75,6 +113,8 @@ def read_yaml(path: Path, max_bytes: int = MAX_BYTES) -> tuple[Any, yaml.Node | 
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         started = f" ({exc.context} started on line {context.line + 1})" if context and exc.context else ""
         raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}{started}") from exc
+    except ValueError as exc:  # a scalar Python refuses: an integer of 5000 digits
+        raise ConfigError(f"{path}: invalid value: {exc}") from exc
     finally:
         loader.dispose()
 

@@ -1,0 +1,21 @@
+"""Smoke run of the embedding, incremental, retrieval, scale and backend sections: their code, not their numbers."""
+
+import pytest
+
+from tests.helpers import needs_datasets
+
+pytestmark = [pytest.mark.slow, needs_datasets]
+
+
+def test_index_sections(smoke):
+    text, results = smoke("embedding", "incremental", "retrieval", "scale", "backends")
+    assert (
+        "## 1. Embedding stage" in text and "## 2. Retrieval at scale" in text and "## 4. Incremental" in text
+    )
+    assert all(row["ratio"] > 0 for row in results["embedding"])
+    flat = next(r for r in results["retrieval"] if r["index"].startswith("flat"))
+    assert flat["recall@10"] == 1.0
+    scale = {(row["n"], row["index_type"]) for row in results["scale"]}
+    assert scale == {(2_000, "flat"), (2_000, "ivf"), (2_000, "pgvector")} and "## 7. Scale" in text
+    assert all(row["answered"] == 1.0 and row["baseline"]["nodes"] == 2_000 for row in results["scale"])
+    assert [row["backend"] for row in results["backends"]["rows"]] == ["torch", "onnx", "onnx_int8"]
