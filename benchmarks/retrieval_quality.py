@@ -32,16 +32,19 @@ DATASETS = Path(
     os.environ.get("AGENT_FACTORY_DATASETS") or Path(__file__).resolve().parents[2] / "shared" / "datasets"
 )
 POOL = 50  # chunks retrieved per question before pages are ranked
+CHUNKS = {"page_weight": None}  # chunk order alone: every row but the last
 VARIANTS = {  # name: (chunking, retrieval switches)
-    "plain baseline (1000-char windows, dense)": ("windows", {"hybrid": False}),
-    "previous default (sentence splitter, dense)": ("plain", {"hybrid": False}),
-    "structure-aware chunks": ("structure", {"hybrid": False}),
-    "hybrid, equal weights (RRF k 60)": ("plain", {"hybrid": True, "lexical_weight": 1.0}),
-    "hybrid, BM25 weighted 3 (the default)": ("plain", {"hybrid": True}),
-    "distinct pages": ("plain", {"hybrid": False, "distinct_pages": True}),
-    "structure + hybrid": ("structure", {"hybrid": True}),
-    "structure + hybrid + distinct pages": ("structure", {"hybrid": True, "distinct_pages": True}),
-}
+    "plain baseline (1000-char windows, dense)": ("windows", {"hybrid": False, **CHUNKS}),
+    "sentence splitter, dense": ("plain", {"hybrid": False, **CHUNKS}),
+    "structure-aware chunks": ("structure", {"hybrid": False, **CHUNKS}),
+    "hybrid, equal weights (RRF k 60)": ("plain", {"hybrid": True, "lexical_weight": 1.0, **CHUNKS}),
+    "hybrid, BM25 weighted 3": ("plain", {"hybrid": True, **CHUNKS}),
+    "distinct pages": ("plain", {"hybrid": False, "distinct_pages": True, **CHUNKS}),
+    "structure + hybrid (the default)": ("structure", {"hybrid": True, **CHUNKS}),
+    "structure + hybrid + distinct pages": ("structure", {"hybrid": True, "distinct_pages": True, **CHUNKS}),
+    "structure + hybrid, pages ranked (page_weight 0.5, BM25 x1.5)": (
+        "structure", {"page_weight": 0.5, "lexical_weight": 1.5}),
+}  # fmt: skip
 
 
 def windows(documents: list, size: int = 1000) -> list[TextNode]:

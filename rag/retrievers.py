@@ -1,16 +1,24 @@
-"""The index's retriever: dense search, optionally fused with BM25, optionally one chunk per page.
+"""The index's retriever: dense search fused with BM25, optionally ranked page by page.
+
+With ``page_weight`` set, pages are ranked, not only chunks: a page scores its best chunk's
+fused score plus ``page_weight`` times its next two (a page matching in several sections is
+more likely the one that answers), and chunks come page by page: the best chunk of each page
+in page order, then each page's second chunk, and so on; the first ``top_k`` are distinct
+pages. Measured on Ray's published docs and ZenML's (benchmarks/RESULTS.md, "Published HTML").
 
 Scores stay cosine similarities (a BM25-only hit is scored against its stored vector), so
 what `ask` prints and what thresholds read means the same with or without fusion.
 
 >>> from rag.config import RetrievalConfig
+
+K = TypeVar("K")
 >>> RetrievalConfig().hybrid
 True
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
@@ -18,22 +26,44 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from rag.config import RetrievalConfig
 
+K = TypeVar("K")  # what is ranked: FAISS positions here, strings in the examples
+
 
 def reciprocal_rank_fusion(
-    rankings: list[list[str]], k: int, weights: list[float] | None = None
-) -> list[str]:
-    """Ids ordered by the weighted sum of 1/(k + rank) over the rankings that hold them (Cormack et al. 2009).
+    rankings: list[list[K]], k: int, weights: list[float] | None = None
+) -> dict[K, float]:
+    """Each id's weighted sum of 1/(k + rank) over the rankings that hold them (Cormack et al. 2009), best first.
 
-    >>> reciprocal_rank_fusion([["a", "b", "c"], ["b", "c"]], k=60)
+    >>> list(reciprocal_rank_fusion([["a", "b", "c"], ["b", "c"]], k=60))
     ['b', 'c', 'a']
-    >>> reciprocal_rank_fusion([["a", "b"], ["b", "a"]], k=60, weights=[1.0, 2.0])
+    >>> list(reciprocal_rank_fusion([["a", "b"], ["b", "a"]], k=60, weights=[1.0, 2.0]))
     ['b', 'a']
     """
-    scores: dict[str, float] = {}
+    scores: dict[K, float] = {}
     for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, key in enumerate(ranking, start=1):
             scores[key] = scores.get(key, 0.0) + weight / (k + rank)
-    return sorted(scores, key=lambda key: -scores[key])
+    return dict(sorted(scores.items(), key=lambda item: -item[1]))
+
+
+def page_by_page(fused: dict[K, float], page_of: dict[K, str], page_weight: float) -> list[K]:
+    """Chunks (best first in `fused`) reordered page by page (see the module docstring).
+
+    >>> page_by_page({"a1": 0.05, "b1": 0.04, "b2": 0.03, "a2": 0.001}, {"a1": "a", "a2": "a", "b1": "b", "b2": "b"}, 0.5)
+    ['b1', 'a1', 'b2', 'a2']
+    """
+    per_page: dict[str, list[float]] = {}
+    for key, score in fused.items():
+        per_page.setdefault(page_of.get(key, str(key)), []).append(score)
+    page_score = {page: s[0] + page_weight * sum(s[1:3]) for page, s in per_page.items()}
+    page_rank = {page: rank for rank, page in enumerate(sorted(page_score, key=lambda p: -page_score[p]))}
+    nth: dict[str, int] = {}
+    place = {}
+    for key in fused:
+        page = page_of.get(key, str(key))
+        place[key] = (nth.get(page, 0), page_rank[page])
+        nth[page] = nth.get(page, 0) + 1
+    return sorted(fused, key=lambda key: place[key])
 
 
 class DocsRetriever(BaseRetriever):
@@ -53,10 +83,20 @@ class DocsRetriever(BaseRetriever):
         query = np.asarray(query_bundle.embedding, dtype=np.float32)
         pool = max(config.candidates, config.top_k) * (3 if config.distinct_pages else 1)
         scores = index.dense(query_bundle.embedding, pool)
-        order = list(scores)
+        rankings, weights = [list(scores)], [1.0]
         if index.bm25 is not None and config.hybrid:
-            lexical = [position for position, _ in index.bm25.search(query_bundle.query_str, pool)]
-            order = reciprocal_rank_fusion([order, lexical], config.rrf_k, [1.0, config.lexical_weight])
+            rankings.append([position for position, _ in index.bm25.search(query_bundle.query_str, pool)])
+            weights.append(config.lexical_weight)
+        fused = reciprocal_rank_fusion(rankings, config.rrf_k, weights)
+        order = list(fused)
+        if config.page_weight is not None:
+            ids = index.nodes.node_ids_at(order)  # "<doc_id>#<n>": the page is in the id
+            page_of = (
+                dict(zip(order, (i.rsplit("#", 1)[0] for i in ids), strict=False))
+                if len(ids) == len(order)
+                else {}
+            )
+            order = page_by_page(fused, page_of, config.page_weight)
         hits: list[NodeWithScore] = []
         step = config.top_k * 2  # read chunks a few at a time: most questions need only the first reads
         for start in range(0, len(order), step):

@@ -56,7 +56,10 @@ def test_distinct_pages_return_one_chunk_per_page(parts_index):
     pages = [h.node.metadata["doc_id"] for h in parts_index.retrieve("part 123 gasket bin", 5, config)]
     assert len(pages) == len(set(pages)) == 5
     both = [h.node.metadata["doc_id"] for h in parts_index.retrieve("part 123 gasket bin", 5)]
-    assert both.count("parts/p123.md") == 2  # without the switch the page takes two places
+    assert both.count("parts/p123.md") == 2  # in chunk order (the default) the page takes two places
+    pages = RetrievalConfig(page_weight=0.5)
+    ranked = [h.node.metadata["doc_id"] for h in parts_index.retrieve("part 123 gasket bin", 5, pages)]
+    assert ranked[0] == "parts/p123.md" and len(set(ranked)) == 5  # page by page: distinct pages first
 
 
 def test_bm25_saved_without_pickle_and_loaded_with_the_index(parts_index, tmp_path):
