@@ -67,22 +67,14 @@ def test_an_answer_during_the_wait_continues_the_build(project):
     build = subprocess.Popen([BIN / "agent-factory", "build", "--config", config(300)], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     try:
-        seen = []
-        for line in build.stdout:  # answer as soon as the build says it waits (no CLI polling the CPU away)
-            seen.append(line)
-            if "waiting up to" in line:
-                break
-        time.sleep(3)  # the wait condition is registered right after the line
-        for _ in range(30):
+        deadline = time.time() + 300
+        while time.time() < deadline:  # answer once the build asks; each try is a CLI start, so not too often
+            time.sleep(8)
             rejected = _cli(env, "reject", "2", "--config", config(300))
             if rejected.returncode == 0:
                 break
-            time.sleep(3)
-        assert rejected.returncode == 0 and "rejected: staging" in rejected.stdout, rejected.stderr + "".join(
-            seen
-        )
-        rest, _ = build.communicate(timeout=300)
-        output = "".join(seen) + rest
+        assert rejected.returncode == 0 and "rejected: staging" in rejected.stdout, rejected.stderr
+        output, _ = build.communicate(timeout=300)
     finally:
         build.kill()
     assert build.returncode == 3, output  # built, not promoted: the person said no
