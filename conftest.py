@@ -29,3 +29,15 @@ import rag  # noqa: E402,F401  (offline defaults)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The session's ZenML store and caches go with it (runs leave nothing behind in /tmp)."""
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
+BUILDS_AN_AGENT = ("build_local_agent(", "open_session(", "open_local_agent(", "run_build(")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Doctests that build or open an agent are slow (seconds of model loading): `-m "not slow"` skips them."""
+    from _pytest.doctest import DoctestItem
+
+    for item in items:
+        if isinstance(item, DoctestItem) and any(s in (item.dtest.docstring or "") for s in BUILDS_AN_AGENT):
+            item.add_marker(pytest.mark.slow)

@@ -17,12 +17,13 @@ import sys
 import numpy as np
 
 from benchmarks.retrieval_quality import DATASETS
-from rag.agent import AgentSpec, open_session
-from rag.chunking import chunk_documents
-from rag.config import DirectorySourceConfig, RagConfig
-from rag.embeddings import build_embedding, describe
-from rag.index import DocsIndex
-from rag.sources import load_documents
+from rag.agent.spec import AgentSpec, open_session
+from rag.config import RagConfig
+from rag.index.docs_index import DocsIndex
+from rag.index.embeddings import build_embedding, describe
+from rag.ingest.chunking import chunk_documents
+from rag.ingest.sources import load_documents
+from rag.ingest.sources.directory import DirectorySourceConfig
 
 # (llm.params.answer, retrieval.section_window): sentence answers first, configs/default.yaml's last.
 MODES = [("sentences", 0), ("section", 1500), ("section", 3000)]

@@ -34,8 +34,8 @@ def _run(config) -> dict:
 
 def main(config_path: str) -> None:
     import pipelines  # noqa: F401
-    from pipelines.config import load_config
-    from pipelines.versions import get_version
+    from factory.config import load_config
+    from factory.versions import get_version
 
     config = load_config(config_path)
     cold = _run(config)

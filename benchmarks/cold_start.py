@@ -24,11 +24,11 @@ from pathlib import Path
 
 CLI = str(Path(sys.executable).with_name("agent-factory"))
 TORCH = (
-    "from sentence_transformers import SentenceTransformer; from rag.embeddings import packaged_model_path; "
+    "from sentence_transformers import SentenceTransformer; from rag.index.embeddings import packaged_model_path; "
     "SentenceTransformer(packaged_model_path(), device='cpu').encode(['How do I install it?'])"
 )
 ONNX = (
-    "from rag import onnx_encoder; from rag.embeddings import packaged_model_path; "
+    "from rag.index import onnx_encoder; from rag.index.embeddings import packaged_model_path; "
     "onnx_encoder.load(packaged_model_path()).encode(['How do I install it?'])"
 )
 

@@ -44,9 +44,10 @@ def corpus_nodes(n_chunks: int) -> list:
 
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo
 
-    from rag.chunking import chunk_documents
-    from rag.config import ChunkingConfig, DirectorySourceConfig
-    from rag.sources import load_documents
+    from rag.config import ChunkingConfig
+    from rag.ingest.chunking import chunk_documents
+    from rag.ingest.sources import load_documents
+    from rag.ingest.sources.directory import DirectorySourceConfig
 
     docs = load_documents([DirectorySourceConfig(path=Path(__file__).resolve().parents[1] / "docs")])
     base = chunk_documents(docs, ChunkingConfig())

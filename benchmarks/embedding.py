@@ -8,7 +8,7 @@ import time
 
 from benchmarks.common import corpus_nodes
 from rag.config import EmbeddingConfig
-from rag.embeddings import build_embedding, embed_nodes, packaged_model_path
+from rag.index.embeddings import build_embedding, embed_nodes, packaged_model_path
 
 
 def bench_embedding(

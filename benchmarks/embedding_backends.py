@@ -16,11 +16,12 @@ import time
 import numpy as np
 
 from benchmarks.retrieval_quality import DATASETS, page_ranks, paired_interval, scores
-from rag.chunking import chunk_documents
-from rag.config import ChunkingConfig, DirectorySourceConfig, EmbeddingConfig, IndexConfig
-from rag.embeddings import build_embedding, describe
-from rag.index import DocsIndex
-from rag.sources import load_documents
+from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig
+from rag.index.docs_index import DocsIndex
+from rag.index.embeddings import build_embedding, describe
+from rag.ingest.chunking import chunk_documents
+from rag.ingest.sources import load_documents
+from rag.ingest.sources.directory import DirectorySourceConfig
 
 BACKENDS = ("torch", "onnx", "onnx_int8")
 

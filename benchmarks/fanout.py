@@ -37,9 +37,9 @@ def _build(
 ) -> tuple[float, dict, object]:
     from zenml.client import Client
 
+    from factory.config import AgentConfig
+    from factory.versions import get_version
     from pipelines.agent_pipeline import run_build
-    from pipelines.config import AgentConfig
-    from pipelines.versions import get_version
 
     root = DATASETS / "zenml-docs"
     named = {

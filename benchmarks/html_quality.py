@@ -25,11 +25,13 @@ import numpy as np
 from bs4 import BeautifulSoup
 
 from benchmarks.retrieval_quality import DATASETS, paired_interval, scores, windows
-from rag.chunking import chunk_documents
-from rag.config import ChunkingConfig, DirectorySourceConfig, EmbeddingConfig, IndexConfig, RetrievalConfig
-from rag.embeddings import build_embedding, describe
-from rag.index import DocsIndex
-from rag.sources import load_documents
+from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig, RetrievalConfig
+from rag.index.docs_index import DocsIndex
+from rag.index.embeddings import build_embedding, describe
+from rag.ingest.chunking import chunk_documents
+from rag.ingest.sources import load_documents
+from rag.ingest.sources.directory import DirectorySourceConfig
+from rag.retrieval.retrievers import DocsRetriever
 
 SETS = {  # name: (folder, questions, source name)
     "ray": ("ray-docs", "ray-questions-dev.jsonl", "ray"),
@@ -68,7 +70,7 @@ def has_chrome(text: str, chrome: list[str]) -> bool:
 
 def ranks(index: DocsIndex, questions: list[dict], switches: dict) -> tuple[list[int | None], list[bool]]:
     """Each question's page rank (1-based, None past the pool) and whether a top-5 chunk is in its section."""
-    retriever = index.retriever(RetrievalConfig(top_k=POOL, candidates=POOL, **switches))
+    retriever = DocsRetriever(index, RetrievalConfig(top_k=POOL, candidates=POOL, **switches))
     page_ranks, section_hits = [], []
     for q in questions:
         hits = retriever.retrieve(q["question"])
@@ -141,7 +143,7 @@ def lines(results: dict) -> list[str]:
         return f"[{pair[0]:+.3f}, {pair[1]:+.3f}]"
 
     out = ["### Published HTML read as a person reads it", "",
-           "Each set's pages through the directory source (HTML: the main content as Markdown, rag/sources/html_page.py), "
+           "Each set's pages through the directory source (HTML: the main content as Markdown, rag/ingest/html_page.py), "
            f"the page each question names ranked among the pages of the top {POOL} chunks, packaged model. Section hit@5: "
            "for questions whose URL names a section, one of the first five chunks lies in it. Chrome: chunks containing a "
            "line found in half the site's pages or a string users reported. Intervals: paired bootstrap 95% of the "

@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 
 from benchmarks.common import corpus_nodes
-from rag.chunking import chunk_documents
 from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig
-from rag.embedding_cache import EmbeddingCache
-from rag.embeddings import build_embedding, describe
-from rag.index import DocsIndex
-from rag.sources.base import make_document
+from rag.index.docs_index import DocsIndex
+from rag.index.embedding_cache import EmbeddingCache
+from rag.index.embeddings import build_embedding, describe
+from rag.ingest.chunking import chunk_documents
+from rag.ingest.sources.base import make_document
 
 
 def _documents(n: int, changed: set[int]) -> list:

@@ -50,10 +50,10 @@ def bench_judge(questions: int) -> dict:
     from evaluation.golden import load_golden
     from evaluation.judge import score_judge
     from evaluation.runner import evaluate_session
-    from pipelines.config import load_config
+    from factory.config import load_config
+    from rag.agent.local import build_local_agent, open_local_agent
+    from rag.answer import build_llm
     from rag.config import LLMConfig
-    from rag.llms import build_llm
-    from rag.local import build_local_agent, open_local_agent
     from rag.usage import UsageMeter
 
     config = load_config(ROOT / "configs" / "default.yaml")

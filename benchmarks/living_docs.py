@@ -21,7 +21,7 @@ import tracemalloc
 from pathlib import Path
 
 from benchmarks.retrieval_quality import DATASETS
-from rag.corpus_diff import PageSignatures, diff_pages, signature
+from rag.ingest.corpus_diff import PageSignatures, diff_pages, signature
 
 
 def _night0(docs: int) -> dict[str, str]:
@@ -68,10 +68,10 @@ def _write(root: Path, pages: dict[str, str]) -> None:
 
 
 def replay(docs: int) -> dict:
+    from factory.artifacts import CORPUS_DIFF, GOLDEN
+    from factory.config import AgentConfig
+    from factory.versions import get_version
     from pipelines.agent_pipeline import run_build
-    from pipelines.artifacts import CORPUS_DIFF, GOLDEN
-    from pipelines.config import AgentConfig
-    from pipelines.versions import get_version
 
     night0 = _night0(docs)
     rows = [json.loads(line) for line in (DATASETS / "zenml-questions-dev.jsonl").read_text().splitlines()]

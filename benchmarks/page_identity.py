@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from rag.corpus_diff import MOVE_JACCARD, PageSignatures, _jaccard_rows, signature
+from rag.ingest.corpus_diff import MOVE_JACCARD, PageSignatures, _jaccard_rows, signature
 
 
 def _git(repo: str, *args: str) -> str:

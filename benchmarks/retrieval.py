@@ -16,7 +16,7 @@ import numpy as np
 
 from benchmarks.common import peak_rss_mb, percentiles
 from rag.config import IndexConfig
-from rag.index import faiss_index
+from rag.index.faiss_store import faiss_index
 
 DIM = 384
 

@@ -21,11 +21,13 @@ import numpy as np
 from llama_index.core.schema import NodeRelationship, TextNode
 
 from benchmarks.common import percentiles
-from rag.chunking import chunk_documents
-from rag.config import ChunkingConfig, DirectorySourceConfig, EmbeddingConfig, IndexConfig, RetrievalConfig
-from rag.embeddings import build_embedding, describe
-from rag.index import DocsIndex
-from rag.sources import load_documents
+from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig, RetrievalConfig
+from rag.index.docs_index import DocsIndex
+from rag.index.embeddings import build_embedding, describe
+from rag.ingest.chunking import chunk_documents
+from rag.ingest.sources import load_documents
+from rag.ingest.sources.directory import DirectorySourceConfig
+from rag.retrieval.retrievers import DocsRetriever
 
 # The shared datasets (shared/datasets/README.md): AGENT_FACTORY_DATASETS, else ../shared/datasets.
 DATASETS = Path(
@@ -65,7 +67,7 @@ def page_ranks(
     index: DocsIndex, questions: list[dict], switches: dict
 ) -> tuple[list[int | None], list[float]]:
     """Rank (1-based, None if absent) of each question's page among the pages retrieved, and latencies."""
-    retriever = index.retriever(RetrievalConfig(top_k=POOL, candidates=POOL, **switches))
+    retriever = DocsRetriever(index, RetrievalConfig(top_k=POOL, candidates=POOL, **switches))
     ranks, seconds = [], []
     for q in questions:
         start = time.perf_counter()

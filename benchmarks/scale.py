@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import corpus_nodes, peak_rss_mb, percentiles
+from rag.retrieval.retrievers import DocsRetriever
 
 PG_URL = "AGENT_FACTORY_PGVECTOR_URL"  # set (benchmarks/run.py starts a server): a pgvector copy is built too
 PG_MAX = 100_000  # pgvector builds HNSW row by row: a million rows take hours on two cores
@@ -69,8 +70,10 @@ def build(n: int, folder: Path) -> dict:
     import faiss
 
     from rag.config import EmbeddingConfig, IndexConfig
-    from rag.embeddings import build_embedding, describe, embed_nodes
-    from rag.index import MANIFEST, NODES, VECTORS, IndexWriter, faiss_index
+    from rag.index.embeddings import build_embedding, describe, embed_nodes
+    from rag.index.faiss_store import faiss_index
+    from rag.index.manifest import MANIFEST, NODES, VECTORS
+    from rag.index.writer import IndexWriter
 
     config = EmbeddingConfig()
     model = build_embedding(config)
@@ -118,10 +121,10 @@ def build(n: int, folder: Path) -> dict:
 
 def _pgvector_copy(flat: Path, target: Path, manifest, vectors: np.ndarray) -> float:
     """FOLDER/pgvector: the same chunks and BM25 (hard links), vectors in a pgvector table."""
-    from rag import pgvector
     from rag.config import PgVectorConfig
-    from rag.index import BATCH, MANIFEST, NODES, VECTORS
-    from rag.node_store import NodeStore
+    from rag.index import pgvector
+    from rag.index.manifest import BATCH, MANIFEST, NODES, VECTORS
+    from rag.index.node_store import NodeStore
 
     target.mkdir()
     for path in flat.iterdir():
@@ -150,11 +153,12 @@ def query(folder: Path, count: int) -> dict:
     """Load the index in this fresh process, retrieve (dense + BM25, texts read) `count` times, then chat."""
     from llama_index.core.schema import QueryBundle
 
-    from pipelines.config import AgentConfig
-    from rag.agent import AgentSpec, open_session
+    from factory.config import AgentConfig
+    from rag.agent.spec import AgentSpec, open_session
     from rag.config import RetrievalConfig
-    from rag.embeddings import build_embedding
-    from rag.index import DocsIndex, read_manifest
+    from rag.index.docs_index import DocsIndex
+    from rag.index.embeddings import build_embedding
+    from rag.index.manifest import read_manifest
 
     manifest = read_manifest(folder)
     model = build_embedding(manifest.embedding_config)
@@ -167,7 +171,7 @@ def query(folder: Path, count: int) -> dict:
     loaded = rss_mb()
     latency, found = {}, 0
     for mode in ("dense", "hybrid"):
-        retriever = index.retriever(RetrievalConfig(hybrid=mode == "hybrid"))
+        retriever = DocsRetriever(index, RetrievalConfig(hybrid=mode == "hybrid"))
         times = []
         for i, (question, vector) in enumerate(zip(questions, vectors, strict=True)):
             start = time.perf_counter()

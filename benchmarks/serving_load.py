@@ -117,9 +117,9 @@ def bench(corpus: str, clients: int, per_client: int, work: Path) -> dict:
     import numpy as np
     from zenml.client import Client
 
-    from rag.local import build_local_agent
+    from factory.serve_config import ServeConfig
+    from rag.agent.local import build_local_agent
     from serving import deploy
-    from serving.config import ServeConfig
 
     folder = work / f"agent-{corpus}"
     build_local_agent(_config(corpus), folder)

@@ -6,8 +6,8 @@ but left out of the metrics that need its references (hit rate, MRR, context met
 reference no version ever had is left as written (the early check or the gate names it).
 
 >>> from evaluation.golden import GoldenQuestion, GoldenSet
->>> from rag.corpus_diff import PageMove
->>> from rag.lineage import PageLineage
+>>> from rag.ingest.corpus_diff import PageMove
+>>> from rag.ingest.lineage import PageLineage
 >>> golden = GoldenSet(name="g", content_hash="h", questions=[
 ...     GoldenQuestion(id="q1", question="How to install?", reference_sources=["install.md"]),
 ...     GoldenQuestion(id="q2", question="What colours?", reference_sources=["colours.md"])])
@@ -23,7 +23,7 @@ True
 from __future__ import annotations
 
 from evaluation.golden import GoldenQuestion, GoldenSet
-from rag.lineage import PageLineage
+from rag.ingest.lineage import PageLineage
 
 
 def follow_references(golden: GoldenSet, lineage: PageLineage, doc_ids: set[str]) -> GoldenSet:

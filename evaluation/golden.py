@@ -23,6 +23,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -183,17 +184,24 @@ def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return dict(pairs)
 
 
-def _parse_line(path: Path, number: int, line: str) -> GoldenQuestion:
+def parse_json(path: Path, number: int, text: str, **options: Any) -> Any:
+    """`text`, which starts on line `number` of `path`, as JSON; any failure is a GoldenError at file:line."""
     try:
-        data = json.loads(line, object_pairs_hook=_no_duplicate_keys)
+        return json.loads(text, **options)
     except GoldenError as exc:
         raise GoldenError(f"{path}:{number}: {exc}") from exc
     except json.JSONDecodeError as exc:
-        raise GoldenError(f"{path}:{number}: invalid JSON: {exc.msg} (column {exc.colno})") from exc
+        raise GoldenError(
+            f"{path}:{number + exc.lineno - 1}: invalid JSON: {exc.msg} (column {exc.colno})"
+        ) from exc
     except RecursionError as exc:
         raise GoldenError(f"{path}:{number}: invalid JSON: nested too deeply") from exc
     except ValueError as exc:  # an integer of thousands of digits
         raise GoldenError(f"{path}:{number}: invalid JSON: {exc}") from exc
+
+
+def _parse_line(path: Path, number: int, line: str) -> GoldenQuestion:
+    data = parse_json(path, number, line, object_pairs_hook=_no_duplicate_keys)
     if not isinstance(data, dict):
         raise GoldenError(f"{path}:{number}: expected a JSON object")
     if "stale" in data:

@@ -36,7 +36,9 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from evaluation.golden import GoldenError, GoldenQuestion
+from evaluation.golden import GoldenError, GoldenQuestion, load_golden, parse_json
+from rag.config import SourceConfig
+from rag.ingest.sources import list_ids, load_documents
 from rag.settings_file import error_parts, read_bounded
 
 MAX_FILE_BYTES = 50_000_000
@@ -145,26 +147,15 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         except csv.Error as exc:
             raise GoldenError(f"{path}: invalid CSV: {exc}") from exc
     if path.suffix.lower() == ".json":
-        data = _json(path, 1, text)
+        data = parse_json(path, 1, text)
         if not isinstance(data, list):
             raise GoldenError(f"{path}: expected a JSON list of questions, got a {type(data).__name__}")
         return list(enumerate(data, start=1))
     return [
-        (number, _json(path, number, line))
+        (number, parse_json(path, number, line))
         for number, line in enumerate(text.splitlines(), start=1)
         if line.strip()
     ]
-
-
-def _json(path: Path, number: int, text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise GoldenError(f"{path}:{exc.lineno + number - 1}: invalid JSON: {exc.msg}") from exc
-    except RecursionError as exc:
-        raise GoldenError(f"{path}:{number}: invalid JSON: nested too deeply") from exc
-    except ValueError as exc:  # an integer of thousands of digits
-        raise GoldenError(f"{path}:{number}: invalid JSON: {exc}") from exc
 
 
 def _field(row: dict[str, Any], name: str) -> Any:
@@ -226,4 +217,44 @@ def _question(row: dict[str, Any], resolver: Resolver, fallback_id: str) -> Gold
         reference_sections=sections,
         reference_contexts=contexts,
         must_include=_texts(_field(row, "facts")),
+    )
+
+
+def import_golden(files: list[Path], sources: list[SourceConfig]) -> tuple[list[GoldenQuestion], list[str]]:
+    """The golden questions of `files` resolved against `sources`' documents, and the rows that did not resolve.
+
+    Sources that list their ids (directories, git) are read only for rows giving passages, not
+    locations; a crawl or an export is read once.
+    """
+    listed = list_ids(sources)
+
+    def texts() -> dict[str, str]:
+        return {d.doc_id: d.text for d in load_documents(sources)}
+
+    if any(ids is None for ids in listed.values()):
+        documents = texts()
+        resolver = Resolver(documents, lambda: documents)
+    else:
+        resolver = Resolver([doc for ids in listed.values() for doc, _ in ids or []], texts)
+    taken: set[str] = set()
+    questions, problems = [], []
+    for path in files:
+        found, failed = import_rows(path, read_rows(path), resolver, taken)
+        questions += found
+        problems += failed
+    return questions, problems
+
+
+def write_golden(questions: list[GoldenQuestion], out: Path, inputs: list[Path]) -> None:
+    """Write `questions` as a golden JSONL file; never over an input or a file that is not a golden set."""
+    if out.exists():
+        if out.resolve() in {f.resolve() for f in inputs}:
+            raise GoldenError(f"{out}: is one of the input files; choose another --out")
+        try:
+            load_golden(out)
+        except GoldenError:  # a config, a CSV, anything else: not this tool's to overwrite
+            raise GoldenError(f"{out}: exists and is not a golden set; choose another --out") from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        "".join(q.model_dump_json(exclude_defaults=True) + "\n" for q in questions), encoding="utf-8"
     )

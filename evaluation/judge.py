@@ -28,7 +28,7 @@ from evaluation.config import JudgeConfig
 from evaluation.golden import GoldenSet
 from evaluation.metric_specs import METRICS, build_ragas, questions_for
 from evaluation.records import AnswerRecord, MetricScore, clean
-from rag.llms import build_llm
+from rag.answer import build_llm
 from rag.usage import UsageMeter
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from evaluation.golden import GoldenQuestion, GoldenSet
 from evaluation.metric_specs import METRICS, MetricSpec, build_ragas, questions_for
 from evaluation.records import AnswerRecord, MetricScore, clean
-from rag.llms.passages import split_sentences
+from rag.answer.passages import split_sentences
 from rag.registry import resolve
 
 _REFUSAL = re.compile(

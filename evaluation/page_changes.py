@@ -1,7 +1,7 @@
 """What changed in the corpus, for people: the corpus diff and the golden questions it touches.
 
 >>> from evaluation.golden import GoldenQuestion, GoldenSet
->>> from rag.corpus_diff import CorpusDiff, PageMove
+>>> from rag.ingest.corpus_diff import CorpusDiff, PageMove
 >>> diff = CorpusDiff(previous_version="3", changed=["docs/b.md"], moved=[
 ...     PageMove(old="docs/a.md", new=["docs/guide/a.md"], kind="move", confidence=1.0, evidence="identical content")])
 >>> golden = GoldenSet(name="g", content_hash="h", original={"q1": {"reference_sources": ["docs/a.md"]}}, questions=[
@@ -21,7 +21,7 @@ from __future__ import annotations
 from html import escape
 
 from evaluation.golden import GoldenSet
-from rag.corpus_diff import CorpusDiff
+from rag.ingest.corpus_diff import CorpusDiff
 
 SHOWN = 200  # pages listed per kind; the counts are always complete
 

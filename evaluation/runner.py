@@ -6,7 +6,7 @@ result): the pipeline's ``evaluate`` step, re-scoring production before a gate d
 
 >>> from evaluation.golden import GoldenQuestion, GoldenSet
 >>> from rag.config import RagConfig
->>> from rag.local import build_index
+>>> from rag.agent.local import build_index
 >>> config = RagConfig.model_validate({"sources": [{"type": "directory", "path": "docs",
 ...                                                 "include": ["installation.md", "chat.md"]}]})
 >>> index, _ = build_index(config)
@@ -33,10 +33,10 @@ from evaluation.judge import score_judge
 from evaluation.metric_specs import names, not_applicable
 from evaluation.metrics import score_offline
 from evaluation.records import AnswerRecord, EvaluationResult
-from rag.agent import AgentSpec, open_session
-from rag.chat import ChatSession
-from rag.embeddings import build_embedding
-from rag.index import DocsIndex
+from rag.agent.chat import ChatSession
+from rag.agent.spec import AgentSpec, open_session
+from rag.index.docs_index import DocsIndex
+from rag.index.embeddings import build_embedding
 from rag.usage import UsageMeter
 
 log = logging.getLogger(__name__)

@@ -1,30 +1,21 @@
-"""ZenML wrappers around the ``rag`` and ``evaluation`` libraries: steps, pipelines, CLI."""
+"""ZenML steps and pipelines around the libraries: ``steps``, ``agent_pipeline``, ``materializers``.
 
-import logging
-import os
-import sys
-from pathlib import Path
+``provenance`` records the code and library versions a build ran with. Everything a step
+calls lives below: ``rag`` and ``evaluation`` (the libraries) and ``factory`` (configs,
+artifacts, versions, release).
+"""
 
-import rag
-import rag.secrets
+import factory  # noqa: F401  (ZenML's source root, secrets from ZenML, quiet faiss)
+from rag import moved
 
-# Steps are imported as `pipelines.steps` wherever they run: the source root is our packages' parent.
-os.environ.setdefault("ZENML_CUSTOM_SOURCE_ROOT", str(Path(__file__).resolve().parents[1]))
-if "zenml.utils.source_utils" in sys.modules:  # zenml came first and read the variable already
-    sys.modules["zenml.utils.source_utils"].set_custom_source_root(os.environ["ZENML_CUSTOM_SOURCE_ROOT"])
-
-# faiss logs which CPU build it loads at INFO on every start; users need not see it.
-logging.getLogger("faiss.loader").setLevel(logging.WARNING)
-
-
-def _zenml_secret(name: str, key: str) -> str | None:
-    """`api_key_secret: name.key` reads the ZenML secret `name` (imported only when used)."""
-    from zenml.client import Client
-
-    try:
-        return Client().get_secret(name).secret_values.get(key)
-    except KeyError:
-        return None
-
-
-rag.secrets.set_secret_lookup(_zenml_secret)
+# Where modules went when the application layer moved out (stored runs name the old paths).
+moved.register({
+    "pipelines.config": "factory.config",
+    "pipelines.artifacts": "factory.artifacts",
+    "pipelines.versions": "factory.versions",
+    "pipelines.release": "factory.release",
+    "pipelines.history": "factory.history",
+    "pipelines.golden_refresh": "factory.golden_refresh",
+    "pipelines.display": "cli.display",
+    "pipelines.cli": "cli.main",
+})  # fmt: skip

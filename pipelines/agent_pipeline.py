@@ -4,7 +4,7 @@ Steps: ingest -> chunk -> build_index -> create_agent -> register_version -> tra
 -> load_golden_set -> evaluate -> release_gate -> report. From Python::
 
     from pipelines.agent_pipeline import run_build
-    from pipelines.config import load_config
+    from factory.config import load_config
 
     result = run_build(load_config("configs/default.yaml"))
     print(result.version, result.status)
@@ -20,23 +20,18 @@ from pydantic import BaseModel
 from zenml import Model, pipeline
 from zenml.config import DockerSettings, Schedule
 
-from pipelines.config import AgentConfig, validate
+from factory.config import AgentConfig, validate
+from pipelines.gate_steps import approval, evaluate, load_golden_set, release_gate, report, track_pages
 from pipelines.provenance import CodeVersion, code_version
 from pipelines.steps import (
-    approval,
     build_index,
     chunk,
     create_agent,
     embed_shard,
-    evaluate,
     ingest,
-    load_golden_set,
     merge_shards,
     register_version,
-    release_gate,
-    report,
     split_chunks,
-    track_pages,
 )
 from rag.errors import AgentFactoryError
 
@@ -166,7 +161,7 @@ class BuildResult(BaseModel):
 def run_build(config: AgentConfig, schedule: str | None = None) -> BuildResult:
     """Run (or schedule, on stacks that can) the pipeline; each run is a new model version.
 
-    :func:`pipelines.config.validate` runs first: a dead endpoint or a broken golden file
+    :func:`factory.config.validate` runs first: a dead endpoint or a broken golden file
     fails in seconds, before any run or version exists.
     """
     from zenml.client import Client

@@ -20,8 +20,9 @@ from typing import Any, ClassVar
 from zenml.enums import ArtifactType
 from zenml.materializers.base_materializer import BaseMaterializer
 
-from rag.index import MANIFEST, DocsIndex, DocsIndexError
-from rag.onnx_encoder import cache_dir
+from rag.index.docs_index import DocsIndex
+from rag.index.manifest import MANIFEST, DocsIndexError
+from rag.index.onnx_encoder import cache_dir
 
 
 class DocsIndexMaterializer(BaseMaterializer):

@@ -1,6 +1,6 @@
 """RagConfig: the settings of the RAG part of an agent (sources to tool), strict and typed.
 
-The evaluation settings live in ``evaluation/config.py``; ``pipelines/config.py`` puts both
+The evaluation settings live in ``evaluation/config.py``; ``factory/config.py`` puts both
 together as the ``AgentConfig`` a YAML file holds. Source types come from the SOURCES
 registry, so a plugin's source validates as strictly as a built-in one.
 
@@ -20,21 +20,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializeAsAny,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from rag.providers import EMBEDDINGS, LLMS, SOURCES
+from rag.providers import EMBEDDINGS, LLMS
 from rag.registry import Registry
-from rag.secrets import has_credentials, secret_keys
-
-_NAME = r"^[A-Za-z0-9_.-]+$"  # names become parts of doc ids and ZenML model names
+from rag.secrets import secret_keys
+from rag.source_settings import NAME, SourceConfig, typed_sources
+from rag.source_settings import SourceSettings as SourceSettings  # plugins subclass it from here
 
 
 def _known_provider(registry: Registry, name: str) -> str:
@@ -47,165 +39,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class SourceSettings(_Strict):
-    """What every source config has: its registered ``type`` and a ``name`` that prefixes its doc ids.
-
-    A plugin's source config subclasses this (see rag/registry.py).
-    """
-
-    type: str
-    name: str = Field(pattern=_NAME)
-
-
-def _no_credentials(url: str | None) -> str | None:
-    """Configs are recorded whole (metadata, pipeline parameters): a URL may not carry a secret."""
-    if url and has_credentials(url):
-        raise ValueError(
-            "the URL carries a password or token; configs are recorded, so give git its credentials "
-            "through a credential helper or SSH key, and sites theirs outside the URL"
-        )
-    return url
-
-
-def _inside_root(patterns: list[str]) -> list[str]:
-    """Globs stay under the source's root: no absolute patterns, no `..` segments."""
-    escaping = [p for p in patterns if p.startswith(("/", "~")) or ".." in Path(p).parts]
-    if escaping:
-        raise ValueError(
-            f"patterns must stay inside the source root (no '..', no absolute paths): {escaping}"
-        )
-    return patterns
-
-
-class FileSourceSettings(SourceSettings):
-    """A source of files: which paths it reads (docs/sources.md, one glob syntax) and a size cap."""
-
-    include: list[str]
-    exclude: list[str] = []
-    max_file_bytes: int = Field(5_000_000, gt=0)
-    # Where the files are published (a Sphinx build folder -> "https://docs.ray.io/en/master"):
-    # answers then cite base_url/<path>#<section>; unset, they cite the path alone.
-    base_url: str | None = Field(None, pattern=r"^https?://\S+$")
-
-    _patterns = field_validator("include", "exclude")(_inside_root)
-    _base = field_validator("base_url")(_no_credentials)
-
-
-class DirectorySourceConfig(FileSourceSettings):
-    """A folder of md/rst/txt/html files; relative paths resolve against the config file."""
-
-    type: Literal["directory"] = "directory"
-    name: str = Field("docs", pattern=_NAME)
-    path: Path
-    include: list[str] = ["**/*.md", "**/*.rst", "**/*.txt", "**/*.html", "**/*.htm"]
-
-
-class WebSourceConfig(SourceSettings):
-    """A docs website: crawled from a sitemap and/or start URLs within an allow-list."""
-
-    type: Literal["web"] = "web"
-    name: str = Field("web", pattern=_NAME)
-    start_urls: list[str] = []
-    sitemap: str | None = None
-    allow_hosts: list[str] = []  # default: the hosts of start_urls and sitemap
-    allow_prefixes: list[str] = ["/"]
-    max_pages: int = Field(500, ge=1)
-    max_depth: int = Field(5, ge=0)
-    max_page_bytes: int = Field(2_000_000, ge=1)
-    max_seconds: float = Field(300, gt=0)
-    per_host_concurrency: int = Field(2, ge=1, le=16)
-    retries: int = Field(3, ge=0, le=10)
-    backoff_s: float = Field(0.5, ge=0)
-    timeout_s: float = Field(10, gt=0)
-    respect_robots: bool = True
-    allow_private: bool = False  # private and loopback addresses are refused unless set
-    user_agent: str = "agent-factory-crawler/0.1"
-
-    _urls = field_validator("sitemap")(_no_credentials)
-
-    @field_validator("start_urls")
-    @classmethod
-    def _plain_urls(cls, value: list[str]) -> list[str]:
-        return [_no_credentials(url) for url in value]
-
-    @model_validator(mode="after")
-    def _has_seeds(self) -> WebSourceConfig:
-        if not self.start_urls and not self.sitemap:
-            raise ValueError("a web source needs start_urls or a sitemap")
-        return self
-
-
-class GitSourceConfig(FileSourceSettings):
-    """Files of a git repository (URL or local path) at a branch, tag or commit."""
-
-    type: Literal["git"] = "git"
-    name: str = Field("repo", pattern=_NAME)
-    repo: str
-    ref: str = "HEAD"
-    include: list[str] = ["**/*.md"]
-    timeout_s: float = Field(600, gt=0, le=86_400)  # for each git command (a clone of a big repository)
-
-    _repo = field_validator("repo")(_no_credentials)
-
-
-class SlackSourceConfig(SourceSettings):
-    """A Slack workspace export (folder or zip): one document per thread."""
-
-    type: Literal["slack"] = "slack"
-    name: str = Field("slack", pattern=_NAME)
-    path: Path
-    channels: list[str] = []  # allow-list; empty means every channel
-    max_file_bytes: int = Field(50_000_000, gt=0)  # one JSON file (a channel's day), decompressed
-    max_files: int = Field(200_000, gt=0)
-
-
-# Any registered source type's config; dumps with its own fields, not only the base ones.
-SourceConfig = SerializeAsAny[SourceSettings]
-
-
-def _typed_sources(value: Any) -> Any:
-    """Validate each source with its type's own config model (built-in or plugin)."""
-    if not isinstance(value, list):
-        return value
-    typed, errors = [], []
-    for i, item in enumerate(value):
-        if isinstance(item, dict):
-            kind = item.get("type")
-            if kind not in SOURCES:
-                errors.append(
-                    _error(
-                        (i, "type"),
-                        kind,
-                        f"unknown source type {kind!r}; known: {', '.join(SOURCES.names())}",
-                    )
-                )
-                continue
-            try:
-                item = SOURCES.get(kind).config_model().model_validate(item)
-            except ValidationError as exc:
-                errors += [
-                    _error((i, *e["loc"]), e["input"], e["msg"].removeprefix("Value error, "))
-                    for e in exc.errors()
-                ]
-        typed.append(item)
-    if errors:
-        raise ValidationError.from_exception_data("sources", errors)
-    return typed
-
-
-def _error(loc: tuple, value: Any, message: str) -> Any:
-    from pydantic_core import InitErrorDetails, PydanticCustomError
-
-    return InitErrorDetails(
-        type=PydanticCustomError("value_error", "Value error, {m}", {"m": message}), loc=loc, input=value
-    )
-
-
 class ChunkingConfig(_Strict):
     """Chunk size and overlap in characters (not tokens).
 
     `structure` splits Markdown and reStructuredText on headings first, keeps code blocks and
-    tables whole and embeds each chunk with its heading path (rag/sections.py); `plain` splits
+    tables whole and embeds each chunk with its heading path (rag/ingest/sections.py); `plain` splits
     the raw text at paragraphs and sentences. Overlap applies to `plain` and to prose split
     inside a long section.
     """
@@ -305,7 +143,7 @@ class PersonaConfig(_Strict):
 
 
 class PgVectorConfig(_Strict):
-    """Where `index.type: pgvector` keeps vectors (rag/pgvector.py): a PostgreSQL with the pgvector extension.
+    """Where `index.type: pgvector` keeps vectors (rag/index/pgvector.py): a PostgreSQL with the pgvector extension.
 
     The URL (postgresql://user:password@host:5432/db) is read from the environment variable
     `url_env`, or from the ZenML secret `url_secret` ("secret_name.key"); configs never hold it.
@@ -343,15 +181,15 @@ class ChatConfig(_Strict):
 
 
 class RetrievalConfig(_Strict):
-    """How the tool searches (rag/retrievers.py; benchmarks/RESULTS.md, retrieval quality).
+    """How the tool searches (rag/retrieval/retrievers.py; benchmarks/RESULTS.md, retrieval quality).
 
     `hybrid` fuses BM25 with the dense results by reciprocal rank fusion (`rrf_k`, BM25's
     ranks weighted `lexical_weight`) over `candidates` of each; `page_weight` ranks pages (a
     page's best chunk plus this weight times its next two) and returns chunks page by page,
-    None (the default) for chunk order alone (rag/retrievers.py); `distinct_pages` returns the
+    None (the default) for chunk order alone (rag/retrieval/retrievers.py); `distinct_pages` returns the
     best chunk of each page, and a page whose text repeats another's counts once;
     `section_window` (characters, 0 for off) shows the LLM each hit widened to the
-    neighbouring chunks of its section (rag/section_window.py). Defaults measured on ZenML's
+    neighbouring chunks of its section (rag/retrieval/section_window.py). Defaults measured on ZenML's
     docs (benchmarks/RESULTS.md, retrieval quality and offline answers).
     """
 
@@ -378,7 +216,7 @@ class ToolConfig(_Strict):
 class RagConfig(_Strict):
     """Everything that makes an agent answer: sources, chunking, models, persona, index, tool."""
 
-    name: str = Field("docs_agent", pattern=_NAME)
+    name: str = Field("docs_agent", pattern=NAME)
     sources: list[SourceConfig] = Field(min_length=1)
     chunking: ChunkingConfig = ChunkingConfig()
     embedding: EmbeddingConfig = EmbeddingConfig()
@@ -389,7 +227,7 @@ class RagConfig(_Strict):
     tool: ToolConfig = ToolConfig()
     chat: ChatConfig = ChatConfig()
 
-    _typed = field_validator("sources", mode="before")(_typed_sources)
+    _typed = field_validator("sources", mode="before")(typed_sources)
 
     @model_validator(mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""HTTP for remote providers: one bounded retry policy, in one place.
+"""Outbound HTTP: one bounded retry policy for providers and the crawler, and the address gate.
 
 LlamaIndex's OpenAI classes retry twice over (a tenacity decorator around the OpenAI SDK's
 own retries, both driven by ``max_retries``), so a request could be sent up to
@@ -15,8 +15,10 @@ backoff (or the server's ``Retry-After``, capped).
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import random
+import socket
 import time
 from typing import Any
 
@@ -116,3 +118,39 @@ def openai_client_kwargs(config: EndpointConfig) -> dict[str, Any]:
             transport=AsyncRetryTransport(config.max_retries), timeout=timeout
         ),
     }
+
+
+# -- the address gate: what a crawl may reach -------------------------------------
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IETF = ipaddress.ip_network(
+    "192.0.0.0/24"
+)  # protocol assignments (192.0.0.192: cloud metadata on some hosts)
+
+
+def address_problem(host: str) -> str | None:
+    """Why `host` may not be fetched (private, or unresolvable: the gate fails closed), else None."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return f"host {host!r} does not resolve (refused: only a resolved public address is fetched)"
+    if not all(is_public(address) for address in addresses):
+        return (
+            "not a globally routable address (private, loopback, link-local...; set allow_private to allow)"
+        )
+    return None
+
+
+def is_public(address: str) -> bool:
+    """A globally routable address; an IPv6 address embedding an IPv4 one is judged by that IPv4.
+
+    >>> [is_public(a) for a in ("93.184.215.14", "10.0.0.1", "::ffff:127.0.0.1", "64:ff9b::a9fe:a9fe",
+    ...                         "2002:a9fe:a9fe::", "192.0.0.192", "fe80::1%lo")]
+    [True, False, False, False, False, False, False]
+    """
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        teredo = ip.teredo[1] if ip.teredo else None
+        nat64 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in _NAT64 else None
+        if embedded := ip.ipv4_mapped or ip.sixtofour or teredo or nat64:
+            return is_public(str(embedded))
+    return ip.is_global and ip not in _IETF

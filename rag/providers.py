@@ -23,23 +23,34 @@ SOURCES: Registry[SourceType] = Registry("source type", "agent_factory.sources")
 _REMOTE_CHECK = "rag.preflight:check_remote"
 _GGUF_CHECK = "rag.preflight:check_gguf"
 
-EMBEDDINGS.register("local", Provider(factory="rag.embeddings:build_local"))
-EMBEDDINGS.register("openai", Provider(factory="rag.embeddings:build_openai", needs_key=True, billed=True, preflight=_REMOTE_CHECK))  # fmt: skip
+EMBEDDINGS.register("local", Provider(factory="rag.index.embeddings:build_local"))
+EMBEDDINGS.register("openai", Provider(factory="rag.index.embeddings:build_openai", needs_key=True, billed=True, preflight=_REMOTE_CHECK))  # fmt: skip
 EMBEDDINGS.register(
-    "openai_like", Provider(factory="rag.embeddings:build_openai_like", preflight=_REMOTE_CHECK)
+    "openai_like", Provider(factory="rag.index.embeddings:build_openai_like", preflight=_REMOTE_CHECK)
 )
-EMBEDDINGS.register("llama_cpp", Provider(factory="rag.embeddings:build_llama_cpp", preflight=_GGUF_CHECK))
+EMBEDDINGS.register(
+    "llama_cpp", Provider(factory="rag.index.embeddings:build_llama_cpp", preflight=_GGUF_CHECK)
+)
 
-LLMS.register("extractive", Provider(factory="rag.llms.extractive:build", generative=False))
-LLMS.register("openai", Provider(factory="rag.llms.remote:build_openai", needs_key=True, billed=True, preflight=_REMOTE_CHECK))  # fmt: skip
-LLMS.register("openai_like", Provider(factory="rag.llms.remote:build_openai_like", billed=True, preflight=_REMOTE_CHECK))  # fmt: skip
+LLMS.register("extractive", Provider(factory="rag.answer.extractive:build", generative=False))
+LLMS.register("openai", Provider(factory="rag.answer.remote:build_openai", needs_key=True, billed=True, preflight=_REMOTE_CHECK))  # fmt: skip
+LLMS.register("openai_like", Provider(factory="rag.answer.remote:build_openai_like", billed=True, preflight=_REMOTE_CHECK))  # fmt: skip
 LLMS.register(
-    "llama_cpp", Provider(factory="rag.llms.remote:build_llama_cpp", billed=True, preflight=_GGUF_CHECK)
+    "llama_cpp", Provider(factory="rag.answer.remote:build_llama_cpp", billed=True, preflight=_GGUF_CHECK)
 )
 
-SOURCES.register("directory", SourceType(config="rag.config:DirectorySourceConfig", factory="rag.sources.directory:DirectorySource"))  # fmt: skip
-SOURCES.register("web", SourceType(config="rag.config:WebSourceConfig", factory="rag.sources.web:WebSource"))
-SOURCES.register("git", SourceType(config="rag.config:GitSourceConfig", factory="rag.sources.git:GitSource"))
+SOURCES.register("directory", SourceType(config="rag.ingest.sources.directory:DirectorySourceConfig", factory="rag.ingest.sources.directory:DirectorySource"))  # fmt: skip
 SOURCES.register(
-    "slack", SourceType(config="rag.config:SlackSourceConfig", factory="rag.sources.slack:SlackSource")
+    "web",
+    SourceType(config="rag.ingest.sources.web:WebSourceConfig", factory="rag.ingest.sources.web:WebSource"),
+)
+SOURCES.register(
+    "git",
+    SourceType(config="rag.ingest.sources.git:GitSourceConfig", factory="rag.ingest.sources.git:GitSource"),
+)
+SOURCES.register(
+    "slack",
+    SourceType(
+        config="rag.ingest.sources.slack:SlackSourceConfig", factory="rag.ingest.sources.slack:SlackSource"
+    ),
 )

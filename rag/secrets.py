@@ -16,13 +16,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rag.errors import AgentFactoryError
-
-if TYPE_CHECKING:  # rag.config imports this module for its credential checks
-    from rag.config import EndpointConfig
 
 SecretLookup = Callable[[str, str], str | None]
 # Names that hold credentials, in settings, headers and URL query strings.
@@ -36,6 +33,13 @@ HIDDEN = "***"
 _lookup: SecretLookup | None = None
 
 
+class KeyLocation(Protocol):
+    """Where a key lives: what an endpoint's settings (rag.config.EndpointConfig) say of it."""
+
+    api_key_env: str
+    api_key_secret: str | None
+
+
 class MissingKeyError(AgentFactoryError):
     """No API key where the config says it lives."""
 
@@ -46,7 +50,7 @@ def set_secret_lookup(lookup: SecretLookup | None) -> None:
     _lookup = lookup
 
 
-def api_key(config: EndpointConfig, where: str, required: bool = True) -> str | None:
+def api_key(config: KeyLocation, where: str, required: bool = True) -> str | None:
     """The key for `config`; `where` ("llm", "evaluation.judge.llm") names the field in errors."""
     if config.api_key_secret:
         return read_secret(config.api_key_secret, f"{where}.api_key_secret", f"{where}.api_key_env")

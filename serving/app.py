@@ -26,7 +26,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from zenml import pipeline, step
 
-from rag.chat import QuestionError
+from rag.agent.chat import QuestionError
 from serving.feedback import AnswerRecord, Channel, FeedbackError, FeedbackStore, Rating
 from serving.limits import RateLimiter, read_body
 from serving.openai_api import ApiError, completion, parse_request, sse

@@ -10,7 +10,6 @@ The bearer key is generated once per deployment name and kept as a ZenML secret
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,10 @@ from zenml.client import Client
 from zenml.config import DeploymentSettings
 from zenml.config.deployment_settings import CORSConfig, EndpointMethod, EndpointSpec
 
+from factory.serve_config import ServeConfig
 from rag.errors import AgentFactoryError
 from serving import app
-from serving.config import ServeConfig
+from serving.feedback import feedback_path
 
 
 class ServeError(AgentFactoryError):
@@ -49,17 +49,6 @@ def bearer_key(deployment: str) -> str:
         key = secrets.token_urlsafe(32)
         client.create_secret(name, values={"key": key})
         return key
-
-
-def data_dir() -> Path:
-    """Where served answers and feedback live: ``$AGENT_FACTORY_DATA_DIR``, else XDG data home."""
-    if explicit := os.environ.get("AGENT_FACTORY_DATA_DIR"):
-        return Path(explicit)
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "agent-factory"
-
-
-def feedback_path(config: ServeConfig) -> Path:
-    return config.feedback_path or data_dir() / f"{config.deployment}-feedback.sqlite"
 
 
 def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None = None) -> dict[str, Any]:

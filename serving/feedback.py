@@ -16,7 +16,9 @@ into golden-question candidates for a person to review (serving/suggest.py).
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -26,6 +28,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from factory.serve_config import ServeConfig
 from rag.errors import AgentFactoryError
 
 Channel = Literal["api", "web", "slack", "cli"]
@@ -135,3 +138,32 @@ class FeedbackStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def export_rows(rows: list[FeedbackRow], path: Path) -> None:
+    """Write feedback rows as JSONL, or CSV when `path` ends in .csv (its folder made if missing)."""
+    records = [row.model_dump(mode="json") for row in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else ["id"])
+            writer.writeheader()
+            writer.writerows({**r, "sources": " ".join(r["sources"])} for r in records)
+    else:
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+def data_dir() -> Path:
+    """Where served answers and feedback live: ``$AGENT_FACTORY_DATA_DIR``, else XDG data home."""
+    if explicit := os.environ.get("AGENT_FACTORY_DATA_DIR"):
+        return Path(explicit)
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "agent-factory"
+
+
+def feedback_path(config: ServeConfig) -> Path:
+    return config.feedback_path or data_dir() / f"{config.deployment}-feedback.sqlite"
+
+
+def open_store(config: ServeConfig) -> FeedbackStore:
+    """The feedback store of the deployment `config` describes (what `serve` writes, `feedback` reads)."""
+    return FeedbackStore(feedback_path(config))

@@ -10,7 +10,7 @@ Answers run on worker threads (the agent is CPU-bound and synchronous); their te
 back to the event loop through a queue, so a slow answer never blocks other requests.
 
 >>> from rag.config import RagConfig
->>> from rag.local import build_local_agent
+>>> from rag.agent.local import build_local_agent
 >>> import asyncio, tempfile
 >>> config = RagConfig.model_validate(
 ...     {"sources": [{"type": "directory", "path": "docs", "include": ["installation.md"]}]})
@@ -39,10 +39,10 @@ from llama_index.core.agent.workflow import ReActAgent
 from llama_index.core.base.llms.types import ChatMessage
 from pydantic import BaseModel
 
-from rag.agent import AgentSpec, build_agent
-from rag.chat import ChatAnswer, ChatSession, SourceRef
-from rag.collector import collector_paused
-from rag.index import DocsIndex
+from rag.agent.chat import ChatAnswer, ChatSession, SourceRef
+from rag.agent.collector import collector_paused
+from rag.agent.spec import AgentSpec, build_agent
+from rag.index.docs_index import DocsIndex
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,8 @@ class Loaded:
 
 def load_version(model: str, version: str) -> Loaded:
     """The agent of `model`'s `version` (a stage or number), from its stored artifacts."""
-    from pipelines.artifacts import load_parts
-    from pipelines.versions import get_version
+    from factory.artifacts import load_parts
+    from factory.versions import get_version
 
     mv = get_version(model, version)
     index, spec = load_parts(mv)
@@ -85,7 +85,7 @@ def load_version(model: str, version: str) -> Loaded:
 
 
 def current_version_id(model: str, version: str) -> str:
-    from pipelines.versions import get_version
+    from factory.versions import get_version
 
     return str(get_version(model, version).id)
 
@@ -123,7 +123,7 @@ class AgentService:
     @classmethod
     def from_folder(cls, folder: str | Path, workers: int = 4) -> AgentService:
         """Serve a local agent folder (``agent-factory index``); nothing to follow."""
-        from rag.local import load_local_parts
+        from rag.agent.local import load_local_parts
 
         def load() -> Loaded:
             index, spec = load_local_parts(Path(folder))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_corpus
+from tests.helpers import make_config, write_corpus, write_golden
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +16,7 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def agent_config(corpus_dir: Path):
-    from pipelines.config import AgentConfig
+    from factory.config import AgentConfig
 
     return AgentConfig.model_validate(
         {"sources": [{"type": "directory", "name": "docs", "path": str(corpus_dir)}]}
@@ -25,17 +25,17 @@ def agent_config(corpus_dir: Path):
 
 @pytest.fixture(scope="session")
 def embed_model(agent_config):
-    from rag.embeddings import build_embedding
+    from rag.index.embeddings import build_embedding
 
     return build_embedding(agent_config.embedding)
 
 
 @pytest.fixture(scope="session")
 def docs_index(agent_config, embed_model):
-    from rag.chunking import chunk_documents
-    from rag.embeddings import describe
-    from rag.index import DocsIndex
-    from rag.sources import load_documents
+    from rag.index.docs_index import DocsIndex
+    from rag.index.embeddings import describe
+    from rag.ingest.chunking import chunk_documents
+    from rag.ingest.sources import load_documents
 
     nodes = chunk_documents(load_documents(agent_config.sources), agent_config.chunking)
     info = describe(agent_config.embedding, embed_model)
@@ -44,7 +44,7 @@ def docs_index(agent_config, embed_model):
 
 @pytest.fixture()
 def session(agent_config, docs_index):
-    from rag.agent import AgentSpec, open_session
+    from rag.agent.spec import AgentSpec, open_session
 
     with open_session(AgentSpec.from_config(agent_config), docs_index) as chat:
         yield chat
@@ -71,3 +71,27 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory):
            pgdata=data, user=server.system_user)  # fmt: skip
     yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     pg_ctl(["-w", "stop"], pgdata=data, user=server.system_user)
+
+
+# One real (temporary) ZenML store per session (the conftest.py at the project root); the
+# model these build is shared read-only by the pipeline, factory and CLI tests of a worker.
+@pytest.fixture(scope="session")
+def pipeline_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("pipeline-corpus"))
+
+
+@pytest.fixture(scope="session")
+def golden_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_golden(tmp_path_factory.mktemp("golden") / "widgets.jsonl")
+
+
+@pytest.fixture(scope="session")
+def pipeline_config(pipeline_corpus: Path, golden_path: Path):
+    return make_config("test_agent", pipeline_corpus, golden_path)
+
+
+@pytest.fixture(scope="session")
+def first_build(pipeline_config):
+    from pipelines.agent_pipeline import run_build
+
+    return run_build(pipeline_config)

@@ -10,6 +10,7 @@ import json
 import pickle
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,7 +87,7 @@ def write_corpus(root: Path, files: dict[str, str] = CORPUS) -> Path:
 
 def make_config(name: str, corpus: Path, golden: Path, **overrides: Any):
     """An AgentConfig over a directory source and a golden file (`overrides` replace top-level keys)."""
-    from pipelines.config import AgentConfig
+    from factory.config import AgentConfig
 
     data = {
         "name": name,
@@ -179,3 +180,10 @@ def screenshot(page_file: Path, name: str) -> Path:
         page.screenshot(path=str(ARTIFACTS / name), full_page=True)
         browser.close()
     return ARTIFACTS / name
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, env: dict | None = None,
+            timeout: int = 600) -> subprocess.CompletedProcess:  # fmt: skip
+    """`agent-factory ARGS` in a real subprocess (a real terminal's errors, not click's runner's)."""
+    command = [str(Path(sys.executable).with_name("agent-factory")), *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env)

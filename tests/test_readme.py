@@ -17,8 +17,8 @@ def test_the_documentation_list_names_every_page():
 
 
 def test_every_pipeline_step_is_named_in_the_readme_and_building_md():
-    from pipelines import steps
+    from pipelines import gate_steps, steps
 
-    names = {n for n, obj in vars(steps).items() if hasattr(obj, "entrypoint")}
+    names = {n for m in (steps, gate_steps) for n, obj in vars(m).items() if hasattr(obj, "entrypoint")}
     text = (ROOT / "README.md").read_text() + (ROOT / "docs" / "building.md").read_text()
     assert names and not {n for n in names if f"`{n}" not in text and f"{n}`" not in text}

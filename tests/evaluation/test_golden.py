@@ -79,8 +79,8 @@ def test_unknown_reference_source_is_an_error(tmp_path):
 
 
 def test_shipped_golden_set_covers_the_default_corpus():
-    from pipelines.config import load_config
-    from rag.sources import load_documents
+    from factory.config import load_config
+    from rag.ingest.sources import load_documents
 
     golden = load_golden(ROOT / "golden_questions" / "docs.jsonl")
     questions = golden.questions

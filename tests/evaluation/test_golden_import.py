@@ -17,8 +17,8 @@ pytestmark = needs_datasets
 
 @pytest.fixture(scope="module")
 def resolver() -> Resolver:
-    from rag.config import DirectorySourceConfig
-    from rag.sources import load_documents
+    from rag.ingest.sources import load_documents
+    from rag.ingest.sources.directory import DirectorySourceConfig
 
     docs = {
         d.doc_id: d.text

@@ -64,7 +64,7 @@ class FaultPlan:
 @pytest.fixture(scope="module")
 def judged(tmp_path_factory, agent_config, docs_index):
     from evaluation.runner import evaluate_agent
-    from rag.agent import AgentSpec
+    from rag.agent.spec import AgentSpec
 
     golden = load_golden(write_golden(tmp_path_factory.mktemp("judge") / "g.jsonl"))
     with FakeOpenAI(FaultPlan()) as server:

@@ -6,10 +6,11 @@ import pytest
 from zenml.client import Client
 from zenml.enums import ExecutionStatus
 
+from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
-from pipelines.versions import get_version
-from rag.agent import AgentSpec
-from rag.index import DocsIndex
+from rag.agent.spec import AgentSpec
+from rag.index.docs_index import DocsIndex
+from rag.retrieval.retrievers import retrieve
 from tests.helpers import refuse_pickle
 
 pytestmark = pytest.mark.slow
@@ -47,7 +48,7 @@ def test_artifacts_round_trip_without_pickle(first_build, monkeypatch):
     spec = mv.get_artifact("agent_spec").load()
     assert isinstance(index, DocsIndex) and isinstance(spec, AgentSpec)
     assert (
-        index.retrieve("Which TCP port does the server listen on?", 1)[0].node.metadata["doc_id"]
+        retrieve(index, "Which TCP port does the server listen on?", 1)[0].node.metadata["doc_id"]
         == "docs/ports.rst"
     )
     for name in ("corpus", "chunks", "corpus_fingerprint", "index_manifest"):
@@ -80,4 +81,4 @@ def test_unchanged_rebuild_is_cached_and_a_changed_document_rebuilds(
     changed = run_build(pipeline_config)
     assert step_status(changed.run_id, "build_index") == ExecutionStatus.COMPLETED
     index = get_version("test_agent", changed.version).get_artifact("docs_index").load()
-    assert "9100" in index.retrieve("Which port does the server listen on?", 1)[0].node.text
+    assert "9100" in retrieve(index, "Which port does the server listen on?", 1)[0].node.text

@@ -11,20 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_corpus, write_golden
+from tests.helpers import run_cli, write_corpus, write_golden
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
 
 
 def _cli(env: dict, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [BIN / "agent-factory", *args], env=env, capture_output=True, text=True, timeout=timeout
-    )
+    return run_cli(*args, env=env, timeout=timeout)
 
 
 def _stage(env: dict, version: str) -> str:
-    code = f"import pipelines; from pipelines.versions import get_version; print(get_version('appr_agent', {version}).stage)"
+    code = f"import pipelines; from factory.versions import get_version; print(get_version('appr_agent', {version}).stage)"
     return subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.strip()

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from zenml.client import Client
 
-from pipelines.cli import main
-from tests.helpers import CORPUS, GOLDEN
+from cli.main import main
+from tests.helpers import CORPUS, GOLDEN, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -41,9 +41,8 @@ def setup(tmp: Path, files: dict | None = None, golden: str | None = None, extra
 
 
 def cli(*args: str, cwd: Path | None = None) -> tuple[int, str]:
-    """`agent-factory ARGS` in a real subprocess; (exit code, stdout + stderr)."""
-    command = [str(Path(sys.executable).with_name("agent-factory")), *args]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=cwd)
+    """(exit code, stdout + stderr) of `agent-factory ARGS` in a real subprocess."""
+    result = run_cli(*args, cwd=cwd)
     return result.returncode, result.stdout + result.stderr
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from zenml.client import Client
 
+from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
-from pipelines.versions import get_version
 from tests.helpers import make_config, write_corpus
 
 pytestmark = pytest.mark.slow

@@ -12,11 +12,11 @@ import pytest
 from zenml.client import Client
 
 from benchmarks.fake_openai import FakeOpenAI, Fault
-from pipelines import release
+from factory import release
+from factory.artifacts import INDEX, load_agent
+from factory.versions import VersionNotFound, get_version
 from pipelines.agent_pipeline import BuildFailed, run_build
-from pipelines.artifacts import INDEX, load_agent
 from pipelines.materializers import DocsIndexMaterializer
-from pipelines.versions import VersionNotFound, get_version
 from tests.helpers import CORPUS, gutted, make_config, write_corpus
 
 pytestmark = pytest.mark.slow
@@ -130,7 +130,7 @@ def test_two_builds_finishing_together(tmp_path, golden_path):
         config.write_text(f"name: race_agent\nsources:\n  - type: directory\n    path: {corpus}\n"
                           f"evaluation:\n  golden_set: {golden_path}\n")  # fmt: skip
         procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "build", "--config", str(config)],
+            [sys.executable, "-m", "cli.main", "build", "--config", str(config)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ.copy(),
         )  # fmt: skip
     outputs = {name: proc.communicate(timeout=600)[0] for name, proc in procs.items()}

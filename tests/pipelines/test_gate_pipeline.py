@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from factory.artifacts import load_answers
+from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
-from pipelines.artifacts import load_answers
-from pipelines.versions import get_version
 from rag.providers import EMBEDDINGS
 from rag.registry import Provider
 from tests.fakes import RandomEmbedding

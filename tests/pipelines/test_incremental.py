@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from zenml.client import Client
 
+from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
-from pipelines.versions import get_version
+from rag.retrieval.retrievers import retrieve
 from tests.helpers import make_config, write_golden
 
 pytestmark = pytest.mark.slow
@@ -38,7 +39,7 @@ def test_one_changed_document_of_100_is_the_only_one_embedded(tmp_path):
     second = run_build(config)
     assert cache_stats(second.run_id) == {"chunks_embedded": 1, "chunks_reused": 99}
     index = get_version("incremental_agent", second.version).get_artifact("docs_index").load()
-    hit = index.retrieve("How much does widget part number 42 weigh?", 1)[0]
+    hit = retrieve(index, "How much does widget part number 42 weigh?", 1)[0]
     assert "512 grams" in hit.node.text
 
     (corpus / "doc007.md").unlink()

@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.fake_openai import FakeOpenAI
+from factory.artifacts import load_answers
+from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
-from pipelines.artifacts import load_answers
-from pipelines.versions import get_version
 from tests.helpers import gutted, make_config, write_corpus
 
 pytestmark = pytest.mark.slow

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from zenml.client import Client
 
+from factory.artifacts import CORPUS_DIFF, GOLDEN, load_evaluation
+from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
-from pipelines.artifacts import CORPUS_DIFF, GOLDEN, load_evaluation
-from pipelines.versions import get_version
 from tests.helpers import GOLDEN as QUESTIONS
 from tests.helpers import make_config, write_golden
 from tests.history import FOLLOWS, NIGHTS, commit_night, write_night
@@ -102,7 +102,7 @@ def test_golden_refresh_writes_what_the_builds_followed(tmp_path):
         run_build(
             make_config("living_refresh", docs, golden, evaluation={"golden_set": str(golden), "gate": GATE})
         )
-    diff = subprocess.run([sys.executable, "-m", "pipelines.cli", "diff", "1", "2", "--config", str(config)],
+    diff = subprocess.run([sys.executable, "-m", "cli.main", "diff", "1", "2", "--config", str(config)],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)  # fmt: skip
     assert diff.returncode == 0, diff.stderr
     assert "split    docs/install.md -> docs/install/requirements.md, docs/install/setup.md" in diff.stdout
@@ -110,7 +110,7 @@ def test_golden_refresh_writes_what_the_builds_followed(tmp_path):
         "removed  docs/about.html" in diff.stdout
         and "founders (stale: its page docs/about.html" in diff.stdout
     )
-    cli = [sys.executable, "-m", "pipelines.cli", "golden", "refresh", "--config", str(config)]
+    cli = [sys.executable, "-m", "cli.main", "golden", "refresh", "--config", str(config)]
     shown = subprocess.run(cli, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert shown.returncode == 0, shown.stderr
     assert (
@@ -125,6 +125,6 @@ def test_golden_refresh_writes_what_the_builds_followed(tmp_path):
     assert rows["install"]["reference_sources"] == ["docs/install/requirements.md", "docs/install/setup.md"]
     assert rows["founders"]["reference_sources"] == ["docs/about.html"]  # stale: left for a person
 
-    from pipelines.config import validate
+    from factory.config import validate
 
     assert validate(make_config("living_refresh", docs, golden))  # the early check passes

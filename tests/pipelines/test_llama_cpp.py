@@ -13,9 +13,9 @@ import sys
 
 import pytest
 
+from factory.artifacts import load_answers
+from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
-from pipelines.artifacts import load_answers
-from pipelines.versions import get_version
 from tests.helpers import GOLDEN, free_port, make_config, serve, write_golden
 
 pytestmark = pytest.mark.slow
@@ -109,8 +109,8 @@ def test_gemma_as_the_agents_llm(llama_server, pipeline_corpus, small_golden):
 
 
 def test_llama_cpp_provider_loads_any_gguf_in_process(gguf):
+    from rag.answer import build_llm
     from rag.config import LLMConfig
-    from rag.llms import build_llm
     from rag.usage import UsageMeter
 
     llm = build_llm(LLMConfig(provider="llama_cpp", model=MODEL, model_path=gguf, context_window=512,
@@ -146,7 +146,7 @@ def test_llama_cpp_embeddings_in_process(gguf):
     import numpy as np
 
     from rag.config import EmbeddingConfig
-    from rag.embeddings import build_embedding, describe
+    from rag.index.embeddings import build_embedding, describe
 
     config = EmbeddingConfig(provider="llama_cpp", model=MODEL, model_path=gguf)
     model = build_embedding(config)
@@ -168,7 +168,7 @@ def test_llama_cpp_embeddings_as_the_judges(gguf, session, embed_model, small_go
     from evaluation.judge import score_judge
     from evaluation.runner import run_golden
     from rag.config import EmbeddingConfig, LLMConfig
-    from rag.embeddings import build_embedding
+    from rag.index.embeddings import build_embedding
     from rag.usage import UsageMeter
 
     golden = load_golden(small_golden)

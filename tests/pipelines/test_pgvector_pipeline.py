@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
-from pipelines.versions import get_version
 from tests.helpers import make_config, write_corpus
 
 pytestmark = pytest.mark.slow

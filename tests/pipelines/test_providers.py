@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from zenml.client import Client
 
 from benchmarks.fake_openai import FakeOpenAI
+from factory.artifacts import load_answers
+from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
-from pipelines.artifacts import load_answers
-from pipelines.versions import get_version
 from tests.helpers import make_config
 
 pytestmark = pytest.mark.slow
@@ -83,7 +83,7 @@ def test_key_from_a_zenml_secret(pipeline_corpus, golden_path):
 def test_build_with_a_missing_key_fails_in_seconds_and_creates_no_version(
     tmp_path, monkeypatch, pipeline_corpus, golden_path
 ):
-    from pipelines.cli import main
+    from cli.main import main
 
     monkeypatch.delenv("AF_UNSET_KEY", raising=False)
     config = tmp_path / "agent.yaml"

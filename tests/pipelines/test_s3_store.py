@@ -11,10 +11,11 @@ import pytest
 from zenml.client import Client
 from zenml.enums import StackComponentType
 
+from factory.artifacts import load_agent
+from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
-from pipelines.artifacts import load_agent
-from pipelines.versions import get_version
-from rag.index import DocsIndex
+from rag.index.docs_index import DocsIndex
+from rag.retrieval.retrievers import retrieve
 from tests.helpers import free_port, make_config, serve, write_corpus
 
 pytestmark = pytest.mark.slow
@@ -80,7 +81,7 @@ def test_full_pipeline_on_an_s3_artifact_store(s3_stack, moto_url, tmp_path, gol
     index = loaded["docs_index"]
     assert isinstance(index, DocsIndex)
     assert (
-        index.retrieve("Which TCP port does the server listen on?", 1)[0].node.metadata["doc_id"]
+        retrieve(index, "Which TCP port does the server listen on?", 1)[0].node.metadata["doc_id"]
         == "docs/ports.rst"
     )
     assert loaded["decision"].stage == "production"

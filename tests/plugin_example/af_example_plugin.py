@@ -30,7 +30,7 @@ class NotesSource:
         self.name = config.name
 
     def load(self) -> list:
-        from rag.sources.base import make_document
+        from rag.ingest.sources.base import make_document
 
         paragraphs = [p.strip() for p in self.config.path.read_text().split("\n\n") if p.strip()]
         return [make_document(self.name, f"note-{i}", f"Note {i}", p) for i, p in enumerate(paragraphs)]
@@ -44,7 +44,10 @@ def check_key(role: str, settings, timeout_s: float) -> str:
 
 
 NOTES = SourceType(config="af_example_plugin:NotesConfig", factory="af_example_plugin:NotesSource")
-MINILM = Provider(factory="rag.embeddings:build_local")
+MINILM = Provider(factory="rag.index.embeddings:build_local")
 KEYED = Provider(
-    factory="rag.llms.extractive:build", needs_key=True, billed=True, preflight="af_example_plugin:check_key"
+    factory="rag.answer.extractive:build",
+    needs_key=True,
+    billed=True,
+    preflight="af_example_plugin:check_key",
 )

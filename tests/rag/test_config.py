@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import AgentConfig, load_config
+from factory.config import AgentConfig, load_config
 from rag.settings_file import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,7 +123,7 @@ def test_persona_and_tool_speak_for_the_configs_own_agent():
 
 
 def test_scp_style_git_urls_are_remote_not_local_paths(tmp_path):
-    from pipelines.config import load_config
+    from factory.config import load_config
 
     config = tmp_path / "agent.yaml"
     config.write_text("sources:\n  - type: git\n    repo: git@github.com:org/repo.git\n  - type: git\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.config import load_config
-from rag.agent import AgentSpec
+from factory.config import load_config
+from rag.agent.spec import AgentSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from benchmarks.fake_openai import FakeOpenAI
-from pipelines.config import AgentConfig
+from factory.config import AgentConfig
 from rag.preflight import PreflightError, preflight
 from rag.settings_file import ConfigError
 from tests.helpers import free_port
@@ -97,7 +97,7 @@ def test_llama_cpp_needs_a_gguf_file(tmp_path):
 
 
 def test_credentials_in_params_are_refused(tmp_path):
-    from pipelines.config import load_config
+    from factory.config import load_config
 
     path = tmp_path / "agent.yaml"
     path.write_text(

@@ -1,12 +1,12 @@
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from rag.registry import Provider, Registry, SourceType
+from tests.helpers import run_cli
 
 
 def test_lazy_string_factories_import_on_first_use():
@@ -35,7 +35,7 @@ def test_traits_default_to_a_free_local_generative_provider():
         None,
     )
     source = SourceType(
-        config="rag.config:DirectorySourceConfig", factory="rag.sources.directory:DirectorySource"
+        config="rag.ingest.sources.directory:DirectorySourceConfig", factory="rag.ingest.sources.directory:DirectorySource"
     )
     assert source.config_model().__name__ == "DirectorySourceConfig"
 
@@ -73,8 +73,7 @@ def _cli(site: Path, cwd: Path, *args: str, key: str | None = None) -> subproces
     env["PYTHONPATH"] = os.pathsep.join([str(site), str(Path(__file__).parents[2])])
     if key:
         env["EXAMPLE_PLUGIN_KEY"] = key
-    cli = Path(sys.executable).with_name("agent-factory")
-    return subprocess.run([str(cli), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return run_cli(*args, cwd=cwd, env=env, timeout=300)
 
 
 def test_a_plugin_package_adds_a_source_an_embedding_and_an_llm(installed_plugin, tmp_path):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from evaluation.golden import load_golden
 from evaluation.golden_import import read_rows
-from pipelines.config import load_config
+from factory.config import load_config
 from rag.errors import AgentFactoryError
 
 JSON = st.recursive(

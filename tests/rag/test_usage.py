@@ -8,8 +8,8 @@ import openai
 import pytest
 
 from benchmarks.fake_openai import FakeOpenAI, Fault
+from rag.answer.remote import build_openai_like
 from rag.config import LLMConfig
-from rag.llms.remote import build_openai_like
 from rag.usage import UsageMeter
 
 

@@ -26,10 +26,10 @@ class Deployed:
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+    from factory.release import promote_manually
+    from factory.serve_config import ServeConfig
     from pipelines.agent_pipeline import run_build
-    from pipelines.release import promote_manually
     from serving import deploy
-    from serving.config import ServeConfig
 
     root = tmp_path_factory.mktemp("serve")
     config = make_config("serve_agent", write_corpus(root / "docs"), write_golden(root / "golden.jsonl"))

@@ -202,7 +202,7 @@ def test_slack_mention_is_answered_in_its_thread_and_a_reaction_is_feedback(depl
 
 
 def test_promotion_during_traffic_drops_nothing_and_switches_version(deployed):
-    from pipelines.release import promote_manually
+    from factory.release import promote_manually
 
     seen: list[str] = []
     failures: list[BaseException] = []

@@ -7,7 +7,7 @@ import json
 import yaml
 from click.testing import CliRunner
 
-from pipelines.cli import main
+from cli.main import main
 from serving.feedback import AnswerRecord, FeedbackStore
 from tests.helpers import GOLDEN, write_config, write_corpus, write_golden
 

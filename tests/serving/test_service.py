@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from rag.agent import build_agent
-from rag.chat import QuestionError
-from rag.local import build_local_agent, load_local_parts
+from rag.agent.chat import QuestionError
+from rag.agent.local import build_local_agent, load_local_parts
+from rag.agent.spec import build_agent
 from serving.service import AgentService, Answered, Loaded, Turn
 from tests.helpers import gutted, make_config, write_corpus, write_golden
 

@@ -1,0 +1,122 @@
+"""Talk to an agent: ``ask`` one question, or ``chat`` with memory across turns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.base import fail, main, model_name, model_option
+
+
+def _session(index_dir: Path | None, model: str | None, config_path: Path, version: str) -> Any:
+    from rag.agent.collector import collector_paused  # a million objects loaded, no garbage
+
+    with collector_paused():
+        return _open_session(index_dir, model, config_path, version)
+
+
+def _open_session(index_dir: Path | None, model: str | None, config_path: Path, version: str) -> Any:
+    if index_dir:
+        from rag.agent.local import open_local_agent
+
+        return open_local_agent(index_dir)
+    from factory.artifacts import load_agent
+    from factory.versions import VersionNotFound, list_versions
+
+    model = model_name(model, config_path)
+    try:
+        return load_agent(model, version)
+    except VersionNotFound as exc:
+        if version not in ("production", "staging"):
+            raise
+        rows = list_versions(model)  # a model with no versions at all says so itself
+        listed = ", ".join(f"{r.version} ({r.stage or 'no stage'})" for r in rows[:8])
+        raise VersionNotFound(
+            f"{exc}; its versions: {listed}. Pick one with --version N, or promote one: "
+            f"agent-factory promote N --stage {version} --model {model}"
+        ) from None
+
+
+def _print_sources(reply: Any) -> None:
+    """Each retrieved page once, at its best chunk's score and link (page#section), best first."""
+    best: dict[str, Any] = {}
+    for src in reply.sources:
+        if src.doc_id not in best or (src.score or 0.0) > (best[src.doc_id].score or 0.0):
+            best[src.doc_id] = src
+    for doc_id, src in sorted(best.items(), key=lambda item: -(item[1].score or 0.0)):
+        where = f"{doc_id} <{src.url}>" if src.url else doc_id
+        click.secho(
+            f"  - {where}" + (f"  (score {src.score:.2f})" if src.score is not None else ""), dim=True
+        )
+
+
+agent_options = [
+    click.option(
+        "--version",
+        default="production",
+        show_default=True,
+        help="Stage (production, staging, latest) or number.",
+    ),
+    model_option,
+    click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(path_type=Path),
+        help="A local agent folder instead of a model version.",
+    ),
+]
+
+
+def _agent_options(func: Any) -> Any:
+    for option in reversed(agent_options):
+        func = option(func)
+    return func
+
+
+@main.command()
+@click.argument("question")
+@_agent_options
+def ask(question: str, version: str, model: str | None, config_path: Path, index_dir: Path | None) -> None:
+    """Ask the agent one question; prints the answer and the retrieved sources."""
+    if not question.strip():  # before loading anything: seconds saved on a typo
+        fail("the question is empty")
+    with _session(index_dir, model, config_path, version) as session:
+        for delta in session.stream(question):
+            click.echo(delta, nl=False)
+        click.echo()
+        click.secho("retrieved:", bold=True)
+        _print_sources(session.history[-1])
+
+
+@main.command()
+@_agent_options
+def chat(version: str, model: str | None, config_path: Path, index_dir: Path | None) -> None:
+    """Interactive chat with memory across turns (/reset forgets, /quit or Ctrl-D leaves)."""
+    from rag.agent.chat import QuestionError
+
+    session = _session(index_dir, model, config_path, version)
+    click.echo("Ask about the docs. /reset forgets the conversation, /quit leaves.")
+    while True:
+        try:
+            question = click.prompt("you", prompt_suffix="> ").strip()
+        except (EOFError, click.Abort):
+            break
+        if question in {"/quit", "/exit"}:
+            break
+        if question == "/reset":
+            session.reset()
+            continue
+        if not question:
+            continue
+        try:
+            session.check(question)  # a refused question leaves the conversation as it was
+        except QuestionError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            continue
+        click.secho("agent> ", bold=True, nl=False)
+        for delta in session.stream(question):
+            click.echo(delta, nl=False)
+        click.echo()
+    session.close()

@@ -1,0 +1,75 @@
+"""The served agent: ``serve`` (deploy, status, stop) and the ``feedback`` people gave it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.base import config_option, main, model_option, read_config
+
+
+@main.command()
+@config_option
+@click.option("--rating", type=click.Choice(["up", "down", "any"]), default="any", show_default=True)
+@click.option(
+    "--export", "export", type=click.Path(path_type=Path), help="Write them as JSONL (or .csv) instead."
+)
+@click.option("--limit", default=20, show_default=True, help="How many to list (export writes all).")
+def feedback(config_path: Path, rating: str, export: Path | None, limit: int) -> None:
+    """Served answers and the feedback on them, newest first."""
+    from serving.feedback import open_store
+
+    wanted = {"up": 1, "down": -1, "any": None}[rating]
+    rows = open_store(read_config(config_path).serve).list(
+        rating=wanted, limit=10_000_000 if export else limit
+    )
+    if export:
+        from serving.feedback import export_rows
+
+        export_rows(rows, export)
+        click.echo(f"wrote {len(rows)} answers to {export}")
+        return
+    for row in rows:
+        mark = {1: "+", -1: "-", None: " "}[row.rating]
+        click.echo(f"{mark} {row.id[:8]} v{row.version} {row.channel:5} {row.question[:70]}")
+        if row.comment:
+            click.secho(f"    {row.comment[:100]}", dim=True)
+
+
+@main.command()
+@model_option
+@click.option(
+    "--version", default=None, help="Stage or number to serve [default: serve.version, production]."
+)
+@click.option(
+    "--index", "index_dir", type=click.Path(path_type=Path), help="Serve a local agent folder instead."
+)
+@click.option("--status", "show_status", is_flag=True, help="Show the service's state, URL and key.")
+@click.option("--stop", is_flag=True, help="Stop the service.")
+def serve(
+    model: str | None,
+    config_path: Path,
+    version: str | None,
+    index_dir: Path | None,
+    show_status: bool,
+    stop: bool,
+) -> None:
+    """Serve the agent: an OpenAI-compatible API, a web chat page and feedback (docs/serving.md)."""
+    from serving import deploy
+
+    config = read_config(config_path)
+    serve_config = config.serve.model_copy(update={"version": version} if version else {})
+    name = serve_config.deployment
+    if stop:
+        deploy.stop(name)
+        click.echo(f"stopped {name}")
+        return
+    if not show_status:
+        click.echo(f"deploying {name} ({model or config.name}, {serve_config.version}); this takes 10-20 s")
+        deploy.serve(model or config.name, serve_config, index_dir)
+    found = deploy.status(name)
+    click.echo(f"{name}: {found.status} at {found.url}")
+    click.echo(f"  chat page:  {found.url}/")
+    click.echo(f"  OpenAI API: {found.url}/v1 (Authorization: Bearer <key>)")
+    click.echo(f"  key:        {deploy.bearer_key(name)}")

@@ -1,0 +1,127 @@
+"""The artifacts of a model version: their names, and loading them back (no pickle).
+
+Artifact names are defined here only; steps name their outputs with these constants.
+"""
+
+from __future__ import annotations
+
+import json
+
+from zenml.client import Client
+from zenml.models import ModelVersionResponse
+
+from evaluation.golden import GoldenSet
+from evaluation.records import EvaluationResult
+from factory.versions import VersionNotFound, get_version
+from rag.agent.chat import ChatSession
+from rag.agent.spec import AgentSpec, open_session
+from rag.index.docs_index import DocsIndex
+from rag.ingest.corpus_diff import CorpusDiff, PageSignatures, diff_pages
+from rag.ingest.lineage import PageLineage
+
+CORPUS = "corpus"
+CHUNKS = "chunks"
+FINGERPRINT = "corpus_fingerprint"
+INDEX = "docs_index"
+SHARDS = "chunk_shards"  # the chunks split for fan-out embedding (embedding.shard_size)
+SHARD_VECTORS = "shard_vectors"
+MANIFEST = "index_manifest"
+SPEC = "agent_spec"
+GOLDEN = "golden_set"
+EVALUATION = "evaluation"
+DECISION = "decision"
+REPORT = "evaluation_report"
+ANSWERS = "answers"  # per-question results, JSON
+ANSWERS_CSV = "answers_csv"
+APPROVAL = "approval"  # the stage after a person's answer
+HISTORY = "history"  # gated metrics across versions, a picture
+CHANGES_CSV = "changes_csv"  # questions whose scores moved against production, both answers
+PAGES = "page_signatures"  # each page's content hash and MinHash: recognised after a rename
+CORPUS_DIFF = "corpus_diff"  # pages added, removed, changed, moved since the previous version
+LINEAGE = "page_lineage"  # every page id any version had, and where each went
+
+
+def load_parts(mv: ModelVersionResponse) -> tuple[DocsIndex, AgentSpec]:
+    """The index and agent spec of a model version; a version without both has no agent."""
+    artifacts = {name: mv.get_artifact(name) for name in (INDEX, SPEC)}
+    if missing := [name for name, artifact in artifacts.items() if artifact is None]:
+        raise VersionNotFound(f"version {mv.name} has no {', '.join(missing)} artifact: its build failed")
+    index, spec = (artifact.load() for artifact in artifacts.values())
+    return index, spec
+
+
+def has_agent(mv: ModelVersionResponse) -> bool:
+    """Whether the version's build produced a complete agent (index and spec)."""
+    return all(mv.get_artifact(name) is not None for name in (INDEX, SPEC))
+
+
+def load_evaluation(mv: ModelVersionResponse) -> EvaluationResult:
+    """The version's recorded evaluation, or VersionNotFound saying it has none."""
+    artifact = mv.get_artifact(EVALUATION)
+    if artifact is None:
+        raise VersionNotFound(f"version {mv.name} has no evaluation: its build stopped before `evaluate`")
+    return artifact.load()
+
+
+def load_answers(mv: ModelVersionResponse) -> list[dict]:
+    """The version's per-question results (evaluation/answers.py rows)."""
+    artifact = mv.get_artifact(ANSWERS)
+    if artifact is None:
+        raise VersionNotFound(f"version {mv.name} has no answers: its build stopped before `report`")
+    return json.loads(artifact.load())
+
+
+def previous_index(model: str, before: int) -> DocsIndex | None:
+    """The index of the newest earlier version that has one (the embedding cache's source)."""
+    versions = Client().list_model_versions(
+        model=model, sort_by="desc:number", size=20, number=f"lt:{before}"
+    )
+    for mv in versions.items:
+        try:
+            return mv.get_artifact(INDEX).load()
+        except Exception:  # a failed build has no index; try the one before
+            continue
+    return None
+
+
+def previous_pages(model: str, before: int | None = None) -> tuple[str, PageSignatures, PageLineage] | None:
+    """(version, its page signatures, its lineage) of the newest version (before `before`) that has them."""
+    filters = {"number": f"lt:{before}"} if before else {}
+    versions = Client().list_model_versions(model=model, sort_by="desc:number", size=20, **filters)
+    for mv in versions.items:
+        pages, lineage = mv.get_artifact(PAGES), mv.get_artifact(LINEAGE)
+        if pages is not None and lineage is not None:
+            return mv.name, pages.load(), lineage.load()
+    return None
+
+
+def latest_lineage(model: str) -> PageLineage:
+    """The model's page lineage as of its newest version (empty for a new model)."""
+    found = previous_pages(model)
+    return found[2] if found else PageLineage()
+
+
+def load_pages(mv: ModelVersionResponse) -> PageSignatures:
+    """The version's page signatures, or VersionNotFound for a version built before they existed."""
+    artifact = mv.get_artifact(PAGES)
+    if artifact is None:
+        raise VersionNotFound(f"version {mv.name} has no page signatures (built before corpus diffs)")
+    return artifact.load()
+
+
+def corpus_diff_between(model: str, a: str | int, b: str | int) -> tuple[CorpusDiff, GoldenSet | None]:
+    """What changed in the corpus from version `a` to `b`, and `b`'s golden set (its questions' pages)."""
+    old, new = get_version(model, a), get_version(model, b)
+    diff = diff_pages(load_pages(old), load_pages(new)).model_copy(update={"previous_version": old.name})
+    golden = new.get_artifact(GOLDEN)
+    return diff, golden.load() if golden is not None else None
+
+
+def load_agent(model: str = "docs_agent", version: str | int = "production") -> ChatSession:
+    """A ready ChatSession over the agent of that version (index and spec from its artifacts)::
+
+    with load_agent("docs_agent", "production") as session:
+        print(session.ask("How do I install Agent Factory?").answer)
+    """
+    index, spec = load_parts(get_version(model, version))
+    return open_session(spec, index)

@@ -1,0 +1,77 @@
+"""`agent-factory golden refresh`: the golden file with its references followed to moved pages.
+
+The builds already follow references (evaluation/follow.py); refresh writes what they followed
+into the file, for a person to review as a diff. Stale questions (deleted pages, ambiguous
+successors) are listed and left as written: only a person knows their new page. Nothing is
+written unless asked, and then only after the whole new file validates.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from evaluation.follow import follow_references
+from evaluation.golden import load_golden
+from factory.artifacts import latest_lineage
+from factory.config import AgentConfig
+from rag.ingest.sources import list_ids, load_documents
+
+
+class Refresh(BaseModel):
+    """The refreshed file's text, the diff from the file as it is, and what could not be followed."""
+
+    path: Path
+    text: str
+    diff: str
+    followed: dict[str, list[str]]  # question id -> its references now
+    stale: dict[str, str]  # question id -> why
+
+
+def current_ids(config: AgentConfig) -> set[str]:
+    """The document ids the config's sources yield now (listed where they can be, else read)."""
+    listed = list_ids(config.sources)
+    if all(ids is not None for ids in listed.values()):
+        return {doc for ids in listed.values() for doc, _ in ids or []}
+    return {d.doc_id for d in load_documents(config.sources)}
+
+
+def refresh_golden(config: AgentConfig) -> Refresh:
+    """Follow every reference of the config's golden set into today's corpus."""
+    path = Path(config.evaluation.golden_set)
+    golden = load_golden(path)
+    followed = follow_references(golden, latest_lineage(config.name), current_ids(config))
+    moved = {
+        q.id: q.reference_sources for q in followed.questions if q.id in followed.original and not q.stale
+    }
+    lines = []
+    original = path.read_text(encoding="utf-8")
+    for line in original.splitlines(keepends=True):
+        data = json.loads(line) if line.strip() and not line.lstrip().startswith("//") else None
+        if isinstance(data, dict) and data.get("id") in moved:
+            data["reference_sources"] = moved[data["id"]]
+            line = json.dumps(data, ensure_ascii=False) + "\n"
+        lines.append(line)
+    text = "".join(lines)
+    diff = "".join(
+        difflib.unified_diff(original.splitlines(keepends=True), lines, f"{path}", f"{path} (refreshed)")
+    )
+    stale = {q.id: q.stale for q in followed.questions if q.stale}
+    return Refresh(path=path, text=text, diff=diff, followed=moved, stale=stale)
+
+
+def apply_refresh(refresh: Refresh) -> None:
+    """Replace the golden file with the refreshed text, only if every line of it validates."""
+    folder = refresh.path.parent
+    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".jsonl", delete=False, encoding="utf-8") as tmp:
+        tmp.write(refresh.text)
+    try:
+        load_golden(tmp.name)  # raises GoldenError naming the line; the file stays as it was
+        os.replace(tmp.name, refresh.path)
+    finally:
+        Path(tmp.name).unlink(missing_ok=True)

@@ -1,0 +1,175 @@
+"""ChatSession: talk to an agent across turns, get answers with their sources.
+
+>>> import tempfile
+>>> from rag.config import RagConfig
+>>> from rag.agent.local import build_local_agent, open_local_agent
+>>> config = RagConfig.model_validate(
+...     {"sources": [{"type": "directory", "path": "docs", "include": ["installation.md"]}]})
+>>> folder = tempfile.mkdtemp() + "/agent"
+>>> _ = build_local_agent(config, folder)
+>>> with open_local_agent(folder) as session:  # a ChatSession
+...     reply = session.ask("How do I install Agent Factory?")
+...     streamed = "".join(session.stream("And how do I run the tests?"))
+>>> reply.sources[0].doc_id, len(session.history), streamed == session.history[-1].answer
+('docs/installation.md', 2, True)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from llama_index.core.agent.workflow import AgentStream, ReActAgent, ToolCallResult
+from llama_index.core.base.llms.types import ChatMessage
+from llama_index.core.workflow import Context
+from pydantic import BaseModel
+
+from rag.errors import AgentFactoryError
+
+
+class QuestionError(AgentFactoryError):
+    """A question that cannot be asked: empty, or longer than the configured limit."""
+
+
+class SourceRef(BaseModel):
+    """A retrieved chunk: which document, how similar, and its text."""
+
+    doc_id: str
+    title: str = ""
+    url: str = ""  # where a reader can open it (page#section); empty for unpublished files
+    anchors: str = ""  # the anchors of the chunk's heading path, outermost first (section-level hits)
+    node_id: str
+    score: float | None
+    text: str
+
+
+class ToolCall(BaseModel):
+    tool: str
+    input: dict[str, Any]
+    sources: list[SourceRef]
+
+
+class ChatAnswer(BaseModel):
+    """One turn: the answer, the chunks the agent retrieved, its tool calls and latency."""
+
+    question: str
+    answer: str
+    sources: list[SourceRef]
+    tool_calls: list[ToolCall]
+    latency_s: float
+
+
+def _sources(raw_output: Any) -> list[SourceRef]:
+    refs = []
+    for hit in getattr(raw_output, "source_nodes", None) or []:
+        meta = hit.node.metadata
+        refs.append(
+            SourceRef(
+                doc_id=meta.get("doc_id", hit.node.ref_doc_id or ""),
+                title=meta.get("title", ""),
+                url=meta.get("url", ""),
+                anchors=meta.get("anchors", ""),
+                node_id=hit.node.node_id,
+                score=hit.score,
+                text=hit.node.get_content(),
+            )
+        )
+    return refs
+
+
+class ChatSession:
+    """Memory across turns lives in one workflow ``Context`` on one private event loop."""
+
+    def __init__(self, agent: ReActAgent, billed: bool = True, max_question_chars: int = 4000) -> None:
+        self.agent = agent
+        self.billed = billed  # whether its LLM's tokens cost money (rag.registry.Provider.billed)
+        self.max_question_chars = max_question_chars
+        self._loop = asyncio.new_event_loop()
+        self._ctx = Context(agent)
+        self.history: list[ChatAnswer] = []
+
+    def ask(self, question: str) -> ChatAnswer:
+        """Answer one question (remembering earlier turns)."""
+        for _ in self.stream(question):
+            pass
+        return self.history[-1]
+
+    def stream(self, question: str, chat_history: list[ChatMessage] | None = None) -> Iterator[str]:
+        """Yield the answer as it is written; the full ChatAnswer lands in ``history``.
+
+        An empty or over-long question is refused (:class:`QuestionError`) before anything runs,
+        and the conversation so far is kept. `chat_history` replaces the remembered conversation
+        (a stateless server passes the messages its client sent).
+        """
+        self.check(question)
+        events = self._turn(question, chat_history)
+        try:
+            while True:
+                yield self._loop.run_until_complete(events.__anext__())
+        except StopAsyncIteration:
+            return
+
+    def check(self, question: str) -> None:
+        """Raise :class:`QuestionError` for a question the agent must not be sent."""
+        if not question.strip():
+            raise QuestionError("the question is empty")
+        if len(question) > self.max_question_chars:
+            raise QuestionError(
+                f"the question has {len(question)} characters; the limit is {self.max_question_chars} "
+                "(chat.max_question_chars)"
+            )
+
+    def reset(self) -> None:
+        """Forget the conversation."""
+        self._ctx = Context(self.agent)
+        self.history.clear()
+
+    def close(self) -> None:
+        if not self._loop.is_closed():
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+            self._loop.close()
+
+    def __enter__(self) -> ChatSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def _turn(self, question: str, chat_history: list[ChatMessage] | None) -> AsyncIterator[str]:
+        start = time.perf_counter()
+        handler = self.agent.run(user_msg=question, ctx=self._ctx, chat_history=chat_history)
+        calls: list[ToolCall] = []
+        sent = 0
+        async for event in handler.stream_events():
+            if isinstance(event, ToolCallResult):
+                calls.append(
+                    ToolCall(
+                        tool=event.tool_name,
+                        input=dict(event.tool_kwargs),
+                        sources=_sources(event.tool_output.raw_output),
+                    )
+                )
+                sent = 0
+            elif isinstance(event, AgentStream):
+                # Only the text after "Answer:" is for the user; thoughts and actions are not.
+                _head, marker, answer = event.response.partition("Answer:")
+                if marker and len(answer.lstrip()) > sent:
+                    delta = answer.lstrip()[sent:]
+                    sent += len(delta)
+                    yield delta
+        result = await handler
+        answer = (result.response.content or "").strip()
+        if not sent and answer:
+            yield answer  # an LLM that did not stream still shows its answer
+        sources = [s for call in calls for s in call.sources]
+        self.history.append(
+            ChatAnswer(
+                question=question,
+                answer=answer,
+                sources=sources,
+                tool_calls=calls,
+                latency_s=time.perf_counter() - start,
+            )
+        )

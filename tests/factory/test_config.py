@@ -1,0 +1,52 @@
+"""Which config a command uses, and refusing an empty corpus before anything is built."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from factory.config import CONFIG_ENV, find_config
+from rag.settings_file import ConfigError
+from tests.helpers import write_golden
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_config_is_the_flag_then_the_environment_then_the_nearest_project(tmp_path, monkeypatch):
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    project = tmp_path / "project"
+    (project / "configs").mkdir(parents=True)
+    (project / "configs" / "default.yaml").write_text("name: x\n")
+    deep = project / "docs" / "guide"
+    deep.mkdir(parents=True)
+    assert find_config(None, start=deep) == project / "configs" / "default.yaml"
+    assert find_config(Path("mine.yaml"), start=deep) == Path("mine.yaml")
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "env.yaml"))
+    assert find_config(None, start=deep) == tmp_path / "env.yaml"
+    monkeypatch.delenv(CONFIG_ENV)
+    with pytest.raises(ConfigError, match="no agent config: pass --config FILE, set AGENT_FACTORY_CONFIG"):
+        find_config(None, start=tmp_path)
+
+
+def test_versions_outside_a_project_says_what_to_do(tmp_path):
+    env = {k: v for k, v in __import__("os").environ.items() if k != CONFIG_ENV}
+    done = subprocess.run([sys.executable, "-m", "cli.main", "versions"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 1 and "no agent config: pass --config FILE" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_empty_corpus_is_a_refusal_not_a_crash(tmp_path):
+    """A broken checkout (the docs folder emptied): exit 3, a decision, nothing built."""
+    (tmp_path / "docs").mkdir()
+    golden = write_golden(tmp_path / "golden.jsonl")
+    config = tmp_path / "agent.yaml"
+    config.write_text(f"name: emptied\nsources:\n  - type: directory\n    name: docs\n    path: docs\n"
+                      f"evaluation:\n  golden_set: {golden}\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "cli.main", "build", "--config", str(config)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "decision: not promoted: the configured sources yield no documents" in done.stdout
