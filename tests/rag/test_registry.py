@@ -35,7 +35,8 @@ def test_traits_default_to_a_free_local_generative_provider():
         None,
     )
     source = SourceType(
-        config="rag.ingest.sources.directory:DirectorySourceConfig", factory="rag.ingest.sources.directory:DirectorySource"
+        config="rag.ingest.sources.directory:DirectorySourceConfig",
+        factory="rag.ingest.sources.directory:DirectorySource",
     )
     assert source.config_model().__name__ == "DirectorySourceConfig"
 
