@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from cli.base import fail, main, model_name, model_option
+from cli.base import fail, main, model_name, model_option, read_config
 
 
 def _session(index_dir: Path | None, model: str | None, config_path: Path, version: str) -> Any:
@@ -20,8 +20,13 @@ def _session(index_dir: Path | None, model: str | None, config_path: Path, versi
 def _open_session(index_dir: Path | None, model: str | None, config_path: Path, version: str) -> Any:
     if index_dir:
         from rag.agent.local import open_local_agent
+        from rag.errors import AgentFactoryError
 
-        return open_local_agent(index_dir)
+        try:  # the user's own config names the endpoints a folder from elsewhere may be sent keys for
+            trusted = read_config(config_path)
+        except AgentFactoryError:
+            trusted = None
+        return open_local_agent(index_dir, trusted)
     from factory.artifacts import load_agent
     from factory.versions import VersionNotFound, list_versions
 

@@ -54,13 +54,18 @@ def build(config_path: Path, schedule: str | None) -> None:
 
 
 def _print_decision(model: str, version: str) -> str | None:
-    from factory.versions import version_metadata
+    """The gate's decision and reasons, and the stage now when something changed it since."""
+    from factory.versions import get_version, version_metadata
 
     decision = version_metadata(model, version).get("decision") or {}
-    click.echo(f"decision: {decision.get('stage') or 'not promoted'}")
+    decided, now = decision.get("stage"), get_version(model, version).stage
+    since = (
+        f" (now {now or 'no stage'}: changed since the gate decided)" if decided and now != decided else ""
+    )
+    click.echo(f"decision: {decided or 'not promoted'}{since}")
     for reason in decision.get("reasons", []):
         click.echo(f"  - {reason}")
-    return decision.get("stage")
+    return decided
 
 
 @main.command("eval")

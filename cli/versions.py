@@ -52,13 +52,14 @@ def versions(model: str | None, config_path: Path, plot: Path | None) -> None:
 @click.argument("version")
 @click.option("--stage", type=click.Choice(["production", "staging", "archived"]), required=True)
 @click.option("--reason", default="manual promotion", show_default=True)
+@click.option("--force", is_flag=True, help="Move the production version out of production (leaving none).")
 @model_option
-def promote(version: str, stage: str, reason: str, model: str | None, config_path: Path) -> None:
+def promote(version: str, stage: str, reason: str, force: bool, model: str | None, config_path: Path) -> None:
     """Manually move VERSION to a stage (recorded on the version, previous holder archived)."""
     model = model_name(model, config_path)
     from factory.release import promote_manually
 
-    mv = promote_manually(model, version, stage, reason)
+    mv = promote_manually(model, version, stage, reason, force=force)
     click.echo(f"{model} version {mv.name} is now {mv.stage}")
 
 

@@ -6,6 +6,7 @@ Artifact names are defined here only; steps name their outputs with these consta
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from zenml.client import Client
 from zenml.models import ModelVersionResponse
@@ -15,7 +16,9 @@ from evaluation.records import EvaluationResult
 from factory.versions import VersionNotFound, get_version
 from rag.agent.chat import ChatSession
 from rag.agent.spec import AgentSpec, open_session
+from rag.errors import AgentFactoryError
 from rag.index.docs_index import DocsIndex
+from rag.index.manifest import DocsIndexError
 from rag.ingest.corpus_diff import CorpusDiff, PageSignatures, diff_pages
 from rag.ingest.lineage import PageLineage
 
@@ -41,13 +44,34 @@ CORPUS_DIFF = "corpus_diff"  # pages added, removed, changed, moved since the pr
 LINEAGE = "page_lineage"  # every page id any version had, and where each went
 
 
+def _load(mv: ModelVersionResponse, name: str, missing: str) -> Any:
+    """Artifact `name` of the version, loaded; absent: VersionNotFound(`missing`); unreadable: DocsIndexError.
+
+    The one loader of stored artifacts: files deleted from the artifact store, a truncated array
+    or a broken JSON file become a message naming the version, the artifact and where it lives.
+    """
+    artifact = mv.get_artifact(name)
+    if artifact is None:
+        raise VersionNotFound(f"version {mv.name} {missing}")
+    try:
+        return artifact.load()
+    except AgentFactoryError:
+        raise
+    except (
+        Exception
+    ) as exc:  # whatever a damaged file raises (FileNotFoundError, EOFError, JSONDecodeError...)
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise DocsIndexError(
+            f"version {mv.name}: artifact {name} at {artifact.uri} cannot be loaded "
+            f"({type(exc).__name__}: {first}); rebuild the version"
+        ) from exc
+
+
 def load_parts(mv: ModelVersionResponse) -> tuple[DocsIndex, AgentSpec]:
     """The index and agent spec of a model version; a version without both has no agent."""
-    artifacts = {name: mv.get_artifact(name) for name in (INDEX, SPEC)}
-    if missing := [name for name, artifact in artifacts.items() if artifact is None]:
+    if missing := [name for name in (INDEX, SPEC) if mv.get_artifact(name) is None]:
         raise VersionNotFound(f"version {mv.name} has no {', '.join(missing)} artifact: its build failed")
-    index, spec = (artifact.load() for artifact in artifacts.values())
-    return index, spec
+    return _load(mv, INDEX, "has no index"), _load(mv, SPEC, "has no agent spec")
 
 
 def has_agent(mv: ModelVersionResponse) -> bool:
@@ -57,18 +81,12 @@ def has_agent(mv: ModelVersionResponse) -> bool:
 
 def load_evaluation(mv: ModelVersionResponse) -> EvaluationResult:
     """The version's recorded evaluation, or VersionNotFound saying it has none."""
-    artifact = mv.get_artifact(EVALUATION)
-    if artifact is None:
-        raise VersionNotFound(f"version {mv.name} has no evaluation: its build stopped before `evaluate`")
-    return artifact.load()
+    return _load(mv, EVALUATION, "has no evaluation: its build stopped before `evaluate`")
 
 
 def load_answers(mv: ModelVersionResponse) -> list[dict]:
     """The version's per-question results (evaluation/answers.py rows)."""
-    artifact = mv.get_artifact(ANSWERS)
-    if artifact is None:
-        raise VersionNotFound(f"version {mv.name} has no answers: its build stopped before `report`")
-    return json.loads(artifact.load())
+    return json.loads(_load(mv, ANSWERS, "has no answers: its build stopped before `report`"))
 
 
 def previous_index(model: str, before: int) -> DocsIndex | None:
@@ -103,10 +121,7 @@ def latest_lineage(model: str) -> PageLineage:
 
 def load_pages(mv: ModelVersionResponse) -> PageSignatures:
     """The version's page signatures, or VersionNotFound for a version built before they existed."""
-    artifact = mv.get_artifact(PAGES)
-    if artifact is None:
-        raise VersionNotFound(f"version {mv.name} has no page signatures (built before corpus diffs)")
-    return artifact.load()
+    return _load(mv, PAGES, "has no page signatures (built before corpus diffs)")
 
 
 def corpus_diff_between(model: str, a: str | int, b: str | int) -> tuple[CorpusDiff, GoldenSet | None]:

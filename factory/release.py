@@ -71,18 +71,18 @@ def baseline(
         return None, None, None
     try:
         result = load_evaluation(prod)
-    except (AgentFactoryError, OSError):  # built before evaluation existed, or a lost artifact
+    except AgentFactoryError:  # built before evaluation existed, or a lost or damaged artifact
         result = None
     if result is None or result.golden_hash != golden.content_hash:
         log.info("re-evaluating production v%s on the current golden set", prod.name)
         try:
             index, spec = load_parts(prod)
-        except (AgentFactoryError, OSError) as exc:
+            ours = follow_references(golden.as_written(), lineage or PageLineage(), index.doc_ids())
+            result = evaluate_agent(spec, index, ours, judge)
+        except Exception as exc:  # a damaged production never blocks the next build: see the docstring
             note = f"production v{prod.name} cannot be loaded ({exc}); judged on the thresholds alone"
             log.warning(note)
             return prod.name, None, note
-        ours = follow_references(golden.as_written(), lineage or PageLineage(), index.doc_ids())
-        result = evaluate_agent(spec, index, ours, judge)
     return prod.name, result, None
 
 
@@ -111,9 +111,26 @@ def decide_and_apply(
                 "stage": "staging", "awaiting_approval": True,
                 "reasons": [*decision.reasons, "production awaits a person's approval (gate.require_approval)"],
             })  # fmt: skip
+        if decision.stage and (broken := _unloadable(model, version)):
+            decision = decision.model_copy(update={"stage": None, "reasons": [*decision.reasons, broken]})
+        mv = get_version(model, version)
+        # The decision is on the version before its stage changes: a build killed in between
+        # leaves a version whose stage is explained, never one promoted without a record.
+        _record(mv, decision_metadata(result, decision))
+        Client().update_model_version(model_name_or_id=model, version_name_or_id=mv.id,
+                                      add_tags=[f"gate:{decision.stage or 'rejected'}"])  # fmt: skip
         if decision.stage:
-            Client().get_model_version(model, version).set_stage(decision.stage, force=True)
+            mv.set_stage(decision.stage, force=True)
     return decision
+
+
+def _unloadable(model: str, version: str | int) -> str | None:
+    """Why the version's agent cannot be loaded (artifact files lost or damaged), or None."""
+    try:
+        load_parts(get_version(model, version))
+    except AgentFactoryError as exc:
+        return f"not released: its agent cannot be loaded ({exc})"
+    return None
 
 
 def apply_approval(model: str, version: str, approved: bool) -> str:
@@ -124,18 +141,22 @@ def apply_approval(model: str, version: str, approved: bool) -> str:
     return "staging"
 
 
-def promote_manually(model: str, version: str | int, stage: str, reason: str) -> ModelVersionResponse:
+def promote_manually(
+    model: str, version: str | int, stage: str, reason: str, force: bool = False
+) -> ModelVersionResponse:
     """Move a version to a stage (archiving the previous holder) and record who/why on it.
 
     A version whose build failed has no agent, and is refused: production must always load.
+    Moving the production version elsewhere leaves no production: only with `force`.
     """
     if stage not in MANUAL_STAGES:
         raise ReleaseError(f"stage must be one of {', '.join(MANUAL_STAGES)}, not {stage!r}")
     mv = get_version(model, version)
-    if stage != "archived" and not has_agent(mv):
-        raise ReleaseError(
-            f"version {mv.name} has no complete agent (its build failed); it cannot be {stage}"
-        )
+    if mv.stage == "production" and stage != "production" and not force:
+        raise ReleaseError(f"version {mv.name} is {model}'s production: making it {stage} leaves no production "
+                           "(ask, serve and the gate then have nothing); pass --force to do it anyway")  # fmt: skip
+    if stage != "archived":
+        _check_releasable(model, mv, stage)
     previous = find_version(model, stage)
     with promotion_lock():
         mv.set_stage(stage, force=True)
@@ -143,6 +164,23 @@ def promote_manually(model: str, version: str | int, stage: str, reason: str) ->
               "at": datetime.now().isoformat()}  # fmt: skip
     _record(mv, {"promotion": record})
     return get_version(model, mv.number)
+
+
+def _check_releasable(model: str, mv: ModelVersionResponse, stage: str) -> None:
+    """Production and staging hold only loadable, evaluated agents."""
+    if not has_agent(mv):
+        raise ReleaseError(
+            f"version {mv.name} has no complete agent (its build failed); it cannot be {stage}"
+        )
+    if broken := _unloadable(model, mv.number):
+        raise ReleaseError(f"version {mv.name}: {broken}; it cannot be {stage}")
+    try:
+        load_evaluation(mv)
+    except AgentFactoryError as exc:
+        if "reevaluation" in (mv.run_metadata or {}):  # scored since by `agent-factory eval`
+            return
+        raise ReleaseError(f"version {mv.name} was never evaluated ({exc}); it cannot be {stage}: "
+                           f"`agent-factory eval --version {mv.name}` scores it") from None  # fmt: skip
 
 
 def reevaluate(

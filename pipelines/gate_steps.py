@@ -10,7 +10,6 @@ import logging
 from typing import Annotated
 
 from zenml import get_step_context, log_metadata, step
-from zenml.client import Client
 from zenml.config import CachePolicy
 from zenml.types import CSVString, HTMLString, JSONString
 
@@ -110,13 +109,7 @@ def release_gate(
     """Decide the stage in plain code and apply it; record scores, decision and answers."""
     model = get_step_context().model
     decision = release.decide_and_apply(model.name, str(model.version), result, golden, gate, judge, lineage)
-    metadata = release.decision_metadata(result, decision)
-    log_metadata(metadata=metadata, infer_model=True)
-    log_metadata(metadata=metadata)
-    verdict = f"gate:{decision.stage or 'rejected'}"
-    Client().update_model_version(
-        model_name_or_id=model.name, version_name_or_id=model.id, add_tags=[verdict]
-    )
+    log_metadata(metadata=release.decision_metadata(result, decision))  # the version has it too (release.py)
     log.info("decision for %s v%s: %s", model.name, model.version, decision.stage or "not promoted")
     for reason in decision.reasons:
         log.info("  - %s", reason)

@@ -11,8 +11,10 @@ Importing the package applies the offline defaults (see ``rag.offline``).
 
 from rag import moved
 from rag.offline import apply_offline_defaults
+from rag.secrets import redact_http_logs
 
 apply_offline_defaults()
+redact_http_logs()  # httpx logs each request's full URL: its credentials never reach a log
 
 # Where modules went when rag/ was arranged by roles (versions stored before name the old paths).
 moved.register({

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from rag.providers import EMBEDDINGS, LLMS
 from rag.registry import Registry
 from rag.secrets import secret_keys
-from rag.source_settings import NAME, SourceConfig, typed_sources
+from rag.source_settings import NAME, SourceConfig, no_credentials, typed_sources
 from rag.source_settings import SourceSettings as SourceSettings  # plugins subclass it from here
 
 
@@ -73,6 +73,8 @@ class EndpointConfig(_Strict):
     api_key_secret: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+\.[A-Za-z0-9_-]+$")
     timeout_s: float = Field(60, gt=0, le=3600)
     max_retries: int = Field(3, ge=0, le=10)
+
+    _api_base = field_validator("api_base")(no_credentials)  # recorded whole: no user:password, no ?token=
 
 
 class EmbeddingConfig(EndpointConfig):

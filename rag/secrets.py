@@ -13,6 +13,7 @@ artifact or log line holds it. ``pipelines`` plugs in ZenML's secret store.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable
@@ -24,10 +25,12 @@ from rag.errors import AgentFactoryError
 SecretLookup = Callable[[str, str], str | None]
 # Names that hold credentials, in settings, headers and URL query strings.
 SECRET_NAME = re.compile(
-    r"api[_-]?key|secret|passw(or)?d|bearer|authori[sz]ation|credential|signature|^sig$"
-    r"|(^|[_-])token($|[_-])|(^|[_-])auth($|[_-])",  # token, access_token; not max_tokens
-    re.IGNORECASE,
+    r"api[_-]?key|secret|passw(or)?d|^pwd$|passphrase|bearer|authori[sz]ation|credential|signature|^sig$"
+    r"|(^|[_-])token($|[_-])|(^|[_-])auth($|[_-])|(^|[_-])key$|cookie|^pat$",  # access_token, x-functions-key,
+    re.IGNORECASE,  # Ocp-Apim-Subscription-Key, private_key, key; not max_tokens or keywords
 )
+# Values that are credentials whatever their key is called: "Bearer ...", "Basic ...", "sk-...".
+SECRET_VALUE = re.compile(r"^\s*(bearer|basic|token)\s+\S{8,}|\bsk-[A-Za-z0-9_-]{16,}", re.IGNORECASE)
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)
 HIDDEN = "***"
 _lookup: SecretLookup | None = None
@@ -74,7 +77,11 @@ def read_secret(name_and_key: str, where: str, instead: str) -> str:
 
 
 def secret_keys(value: Any, path: str = "") -> list[str]:
-    """Dotted paths of every key, at any depth, whose name says it holds a credential."""
+    """Dotted paths of every key or value, at any depth, that holds a credential.
+
+    >>> secret_keys({"headers": [["Authorization", "x"]], "extra_body": {"key": "x"}, "h": {"X": "Bearer abcdefghij"}})
+    ['headers[0]', 'extra_body.key', 'h.X']
+    """
     if isinstance(value, dict):
         found = []
         for key, item in value.items():
@@ -82,8 +89,10 @@ def secret_keys(value: Any, path: str = "") -> list[str]:
             found += [where] if SECRET_NAME.search(str(key)) else secret_keys(item, where)
         return found
     if isinstance(value, list | tuple):
+        if len(value) == 2 and isinstance(value[0], str) and SECRET_NAME.search(value[0]):
+            return [path]  # a header as a [name, value] pair
         return [p for i, item in enumerate(value) for p in secret_keys(item, f"{path}[{i}]")]
-    return []
+    return [path] if isinstance(value, str) and SECRET_VALUE.search(value) else []
 
 
 def redact_url(url: str) -> str:
@@ -91,11 +100,15 @@ def redact_url(url: str) -> str:
 
     >>> redact_url("https://alice:s3cr3t@git.example.com/repo.git?ref=main&access_token=abc")
     'https://alice:***@git.example.com/repo.git?ref=main&access_token=***'
+    >>> redact_url("https://ghp_TOKEN@github.com/o/r.git"), redact_url("ssh://git@github.com/o/r.git")
+    ('https://***@github.com/o/r.git', 'ssh://git@github.com/o/r.git')
     """
     parts = urlsplit(url)
     netloc = parts.netloc
     if parts.password:
         netloc = f"{parts.username}:{HIDDEN}@{netloc.rpartition('@')[2]}"
+    elif parts.username and parts.scheme in ("http", "https"):  # a token as the user name (git accepts it)
+        netloc = f"{HIDDEN}@{netloc.rpartition('@')[2]}"
     query = parts.query
     pairs = parse_qsl(query, keep_blank_values=True)
     if any(SECRET_NAME.search(k) for k, _ in pairs):
@@ -111,3 +124,21 @@ def redact_text(text: str) -> str:
 def has_credentials(url: str) -> bool:
     """Whether a URL carries a password or a credential-like query parameter."""
     return redact_url(url) != url
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts credentials from URLs in a logger's records (httpx logs every request's full URL)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if (clean := redact_text(message)) != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
+def redact_http_logs() -> None:
+    """Install :class:`RedactingFilter` on the HTTP client loggers (once)."""
+    for name in ("httpx", "httpcore", "urllib3"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())

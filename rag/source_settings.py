@@ -35,8 +35,9 @@ def no_credentials(url: str | None) -> str | None:
     """Configs are recorded whole (metadata, pipeline parameters): a URL may not carry a secret."""
     if url and has_credentials(url):
         raise ValueError(
-            "the URL carries a password or token; configs are recorded, so give git its credentials "
-            "through a credential helper or SSH key, and sites theirs outside the URL"
+            "the URL carries a credential (user:password@, a token as the user name, or a key/token "
+            "parameter); configs are recorded, so name keys with api_key_env or api_key_secret and give "
+            "git its credentials through a credential helper or SSH key"
         )
     return url
 

@@ -81,9 +81,11 @@ def test_a_version_built_before_the_move_loads_and_answers_after_it(tmp_path):
     assert build.returncode in (0, 3), build.stdout + build.stderr
     from zenml.client import Client
 
-    recorded = {name: artifact.data_type.import_path
-                for name, artifact in Client().get_model_version("before_the_move", "1").data_artifacts.items()
-                if name in ("agent_spec", "docs_index", "corpus")}  # fmt: skip
+    built = Client().get_model_version("before_the_move", "1")
+    recorded = {
+        name: built.get_artifact(name).data_type.import_path
+        for name in ("agent_spec", "docs_index", "corpus")
+    }
     assert recorded == {
         "agent_spec": "rag.agent.AgentSpec",
         "docs_index": "rag.index.DocsIndex",

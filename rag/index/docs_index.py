@@ -132,7 +132,15 @@ class DocsIndex:
             stored = len(nodes)
             bm25 = Bm25.load(directory) if manifest.lexical else None
             store, vectors = _open_vectors(directory, manifest)
-        except (RuntimeError, ValueError, KeyError, TypeError, OSError, sqlite3.DatabaseError) as exc:
+        except (
+            RuntimeError,
+            ValueError,
+            KeyError,
+            TypeError,
+            OSError,
+            EOFError,
+            sqlite3.DatabaseError,
+        ) as exc:
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
             raise DocsIndexError(
                 f"{directory}: the index files are damaged ({first}); rebuild the index"

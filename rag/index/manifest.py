@@ -18,12 +18,14 @@ from pydantic import BaseModel
 from rag.config import EmbeddingConfig, PgVectorConfig
 from rag.errors import AgentFactoryError
 from rag.index.embeddings import EmbeddingInfo, identity
+from rag.settings_file import read_bounded
 
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 NODES = "nodes.sqlite"
 MARKER = ".agent-factory-index"  # written into every saved index: only such folders are ever replaced
 FORMAT_VERSION = 2  # 1: LlamaIndex's JSON docstore, read whole on load
+MAX_MANIFEST_BYTES = 1_000_000  # a manifest is a few hundred bytes
 BATCH = 10_000  # chunks written to the node store per transaction
 
 
@@ -98,15 +100,24 @@ def check_replaceable(target: Path) -> None:
 
 
 def read_manifest(directory: Path) -> IndexManifest:
+    """The folder's manifest; a missing, damaged or foreign one is a DocsIndexError naming the file."""
     path = directory / MANIFEST
     if not path.is_file():
         raise DocsIndexError(f"{directory}: not a saved index (no {MANIFEST})")
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("format_version") == 1:
+    try:
+        data = json.loads(read_bounded(path, MAX_MANIFEST_BYTES, "an index manifest", DocsIndexError))
+        version = data.get("format_version") if isinstance(data, dict) else None
+    except (ValueError, RecursionError, OSError) as exc:
+        raise DocsIndexError(f"{path}: damaged ({type(exc).__name__}: {exc}); rebuild the index") from None
+    if version == 1:
         raise DocsIndexError(
             f"{directory}: written by an older agent-factory (index format 1, read whole into memory); "
             "rebuild it with this version (`agent-factory build` or `agent-factory index`)"
         )
-    if data.get("format_version") != FORMAT_VERSION:
-        raise DocsIndexError(f"{path}: unsupported index format_version {data.get('format_version')}")
-    return IndexManifest.model_validate(data)
+    if version != FORMAT_VERSION:
+        raise DocsIndexError(f"{path}: unsupported index format_version {version}")
+    try:
+        return IndexManifest.model_validate(data)
+    except ValueError as exc:
+        first = str(exc).strip().splitlines()[0][:200]
+        raise DocsIndexError(f"{path}: damaged ({first}); rebuild the index") from None

@@ -17,7 +17,7 @@ from factory.artifacts import INDEX, load_agent
 from factory.versions import VersionNotFound, get_version
 from pipelines.agent_pipeline import BuildFailed, run_build
 from pipelines.materializers import DocsIndexMaterializer
-from tests.helpers import CORPUS, gutted, make_config, write_corpus
+from tests.helpers import CORPUS, gutted, make_config, run_cli, write_corpus
 
 pytestmark = pytest.mark.slow
 VERDICT = '{"reason": "useful", "verdict": 1}'
@@ -85,6 +85,45 @@ def test_crash_between_evaluate_and_promote_then_rerun(production, golden_path, 
     decision = get_version("fault_agent", rerun.version).run_metadata["decision"]
     assert decision["stage"] == "production" and decision["production_version"] == prod
     get_version("fault_agent", prod).set_stage("production", force=True)  # restore for the other tests
+
+
+def test_a_build_killed_as_its_stage_is_set_leaves_the_decision_on_the_version(
+    production, golden_path, monkeypatch
+):
+    corpus, prod = production
+    from zenml.models import ModelVersionResponse
+
+    def killed(self, *args, **kwargs):
+        raise RuntimeError("killed while setting the stage")
+
+    monkeypatch.setattr(ModelVersionResponse, "set_stage", killed)
+    with pytest.raises(BuildFailed, match="killed while setting the stage"):
+        run_build(make_config("fault_agent", corpus, golden_path))
+    monkeypatch.undo()
+    crashed = Client().list_model_versions(model="fault_agent", sort_by="desc:number", size=1).items[0]
+    assert crashed.stage is None and crashed.run_metadata["decision"]["stage"] == "production"
+    assert "gate:production" in [t.name for t in crashed.tags] and production_now() == prod
+
+
+def test_a_version_whose_evaluation_never_ran_cannot_be_promoted(production, golden_path, monkeypatch):
+    corpus, prod = production
+    import pipelines.gate_steps
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed during evaluate")
+
+    monkeypatch.setattr(pipelines.gate_steps, "evaluate_agent", crash)
+    changed = write_corpus(
+        Path(str(corpus) + "-unevaluated"), {**CORPUS, "more.md": "# More\n\nAnother page.\n"}
+    )
+    with pytest.raises(BuildFailed, match="step evaluate failed"):
+        run_build(make_config("fault_agent", changed, golden_path))
+    monkeypatch.undo()
+    unevaluated = Client().list_model_versions(model="fault_agent", sort_by="desc:number", size=1).items[0]
+    for version in (str(unevaluated.number), "latest"):
+        done = run_cli("promote", version, "--stage", "production", "--model", "fault_agent")
+        assert done.returncode == 1 and "never evaluated" in done.stderr, done.stderr
+    assert production_now() == prod
 
 
 def test_interrupted_index_upload_is_never_loaded(production, golden_path, monkeypatch):
@@ -159,6 +198,16 @@ def test_an_unreadable_production_is_said_and_replaced_not_a_dead_end(tmp_path, 
     index_uri = get_version("orphan_agent", first.version).get_artifact(INDEX).uri
     for name in os.listdir(index_uri):
         os.remove(os.path.join(index_uri, name))  # the artifact store lost the files
+
+    # The same build again reuses the cached (lost) index: evaluated from the cache, never released.
+    again = run_build(make_config("orphan_agent", corpus, golden_path))
+    decision = get_version("orphan_agent", again.version).run_metadata["decision"]
+    assert decision["stage"] is None and any("cannot be loaded" in r for r in decision["reasons"]), decision
+    assert get_version("orphan_agent", "production").name == first.version
+    promoted = run_cli("promote", again.version, "--stage", "production", "--model", "orphan_agent")
+    assert promoted.returncode == 1 and "cannot be loaded" in promoted.stderr, promoted.stderr
+    asked = run_cli("ask", "Which port?", "--model", "orphan_agent")  # production's files are gone
+    assert asked.returncode == 1 and "artifact docs_index" in asked.stderr and "Traceback" not in asked.stderr
     golden = tmp_path / "golden.jsonl"
     golden.write_text(Path(golden_path).read_text() + "\n")  # another golden hash: re-score production
     changed = write_corpus(

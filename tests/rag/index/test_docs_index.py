@@ -186,6 +186,15 @@ def test_damaged_index_files_are_a_clear_error(docs_index, tmp_path):
     (saved / "nodes.sqlite").write_text("{broken")
     with pytest.raises(DocsIndexError, match=f"{saved}: the index files are damaged"):
         DocsIndex.load(saved)
+    saved = docs_index.save(tmp_path / "index")
+    next(saved.glob("bm25_*.npy")).write_bytes(b"")  # an empty array file (EOFError inside numpy)
+    with pytest.raises(DocsIndexError, match="the index files are damaged"):
+        DocsIndex.load(saved)
+    for damage in ("{broken", "[]", '{"format_version": 2, "vectors": "many"}', "[" * 100_000):
+        saved = docs_index.save(tmp_path / "index")
+        (saved / "manifest.json").write_text(damage)
+        with pytest.raises(DocsIndexError, match="manifest.json: (damaged|unsupported)"):
+            DocsIndex.load(saved)
 
 
 def test_saving_never_replaces_a_folder_it_did_not_write(docs_index, tmp_path, monkeypatch):

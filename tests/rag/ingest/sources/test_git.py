@@ -125,4 +125,4 @@ def test_credentials_in_a_git_url_are_refused_without_being_echoed():
     with pytest.raises(ValidationError) as caught:
         GitSourceConfig(name="repo", repo="https://alice:PLANTED-TOKEN@git.example.com/x.git")
     message = caught.value.errors()[0]["msg"]
-    assert "carries a password or token" in message and "PLANTED-TOKEN" not in message
+    assert "carries a credential" in message and "PLANTED-TOKEN" not in message
