@@ -79,7 +79,9 @@ def history_html(model: str, rows: list[VersionRow], thresholds: dict[str, float
 
 
 def write_history(model: str, rows: list[VersionRow], thresholds: dict[str, float], path: Path) -> Path:
-    """Write the plot to `path`: PNG or HTML by its suffix."""
+    """Write the plot to `path`: PNG or HTML by its suffix (its folder made if missing)."""
+    if path.suffix.lower() in {".png", ".html", ".htm"}:
+        path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".png":
         path.write_bytes(history_png(model, rows, thresholds))
     elif path.suffix.lower() in {".html", ".htm"}:

@@ -26,8 +26,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from evaluation.golden import GoldenQuestion, load_golden
+from evaluation.golden import GoldenError, GoldenQuestion, load_golden
 from rag.errors import AgentFactoryError
+from rag.settings_file import read_bounded
 from serving.feedback import FeedbackRow
 
 
@@ -35,6 +36,7 @@ class SuggestError(AgentFactoryError):
     """A review file that cannot be applied: a candidate that is not a valid golden question."""
 
 
+MAX_REVIEW_BYTES = 20_000_000
 _REVIEW_ONLY = ("decision", "disliked_answer", "comment", "version")
 
 
@@ -68,7 +70,10 @@ def write_review(entries: list[dict[str, Any]], path: Path) -> None:
 
 def apply_review(path: Path, golden: Path) -> int:
     """Append the accepted candidates to `golden` (JSONL); returns how many were added."""
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    try:
+        entries = yaml.safe_load(read_bounded(path, MAX_REVIEW_BYTES, "a review file", SuggestError)) or []
+    except yaml.YAMLError as exc:
+        raise SuggestError(f"{path}: not YAML: {exc}") from None
     if not isinstance(entries, list):
         raise SuggestError(f"{path}: expected a list of candidates")
     accepted = []
@@ -93,9 +98,19 @@ def apply_review(path: Path, golden: Path) -> int:
     if clash := {q.id for q in existing} & {q.id for q in accepted}:
         raise SuggestError(f"{path}: ids already in {golden}: {', '.join(sorted(clash))}")
     text = golden.read_text(encoding="utf-8")
-    with golden.open("a", encoding="utf-8") as out:
-        if text and not text.endswith("\n"):
-            out.write("\n")
-        for question in accepted:
-            out.write(json.dumps(question.model_dump(exclude_defaults=True)) + "\n")
+    text += ("\n" if text and not text.endswith("\n") else "") + "".join(
+        json.dumps(q.model_dump(exclude_defaults=True)) + "\n" for q in accepted
+    )
+    # The whole resulting file is validated before it replaces the golden set: a review with two
+    # candidates of one id, or a follow-up of a missing question, never breaks the next build.
+    draft = golden.with_name(f".{golden.name}.draft")
+    draft.write_text(text, encoding="utf-8")
+    try:
+        load_golden(draft)
+    except GoldenError as exc:
+        draft.unlink()
+        raise SuggestError(
+            f"{path}: the golden set would not be valid: {str(exc).replace(str(draft), str(golden))}"
+        ) from None
+    draft.replace(golden)
     return len(accepted)

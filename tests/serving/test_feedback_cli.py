@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from cli.main import main
 from serving.feedback import AnswerRecord, FeedbackStore
-from tests.helpers import GOLDEN, write_config, write_corpus, write_golden
+from tests.helpers import GOLDEN, run_cli, write_config, write_corpus, write_golden
 
 
 def _setup(tmp_path):
@@ -80,3 +80,45 @@ def test_golden_suggest_needs_a_person_and_validates_what_they_accept(tmp_path, 
     assert applied.exit_code == 0 and "added 1" in applied.output
     added = json.loads(golden.read_text().splitlines()[-1])
     assert added["question"] == "How do I rotate the key?" and "decision" not in added
+
+
+def test_an_accepted_review_that_would_break_the_golden_set_writes_nothing(tmp_path, monkeypatch):
+    """Two candidates with one id, a follow-up of a missing question: the whole file is checked first."""
+    monkeypatch.chdir(tmp_path)
+    config, golden, _ = _setup(tmp_path)
+    before = golden.read_text()
+    twins = [
+        {"id": "twin", "question": q, "reference_answer": "yes", "decision": "accept"}
+        for q in ("Is A here?", "Is B here?")
+    ]
+    orphan = [{"id": "late", "question": "And then?", "reference_answer": "yes", "follow_up_of": "nowhere",
+               "decision": "accept"}]  # fmt: skip
+    for review in (twins, orphan):
+        (tmp_path / "review.yaml").write_text(yaml.safe_dump(review))
+        done = run_cli("golden", "suggest", "--config", config, "--apply", "review.yaml", cwd=tmp_path)
+        assert done.returncode == 1 and "would not be valid" in done.stderr, done.stderr
+        assert golden.read_text() == before and not list(tmp_path.glob(".*.draft"))
+
+
+def test_golden_import_never_overwrites_a_file_that_is_not_a_golden_set(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config, golden, _ = _setup(tmp_path)
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        json.dumps(
+            {
+                "question": "Which port?",
+                "doc_id": json.loads(golden.read_text().splitlines()[0])["reference_sources"][0],
+            }
+        )
+        + "\n"
+    )
+    kept = config.read_text()
+    done = run_cli("golden", "import", rows, "--config", config, "--out", config, cwd=tmp_path)
+    assert done.returncode == 1 and "is not a golden set" in done.stderr and config.read_text() == kept, (
+        done.stderr
+    )
+    into_new_folder = run_cli(
+        "golden", "import", rows, "--config", config, "--out", tmp_path / "new" / "g.jsonl", cwd=tmp_path
+    )
+    assert into_new_folder.returncode == 0, into_new_folder.stderr
