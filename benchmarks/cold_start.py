@@ -1,6 +1,6 @@
 """Cold start of `agent-factory ask`: each run a fresh process, as a user at a terminal.
 
-Run as ``python -m benchmarks.cold_start CONFIG`` in a subprocess whose environment points at
+Run as ``python -m benchmarks.cold_start CONFIG [REPEATS]`` in a subprocess whose environment points at
 a ZenML store holding a built version of CONFIG (benchmarks/run.py runs it after the build
 section). Prints one JSON object:
 
@@ -56,4 +56,4 @@ def main(config: str, repeats: int = 3) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3)

@@ -60,8 +60,9 @@ def _build(
     return wall, seconds, index
 
 
-def main(shard_size: int, max_docs: int | None) -> None:
-    _build("bench_warm_up", None, max_docs, chunk_size=500)  # a store's first run is slower; nothing reused
+def main(shard_size: int, max_docs: int | None, repeats: int = 3) -> None:
+    if repeats > 1:  # a measuring run: a store's first run is slower, so warm it on chunks nothing reuses
+        _build("bench_warm_up", None, max_docs, chunk_size=500)
     single_s, single_steps, single = _build("bench_single_step", None, max_docs)
     fan_s, fan_steps, fanned = _build("bench_fan_out", shard_size, max_docs)
     positions = list(range(single.manifest.vectors))
@@ -78,4 +79,5 @@ def main(shard_size: int, max_docs: int | None) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]) or None if len(sys.argv) > 2 else None)
+    args = [int(a) for a in sys.argv[1:]]
+    main(args[0], args[1] if len(args) > 1 and args[1] else None, *args[2:])

@@ -32,6 +32,7 @@ FULL = {
     "quality_docs": 0,  # all 272 pages of ../shared/datasets/zenml-docs
     "serving": ["8", "50", "default", "zenml"],  # clients, questions per client, corpora
     "living": ["0", "10000"],  # ZenML docs pages replayed (0: all), pages for the corpus diff alone
+    "repeats": 3,  # fresh processes per cold-start median; fewer than 2 also skips the fan-out warm-up
 }
 SMOKE = {
     "chunks": 32,
@@ -43,6 +44,7 @@ SMOKE = {
     "quality_docs": 8,
     "serving": ["2", "3", "default"],
     "living": ["8", "300"],
+    "repeats": 1,
 }
 
 
@@ -108,9 +110,10 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
         with tempfile.TemporaryDirectory() as store:
             env = os.environ | {"ZENML_CONFIG_PATH": str(Path(store) / "zenml")}
             results["build"] = _child("benchmarks.build", str(config), env=env)
-            results["cold_start"] = _child("benchmarks.cold_start", str(config), env=env)
+            repeats = str(sizes["repeats"])
+            results["cold_start"] = _child("benchmarks.cold_start", str(config), repeats, env=env)
             results["fanout"] = _child(
-                "benchmarks.fanout", str(sizes["shard_size"]), str(sizes["quality_docs"]), env=env
+                "benchmarks.fanout", str(sizes["shard_size"]), str(sizes["quality_docs"]), repeats, env=env
             )
     return results
 

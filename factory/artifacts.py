@@ -16,7 +16,6 @@ from evaluation.records import EvaluationResult
 from factory.versions import VersionNotFound, get_version
 from rag.agent.chat import ChatSession
 from rag.agent.spec import AgentSpec, open_session
-from rag.errors import AgentFactoryError
 from rag.index.docs_index import DocsIndex
 from rag.index.manifest import DocsIndexError
 from rag.ingest.corpus_diff import CorpusDiff, PageSignatures, diff_pages
@@ -55,12 +54,8 @@ def _load(mv: ModelVersionResponse, name: str, missing: str) -> Any:
         raise VersionNotFound(f"version {mv.name} {missing}")
     try:
         return artifact.load()
-    except AgentFactoryError:
-        raise
-    except (
-        Exception
-    ) as exc:  # whatever a damaged file raises (FileNotFoundError, EOFError, JSONDecodeError...)
-        first = (str(exc).strip().splitlines() or [""])[0][:200]
+    except Exception as exc:  # whatever a damaged file raises (ours, FileNotFoundError, EOFError...)
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
         raise DocsIndexError(
             f"version {mv.name}: artifact {name} at {artifact.uri} cannot be loaded "
             f"({type(exc).__name__}: {first}); rebuild the version"

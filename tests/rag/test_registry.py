@@ -92,7 +92,18 @@ def test_a_plugin_package_adds_a_source_an_embedding_and_an_llm(installed_plugin
     built = _cli(installed_plugin, tmp_path, "index", "--config", "agent.yaml", "--out", "agent", key="k")
     assert built.returncode == 0, built.stderr
     assert "indexed 2 documents" in built.stdout
-    asked = _cli(installed_plugin, tmp_path, "ask", "When does the ferry leave?", "--index", "agent", key="k")
+    # A keyed folder answers when the user's own config names its endpoint (a foreign one would not).
+    asked = _cli(
+        installed_plugin,
+        tmp_path,
+        "ask",
+        "When does the ferry leave?",
+        "--index",
+        "agent",
+        "--config",
+        "agent.yaml",
+        key="k",
+    )
     assert asked.returncode == 0, asked.stderr
     assert "07:15" in asked.stdout and "notes/note-1" in asked.stdout
 
