@@ -10,13 +10,16 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any, Protocol, TypeVar
 
 from llama_index.core.schema import Document
 from pydantic import Field, field_validator
 
 from rag.errors import AgentFactoryError
 from rag.source_settings import SourceSettings, no_credentials
+
+T = TypeVar("T")
 
 
 class SourceError(AgentFactoryError):
@@ -90,6 +93,34 @@ def wanted(path: str, config: Any) -> bool:
     )
 
 
+def within_limits(name: str, listed: Iterable[tuple[T, int]], config: FileSourceSettings) -> list[T]:
+    """The items of (item, bytes) pairs, or SourceError as soon as they pass max_files or max_total_bytes.
+
+    Files above max_file_bytes are skipped when read, so they do not count toward the total.
+
+    >>> from rag.ingest.sources.directory import DirectorySourceConfig
+    >>> within_limits("docs", [("a.md", 10), ("b.md", 10)], DirectorySourceConfig(path=".", max_files=1))
+    Traceback (most recent call last):
+    ...
+    rag.ingest.sources.base.SourceError: source 'docs': more than max_files (1) files match its include/exclude; ...
+    """
+    kept, total = [], 0
+    for item, size in listed:
+        kept.append(item)
+        total += size if size <= config.max_file_bytes else 0
+        if len(kept) > config.max_files:
+            raise SourceError(
+                f"source {name!r}: more than max_files ({config.max_files}) files match its include/exclude; "
+                "narrow them, or raise max_files if the corpus really is that large"
+            )
+        if total > config.max_total_bytes:
+            raise SourceError(
+                f"source {name!r}: its files pass max_total_bytes ({config.max_total_bytes} bytes); "
+                "narrow include/exclude, or raise max_total_bytes"
+            )
+    return kept
+
+
 def _inside_root(patterns: list[str]) -> list[str]:
     """Globs stay under the source's root: no absolute patterns, no `..` segments."""
     escaping = [p for p in patterns if p.startswith(("/", "~")) or ".." in Path(p).parts]
@@ -106,6 +137,10 @@ class FileSourceSettings(SourceSettings):
     include: list[str]
     exclude: list[str] = []
     max_file_bytes: int = Field(5_000_000, gt=0)
+    # A source past either cap is refused before any file is read (100,000 stray files are a
+    # mistake in `include`, not a corpus to embed for an hour).
+    max_files: int = Field(50_000, gt=0)
+    max_total_bytes: int = Field(2_000_000_000, gt=0)
     # Where the files are published (a Sphinx build folder -> "https://docs.ray.io/en/master"):
     # answers then cite base_url/<path>#<section>; unset, they cite the path alone.
     base_url: str | None = Field(None, pattern=r"^https?://\S+$")

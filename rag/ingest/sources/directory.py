@@ -11,6 +11,7 @@ True
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,7 @@ from rag.ingest.sources.base import (
     make_document,
     published_url,
     wanted,
+    within_limits,
 )
 from rag.ingest.text import BINARY_PROBE_BYTES, file_to_text, looks_binary
 from rag.source_settings import NAME
@@ -85,16 +87,18 @@ class DirectorySource:
         )
 
     def _files(self) -> list[Path]:
+        """Regular files wanted under the root, counted and sized before any is read."""
+        return sorted(within_limits(self.name, self._walk(), self.config))
+
+    def _walk(self) -> Iterator[tuple[Path, int]]:
         root = self.root.resolve()
-        found = []
-        for path in sorted(self.root.rglob("*")):  # symlinked folders are not descended into
+        for path in self.root.rglob("*"):  # symlinked folders are not descended into
             if not path.is_file() or not wanted(path.relative_to(self.root).as_posix(), self.config):
-                continue
+                continue  # is_file: a FIFO or device is never opened
             if not path.resolve().is_relative_to(root):
                 log.warning("%s: skipped, it links outside the source root %s", path, root)
                 continue
-            found.append(path)
-        return found
+            yield path, path.stat().st_size
 
     def _read(self, path: Path) -> Document | None:
         rel = path.relative_to(self.root).as_posix()

@@ -17,6 +17,7 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from llama_index.core.schema import Document
@@ -29,6 +30,7 @@ from rag.ingest.sources.base import (
     make_document,
     published_url,
     wanted,
+    within_limits,
 )
 from rag.ingest.text import file_to_text
 from rag.secrets import redact_text, redact_url
@@ -60,8 +62,7 @@ class GitSource:
         with tempfile.TemporaryDirectory(prefix="agent-factory-git-") as tmp:
             repo = self._clone(Path(tmp) / "repo")
             self.commit = self._resolve(repo)
-            paths = self._paths(repo)
-            docs = [doc for path in paths if (doc := self._read(repo, path)) is not None]
+            docs = [doc for path, size in self._paths(repo) if (doc := self._read(repo, path, size)) is not None]
         if not docs:
             raise NoDocuments(
                 f"source {self.name!r}: no files matching {self.config.include} at {self.config.ref}"
@@ -73,9 +74,7 @@ class GitSource:
         with tempfile.TemporaryDirectory(prefix="agent-factory-git-") as tmp:
             repo = self._clone(Path(tmp) / "repo")
             self.commit = self._resolve(repo)
-            listing = self._git(repo, "ls-tree", "-r", "--format=%(objectsize) %(path)", self.commit)
-            sizes = {path: size for size, _, path in (line.partition(" ") for line in listing.splitlines())}
-            return [(f"{self.name}/{path}", int(sizes[path])) for path in self._paths(repo)]
+            return [(f"{self.name}/{path}", size) for path, size in self._paths(repo)]
 
     def _clone(self, target: Path) -> Path:
         # A bare, blob-less clone: cheap for big repositories, and the working tree is never used.
@@ -95,21 +94,23 @@ class GitSource:
                 f"source {self.name!r}: ref {self.config.ref!r} does not exist in {redact_url(self.config.repo)}"
             ) from None
 
-    def _paths(self, repo: Path) -> list[str]:
-        """Files wanted at the commit; submodules (other repositories) are skipped, by name."""
-        paths = []
-        for line in self._git(repo, "ls-tree", "-r", self.commit).splitlines():
-            meta, _, path = line.partition("\t")
+    def _paths(self, repo: Path) -> list[tuple[str, int]]:
+        """(path, bytes) of the files wanted at the commit, within max_files and max_total_bytes;
+        submodules (other repositories) are skipped, by name."""
+        return within_limits(self.name, self._wanted(repo), self.config)
+
+    def _wanted(self, repo: Path) -> Iterator[tuple[tuple[str, int], int]]:
+        listing = self._git(repo, "ls-tree", "-r", "--format=%(objecttype) %(objectsize) %(path)", self.commit)
+        for line in listing.splitlines():
+            kind, size, path = line.split(" ", 2)
             if not wanted(path, self.config):
                 continue
-            if meta.split()[1] == "commit":
+            if kind == "commit":  # its size is "-"
                 log.warning("source %r: %s is a submodule (another repository): skipped", self.name, path)
                 continue
-            paths.append(path)
-        return paths
+            yield (path, int(size)), int(size)
 
-    def _read(self, repo: Path, path: str) -> Document | None:
-        size = int(self._git(repo, "cat-file", "-s", f"{self.commit}:{path}").strip())
+    def _read(self, repo: Path, path: str, size: int) -> Document | None:
         if size > self.config.max_file_bytes:
             log.warning(
                 "%s@%s:%s: skipped, %d bytes > max_file_bytes",

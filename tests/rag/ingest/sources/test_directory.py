@@ -86,3 +86,16 @@ def test_load_documents_combines_sources(tmp_path):
     b = write_corpus(tmp_path / "b", {"x.md": "from b"})
     docs = load_documents([DirectorySourceConfig(name="a", path=a), DirectorySourceConfig(name="b", path=b)])
     assert [(d.doc_id, d.metadata["source"]) for d in docs] == [("a/x.md", "a"), ("b/x.md", "b")]
+
+
+def test_many_files_or_bytes_are_refused_by_count_and_total_before_any_read(tmp_path):
+    """100,000 stray files are a mistake in `include`: refused at the cap, named, nothing read."""
+    write_corpus(tmp_path, {f"page-{i}.md": f"# Page {i}\n\n" + "word " * 40 for i in range(30)})
+    with pytest.raises(SourceError, match=r"source 'docs': more than max_files \(29\) files"):
+        load(tmp_path, max_files=29)
+    with pytest.raises(SourceError, match=r"max_total_bytes \(5000 bytes\)"):
+        load(tmp_path, max_total_bytes=5000)
+    (tmp_path / "big.md").write_text("x" * 9000)  # skipped as oversize, so it does not count to the total
+    assert len(load(tmp_path, max_files=31, max_total_bytes=8000, max_file_bytes=8500)) == 30
+    os.mkfifo(tmp_path / "pipe.md")  # not a regular file: never opened
+    assert len(load(tmp_path, max_file_bytes=8500)) == 30
