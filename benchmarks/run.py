@@ -32,6 +32,7 @@ FULL = {
     "quality_docs": 0,  # all 272 pages of ../shared/datasets/zenml-docs
     "serving": ["8", "50", "default", "zenml"],  # clients, questions per client, corpora
     "living": ["0", "10000"],  # ZenML docs pages replayed (0: all), pages for the corpus diff alone
+    "chunk_chars": 500_000,  # hostile inputs chunked at this size and 4x
     "repeats": 3,  # fresh processes per cold-start median; fewer than 2 also skips the fan-out warm-up
 }
 SMOKE = {
@@ -44,6 +45,7 @@ SMOKE = {
     "quality_docs": 8,
     "serving": ["2", "3", "default"],
     "living": ["8", "300"],
+    "chunk_chars": 50_000,
     "repeats": 1,
 }
 
@@ -57,6 +59,7 @@ def _child(module: str, *args: str, env: dict | None = None) -> dict:
 SECTIONS = (
     "embedding",
     "incremental",
+    "chunking",
     "retrieval",
     "quality",
     "html",
@@ -73,6 +76,7 @@ SECTIONS = (
 def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
     """Run the `only` sections into `results` (which may hold earlier sections)."""
     from benchmarks.embedding import bench_embedding
+    from benchmarks.chunking import bench_chunking
     from benchmarks.incremental import bench_incremental
 
     results |= {"machine": machine(), "date": dt.datetime.now().isoformat(timespec="seconds"), "sizes": sizes}
@@ -80,6 +84,8 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
         results["embedding"] = bench_embedding(sizes["chunks"], batch_sizes=(16, 32, 64))
     if "incremental" in only:
         results["incremental"] = bench_incremental(sizes["docs"])
+    if "chunking" in only:
+        results["chunking"] = bench_chunking(sizes["chunk_chars"])
     if "retrieval" in only:
         scales = sizes["scales"]
         results["retrieval"] = [
@@ -157,6 +163,7 @@ def render(r: dict, command: str) -> str:
         ("html", lambda r: html_quality.lines(r["html"])), ("answers", lambda r: _answers_lines(r["answers"])),
         ("build", _build_lines), ("cold_start", lambda r: _cold_start_lines(r["cold_start"])),
         ("serving", lambda r: _serving_lines(r["serving"])), ("incremental", _incremental_lines),
+        ("chunking", _chunking_lines),
         ("build", _evaluation_lines), ("judge", lambda r: _judge_lines(r["judge"])), ("build", _memory_lines),
         ("scale", _scale_lines), ("living", lambda r: _living_lines(r["living"])),
     ]  # fmt: skip
@@ -229,6 +236,22 @@ def _incremental_lines(r: dict) -> list[str]:
         *[
             f"| {x['changed']} | {x['chunks_embedded']} | {x['seconds']:.2f} | {x['vs_full']:.2f} |"
             for x in r["incremental"]
+        ],
+    ]
+
+
+def _chunking_lines(r: dict) -> list[str]:
+    return [
+        "### Chunking hostile input (target: growth <= 1.5, linear)",
+        "",
+        "Each case chunked at N and 4N characters in the same process (benchmarks/chunking.py); growth is "
+        "t(4N) / (4 t(N)): 1.0 is linear, 4.0 quadratic.",
+        "",
+        "| input | characters | chunks | seconds | growth |",
+        "| --- | --- | --- | --- | --- |",
+        *[
+            f"| {x['case']} | {x['chars']:,} | {x['chunks']} | {x['seconds']:.2f} | {x['growth']:.2f} |"
+            for x in r["chunking"]
         ],
     ]
 

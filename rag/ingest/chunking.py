@@ -24,6 +24,8 @@ which keeps ZenML caching and incremental rebuilds honest.
 
 from __future__ import annotations
 
+import re
+
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, Document, NodeRelationship, TextNode
 
@@ -33,6 +35,10 @@ from rag.ingest.sections import FENCES, Section, parse
 # What the LLM sees above each chunk (so it can cite); nothing else leaks into prompts.
 LLM_VISIBLE_METADATA = ("doc_id", "title", "section", "url")
 EMBEDDED_METADATA = ("section",)
+# SentenceSplitter (nltk punkt) grows faster than linearly, and can raise, on a paragraph of
+# megabytes; a block this many chunks long is split at sentence ends in one linear pass instead.
+HUGE_BLOCK_CHUNKS = 20
+SENTENCE_END = re.compile(r"(?<=[.!?])[ \t]+|\n+")
 
 
 def _characters(text: str) -> list[str]:
@@ -70,6 +76,7 @@ def chunk_documents(documents: list[Document], config: ChunkingConfig) -> list[T
 def _structured(doc: Document, config: ChunkingConfig) -> list[TextNode]:
     meta, sections = parse(doc.text, doc.metadata.get("path", doc.doc_id), doc.metadata.get("title"))
     texts = [(s, text) for s in sections for text in _pack(s.blocks, config)]
+    source = doc.as_related_node_info()  # hashes the whole document: once, not once per chunk
     nodes = []
     for i, (section, text) in enumerate(texts):
         metadata = {
@@ -78,7 +85,7 @@ def _structured(doc: Document, config: ChunkingConfig) -> list[TextNode]:
             **_where(section, doc.metadata),
         }
         node = TextNode(id_=f"{doc.doc_id}#{i}", text=text, metadata=metadata)
-        node.relationships[NodeRelationship.SOURCE] = doc.as_related_node_info()
+        node.relationships[NodeRelationship.SOURCE] = source
         nodes.append(node)
     return nodes
 
@@ -116,28 +123,33 @@ def _fit(block: str, config: ChunkingConfig) -> list[str]:
         return [f"{fence}\n{piece}\n{fence[:3]}" for piece in _by_lines(body, budget)]
     if block.count("|") >= 2 * len(lines):  # a table: whole rows only
         return _by_lines(lines, config.chunk_size)
+    if len(block) > HUGE_BLOCK_CHUNKS * config.chunk_size:
+        return _by_lines(SENTENCE_END.split(block), config.chunk_size, joiner=" ")
     return _splitter(config).split_text(block)
 
 
-def _by_lines(lines: list[str], budget: int) -> list[str]:
+def _by_lines(lines: list[str], budget: int, joiner: str = "\n") -> list[str]:
     """Whole lines packed up to `budget`; a longer line is split (at a space when it has one), never cut."""
     pieces: list[str] = []
     current: list[str] = []
     size = 0
     for line in (part for whole in lines for part in _split_line(whole, budget)):
         if current and size + len(line) > budget:
-            pieces.append("\n".join(current))
+            pieces.append(joiner.join(current))
             current, size = [], 0
         current.append(line)
         size += len(line) + 1
-    return [*pieces, "\n".join(current)] if current else pieces
+    return [*pieces, joiner.join(current)] if current else pieces
 
 
 def _split_line(line: str, budget: int) -> list[str]:
-    parts = []
-    while len(line) > budget:
-        cut = line.rfind(" ", budget // 2, budget)
-        cut = cut if cut > 0 else budget
-        parts.append(line[:cut])
-        line = line[cut:].lstrip(" ")
-    return [*parts, line]
+    """`line` in pieces of at most `budget`, cut at a space where one is near; one pass, no re-slicing."""
+    parts, start = [], 0
+    while len(line) - start > budget:
+        cut = line.rfind(" ", start + budget // 2, start + budget)
+        cut = cut if cut > start else start + budget
+        parts.append(line[start:cut])
+        start = cut
+        while start < len(line) and line[start] == " ":
+            start += 1
+    return [*parts, line[start:]]

@@ -54,6 +54,8 @@ _MARKUP = [
 ]
 
 
+# A character every pattern of plain_markdown needs before it can change a text.
+_MAY_HAVE_MARKUP = re.compile(r"[<{\[*|&\n\r]|---")
 # A line break inside a paragraph: not before a list item, a table row or a quote.
 _HARD_WRAP = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?!([-*+]|\d+[.)])\s|\||>|\n)(?=\S)")
 
@@ -66,6 +68,8 @@ def plain_markdown(text: str) -> str:
     >>> plain_markdown("How to&#x20;deploy\\nwrapped here:\\n* one\\n* two")
     'How to deploy wrapped here:\\n* one\\n* two'
     """
+    if not _MAY_HAVE_MARKUP.search(text):  # most headings: skip the dozen passes below
+        return text.strip()
     for pattern, replacement in _MARKUP:
         text = pattern.sub(replacement, text)
     text = html.unescape(text)  # GitBook writes &#x20; and friends into headings and prose

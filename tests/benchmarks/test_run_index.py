@@ -1,4 +1,4 @@
-"""Smoke run of the embedding, incremental, retrieval, scale and backend sections: their code, not their numbers."""
+"""Smoke run of the embedding, incremental, chunking, retrieval, scale and backend sections: their code, not their numbers."""
 
 import pytest
 
@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.slow, needs_datasets]
 
 
 def test_index_sections(smoke):
-    text, results = smoke("embedding", "incremental", "retrieval", "scale", "backends")
+    text, results = smoke("embedding", "incremental", "chunking", "retrieval", "scale", "backends")
     assert (
         "## 1. Embedding stage" in text and "## 2. Retrieval at scale" in text and "## 4. Incremental" in text
     )
@@ -19,3 +19,5 @@ def test_index_sections(smoke):
     assert scale == {(2_000, "flat"), (2_000, "ivf"), (2_000, "pgvector")} and "## 7. Scale" in text
     assert all(row["answered"] == 1.0 and row["baseline"]["nodes"] == 2_000 for row in results["scale"])
     assert [row["backend"] for row in results["backends"]["rows"]] == ["torch", "onnx", "onnx_int8"]
+    assert "### Chunking hostile input" in text
+    assert all(row["growth"] > 0 and row["chars"] == 200_000 for row in results["chunking"])

@@ -151,3 +151,19 @@ def test_every_word_of_a_document_lands_in_some_chunk(blocks, size):
     nodes = chunk_documents([make_document("docs", "page.md", "Page", text)], ChunkingConfig(chunk_size=size))
     chunked = {word for node in nodes for word in node.text.split()}
     assert set(text.split()) - {"#", "```shell", "```", "|", "---", "Page"} <= chunked
+
+
+def test_megabyte_paragraphs_split_at_sentences_without_losing_a_word():
+    """A paragraph of hundreds of chunks (a generated changelog, a minified page) is split in one
+    linear pass: nltk's sentence tokenizer raised on 'A. ' x 333k and took seconds on one long line."""
+    cases = {
+        "sentences": " ".join(f"S{i}." for i in range(60_000)),
+        "one long word": "x" * 50_000,
+        "words": " ".join(f"w{i}" for i in range(20_000)),
+    }
+    for name, paragraph in cases.items():
+        nodes = chunk_documents([make_document("docs", "p.md", "P", paragraph)], ChunkingConfig(chunk_size=500))
+        assert all(len(n.text) <= 500 for n in nodes), name
+        assert "".join("".join(n.text.split()) for n in nodes) == "".join(paragraph.split()), name
+    sentence_ends = [n.text for n in chunk_documents([make_document("d", "p.md", "P", cases["sentences"])], ChunkingConfig())]
+    assert all(text.endswith(".") for text in sentence_ends)
