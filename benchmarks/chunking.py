@@ -14,8 +14,9 @@ from rag.ingest.sources.base import make_document
 
 PARAGRAPH = "Install the package with pip. Then run the pipeline once to check the store works.\n\n"
 CASES = {
-    "ordinary Markdown (baseline)": lambda n: ("## Section\n\n" + PARAGRAPH * 6 + "```\ncode line\n```\n\n")
-    * (n // 600),
+    "ordinary Markdown (baseline)": lambda n: (
+        ("## Section\n\n" + PARAGRAPH * 6 + "```\ncode line\n```\n\n") * (n // 600)
+    ),
     "one line, no spaces": lambda n: "x" * n,
     "one paragraph of 'A. ' sentences": lambda n: "A. " * (n // 3),
     "headings only": lambda n: "# h\n" * (n // 4),

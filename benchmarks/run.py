@@ -75,8 +75,8 @@ SECTIONS = (
 
 def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
     """Run the `only` sections into `results` (which may hold earlier sections)."""
-    from benchmarks.embedding import bench_embedding
     from benchmarks.chunking import bench_chunking
+    from benchmarks.embedding import bench_embedding
     from benchmarks.incremental import bench_incremental
 
     results |= {"machine": machine(), "date": dt.datetime.now().isoformat(timespec="seconds"), "sizes": sizes}

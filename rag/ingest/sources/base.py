@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from llama_index.core.schema import Document

@@ -16,8 +16,8 @@ import logging
 import os
 import subprocess
 import tempfile
-from pathlib import Path, PurePosixPath
 from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from llama_index.core.schema import Document
@@ -62,7 +62,9 @@ class GitSource:
         with tempfile.TemporaryDirectory(prefix="agent-factory-git-") as tmp:
             repo = self._clone(Path(tmp) / "repo")
             self.commit = self._resolve(repo)
-            docs = [doc for path, size in self._paths(repo) if (doc := self._read(repo, path, size)) is not None]
+            docs = [
+                doc for path, size in self._paths(repo) if (doc := self._read(repo, path, size)) is not None
+            ]
         if not docs:
             raise NoDocuments(
                 f"source {self.name!r}: no files matching {self.config.include} at {self.config.ref}"
@@ -100,7 +102,9 @@ class GitSource:
         return within_limits(self.name, self._wanted(repo), self.config)
 
     def _wanted(self, repo: Path) -> Iterator[tuple[tuple[str, int], int]]:
-        listing = self._git(repo, "ls-tree", "-r", "--format=%(objecttype) %(objectsize) %(path)", self.commit)
+        listing = self._git(
+            repo, "ls-tree", "-r", "--format=%(objecttype) %(objectsize) %(path)", self.commit
+        )
         for line in listing.splitlines():
             kind, size, path = line.split(" ", 2)
             if not wanted(path, self.config):

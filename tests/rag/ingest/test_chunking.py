@@ -162,8 +162,13 @@ def test_megabyte_paragraphs_split_at_sentences_without_losing_a_word():
         "words": " ".join(f"w{i}" for i in range(20_000)),
     }
     for name, paragraph in cases.items():
-        nodes = chunk_documents([make_document("docs", "p.md", "P", paragraph)], ChunkingConfig(chunk_size=500))
+        nodes = chunk_documents(
+            [make_document("docs", "p.md", "P", paragraph)], ChunkingConfig(chunk_size=500)
+        )
         assert all(len(n.text) <= 500 for n in nodes), name
         assert "".join("".join(n.text.split()) for n in nodes) == "".join(paragraph.split()), name
-    sentence_ends = [n.text for n in chunk_documents([make_document("d", "p.md", "P", cases["sentences"])], ChunkingConfig())]
+    sentence_ends = [
+        n.text
+        for n in chunk_documents([make_document("d", "p.md", "P", cases["sentences"])], ChunkingConfig())
+    ]
     assert all(text.endswith(".") for text in sentence_ends)

@@ -130,7 +130,12 @@ def test_credentials_in_a_git_url_are_refused_without_being_echoed():
 
 def test_files_past_max_files_or_max_total_bytes_are_refused_before_reading(repo):
     root, _, _ = repo
-    for cap, message in [({"max_files": 3}, r"more than max_files \(3\)"), ({"max_total_bytes": 60}, "max_total_bytes")]:
+    for cap, message in [
+        ({"max_files": 3}, r"more than max_files \(3\)"),
+        ({"max_total_bytes": 60}, "max_total_bytes"),
+    ]:
         with pytest.raises(SourceError, match=message):
             GitSource(GitSourceConfig(name="repo", repo=str(root), include=INCLUDE, **cap)).load()
-    assert len(GitSource(GitSourceConfig(name="repo", repo=str(root), include=INCLUDE, max_files=4)).load()) == 4
+    assert (
+        len(GitSource(GitSourceConfig(name="repo", repo=str(root), include=INCLUDE, max_files=4)).load()) == 4
+    )
