@@ -26,7 +26,7 @@ class ServeConfig(BaseModel):
     cors_origins: list[str] = []  # e.g. ["https://docs.example.com"]; empty: no CORS headers
     max_body_bytes: int = Field(65_536, ge=1024)
     max_messages: int = Field(50, ge=1)  # per chat request (the conversation so far)
-    requests_per_minute: int = Field(120, ge=1)  # per client key or address
+    requests_per_minute: int = Field(600, ge=1)  # per bearer key: a team shares one (serving/limits.py)
     reload_every_s: float = Field(10.0, gt=0)  # how often a stage is re-checked for a new version
     workers: int = Field(4, ge=1, le=64)  # answers computed at once; more wait their turn
     feedback_path: Path | None = None  # default: $AGENT_FACTORY_DATA_DIR/<deployment>-feedback.sqlite

@@ -18,19 +18,22 @@ from __future__ import annotations
 
 import json
 import logging
-import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from pydantic import ValidationError
 from zenml import pipeline, step
 
 from rag.agent.chat import QuestionError
 from serving.feedback import AnswerRecord, Channel, FeedbackError, FeedbackStore, Rating
 from serving.limits import RateLimiter, read_body
-from serving.openai_api import ApiError, completion, parse_request, sse
+from serving.openai_api import ApiError, Kind, response, sse
+from serving.openai_request import ChatRequest, CompletionRequest, parse_chat, parse_completion
 from serving.service import AgentService, Answered, Turn
+from serving.tokens import AnswerCut, count_tokens
 
 log = logging.getLogger(__name__)
 UI_DIR = Path(__file__).parent / "ui"
@@ -83,51 +86,79 @@ async def _guarded(request: Request, handler: Any) -> Response:
             limiter.check(request)
         return await handler(request)
     except ApiError as exc:
-        headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
-    except (QuestionError, FeedbackError) as exc:
-        return JSONResponse(ApiError(400, str(exc), "invalid_question").body(), status_code=400)
+    except QuestionError as exc:
+        return JSONResponse(ApiError(400, str(exc), "invalid_question", param="messages").body(), 400)
 
 
-def store_answer(turn: Turn, answered: Answered, channel: Channel) -> str:
-    _service, store, settings = state()
-    return store.record(
-        AnswerRecord(
-            question=turn.question,
-            answer=answered.answer,
-            sources=list(dict.fromkeys(s.doc_id for s in answered.sources)),
-            model=settings["model"],
-            version=answered.version,
-            channel=channel,
-        )
-    )
+def _channel(request: Request) -> Channel:
+    return "web" if request.headers.get("x-agent-factory-client") == "web" else "api"
 
 
-async def _chat_completions(request: Request) -> Response:
-    service, _store, settings = state()
-    body = await read_body(request, settings["max_body_bytes"])
-    chat = parse_request(body, settings["max_messages"])
-    turn = chat.turn()
+def _check_model(name: str, settings: dict[str, Any]) -> None:
+    """`model` names the served model (empty: the served one, as the page sends)."""
+    if name and name != settings["model"]:
+        raise ApiError(404, f"model: this service serves {settings['model']!r}, not {name!r}",
+                       "model_not_found", param="model")  # fmt: skip
+
+
+async def _answer(request: Request, kind: Kind, asked: ChatRequest | CompletionRequest) -> Response:
+    """Answer a parsed request: whole, or streamed as server-sent events."""
+    service, store, settings = state()
+    _check_model(asked.model, settings)
+    turn = asked.turn()
     service.check(turn.question)  # a 400 before streaming starts, not an error event after
-    channel: Channel = "web" if request.headers.get("x-agent-factory-client") == "web" else "api"
-    model = settings["model"]
-    if chat.stream:
-        request_id = f"{time.time_ns():x}"
-        events = sse(service.answer(turn), request_id, model, lambda done: store_answer(turn, done, channel))
+    answer_id, model, channel = uuid.uuid4().hex, settings["model"], _channel(request)
+    cut = AnswerCut(asked.limit, asked.stops)
+    prompt_tokens = count_tokens("\n".join([*(text for _, text in turn.history), turn.question]))
+
+    def stored(answered: Answered, visible: str) -> None:
+        store.record(AnswerRecord(question=turn.question, answer=visible, model=model, channel=channel,
+                                  sources=list(dict.fromkeys(s.doc_id for s in answered.sources)),
+                                  version=answered.version), answer_id=answer_id)  # fmt: skip
+
+    if asked.stream:
+        usage = prompt_tokens if asked.include_usage else None
+        events = sse(service.answer(turn), kind, cut, answer_id, model, usage, stored)
         return StreamingResponse(
             events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
         )
     async for event in service.answer(turn):
         if isinstance(event, Answered):
-            return JSONResponse(completion(event, store_answer(turn, event, channel), model))
+            body = response(kind, event, cut, answer_id, model, prompt_tokens)
+            stored(event, body["choices"][0].get("text") or body["choices"][0]["message"]["content"])
+            return JSONResponse(body)
     raise ApiError(500, "the agent gave no answer", "agent_error", "server_error")
+
+
+async def _chat_completions(request: Request) -> Response:
+    _service, _store, settings = state()
+    body = await read_body(request, settings["max_body_bytes"])
+    return await _answer(request, "chat", parse_chat(body, settings["max_messages"]))
+
+
+async def _completions(request: Request) -> Response:
+    _service, _store, settings = state()
+    return await _answer(
+        request, "text", parse_completion(await read_body(request, settings["max_body_bytes"]))
+    )
+
+
+def _model(settings: dict[str, Any], service: AgentService) -> dict[str, Any]:
+    return {"id": settings["model"], "object": "model", "created": 0, "owned_by": "agent-factory",
+            "version": service.loaded.version}  # fmt: skip
 
 
 async def _models(request: Request) -> Response:
     service, _store, settings = state()
-    model = {"id": settings["model"], "object": "model", "created": 0, "owned_by": "agent-factory",
-             "version": service.loaded.version}  # fmt: skip
-    return JSONResponse({"object": "list", "data": [model]})
+    return JSONResponse({"object": "list", "data": [_model(settings, service)]})
+
+
+async def _model_by_id(request: Request) -> Response:
+    service, _store, settings = state()
+    _check_model(request.path_params.get("model_id", ""), settings)
+    return JSONResponse(_model(settings, service))
 
 
 async def _feedback(request: Request) -> Response:
@@ -135,10 +166,14 @@ async def _feedback(request: Request) -> Response:
     body = await read_body(request, settings["max_body_bytes"])
     try:
         rating = Rating.model_validate_json(body)
-    except ValueError as exc:
-        raise ApiError(400, f"feedback: {exc}".splitlines()[0], "invalid_feedback") from None
-    channel: Channel = "web" if request.headers.get("x-agent-factory-client") == "web" else "api"
-    store.rate(rating.answer_id, rating.rating, rating.comment, channel)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "body"
+        raise ApiError(400, f"{field}: {first['msg']}", "invalid_feedback", param=field) from None
+    try:
+        store.rate(rating.answer_id, rating.rating, rating.comment, _channel(request))
+    except FeedbackError as exc:
+        raise ApiError(404, str(exc), "answer_not_found", param="answer_id") from None
     return JSONResponse({"stored": True, "answer_id": rating.answer_id})
 
 
@@ -147,12 +182,25 @@ async def chat_completions(request: Request) -> Response:
     return await _guarded(request, _chat_completions)
 
 
+async def completions(request: Request) -> Response:
+    return await _guarded(request, _completions)
+
+
 async def models(request: Request) -> Response:
     return await _guarded(request, _models)
 
 
+async def model(request: Request) -> Response:
+    return await _guarded(request, _model_by_id)
+
+
 async def feedback(request: Request) -> Response:
     return await _guarded(request, _feedback)
+
+
+async def page(request: Request) -> Response:
+    """The chat page; it asks for the key itself."""
+    return FileResponse(UI_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
 
 async def slack_events(request: Request) -> Response:

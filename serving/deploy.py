@@ -17,11 +17,17 @@ from typing import Any
 from pydantic import BaseModel
 from zenml.client import Client
 from zenml.config import DeploymentSettings
-from zenml.config.deployment_settings import CORSConfig, EndpointMethod, EndpointSpec
+from zenml.config.deployment_settings import (
+    AppExtensionSpec,
+    CORSConfig,
+    DeploymentDefaultEndpoints,
+    EndpointMethod,
+    EndpointSpec,
+)
 
 from factory.serve_config import ServeConfig
 from rag.errors import AgentFactoryError
-from serving import app
+from serving import app, http_errors
 from serving.feedback import feedback_path
 
 
@@ -61,9 +67,12 @@ def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None =
     post, get = EndpointMethod.POST, EndpointMethod.GET
     endpoints = [
         EndpointSpec(path="/v1/chat/completions", method=post, handler=app.chat_completions),
+        EndpointSpec(path="/v1/completions", method=post, handler=app.completions),
         EndpointSpec(path="/v1/models", method=get, handler=app.models),
+        EndpointSpec(path="/v1/models/{model_id}", method=get, handler=app.model),
         EndpointSpec(path="/v1/feedback", method=post, handler=app.feedback),
         EndpointSpec(path="/slack/events", method=post, handler=app.slack_events, auth_required=False),
+        EndpointSpec(path="/", method=get, handler=app.page, auth_required=False),
     ]
     cors = CORSConfig(allow_origins=config.cors_origins)  # ZenML's default is every origin; ours none
     deployment = DeploymentSettings(
@@ -72,7 +81,11 @@ def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None =
         startup_hook_kwargs=hook,
         shutdown_hook=app.shutdown,
         custom_endpoints=endpoints,
-        dashboard_files_path=str(app.UI_DIR.relative_to(Path(app.__file__).parents[1])),
+        # ZenML's dashboard answers every unknown GET with the page, and its OpenAPI docs need no
+        # key: both off, so an unknown route is a 404 in OpenAI's shape (serving/http_errors.py).
+        include_default_endpoints=DeploymentDefaultEndpoints.API,
+        app_kwargs={"openapi_url": None},
+        app_extensions=[AppExtensionSpec(extension=http_errors.install)],
         cors=cors,
         uvicorn_host=config.host,
         uvicorn_port=config.port,

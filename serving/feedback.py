@@ -91,9 +91,9 @@ class FeedbackStore:
         )  # with WAL: safe if the process dies, no fsync per answer
         self._db.executescript(_SCHEMA)
 
-    def record(self, answer: AnswerRecord) -> str:
-        """Store a served answer; returns its id (what feedback refers to)."""
-        answer_id = uuid.uuid4().hex
+    def record(self, answer: AnswerRecord, answer_id: str | None = None) -> str:
+        """Store a served answer under `answer_id` (a new one if None); returns the id feedback refers to."""
+        answer_id = answer_id or uuid.uuid4().hex
         with self._lock:
             self._db.execute(
                 "insert into answers (id, created, question, answer, sources, model, version, channel)"

@@ -1,89 +1,50 @@
-"""OpenAI's chat-completions wire format over :class:`~serving.service.AgentService`.
+"""OpenAI's response wire format over :class:`~serving.service.AgentService`.
 
-``POST /v1/chat/completions`` takes OpenAI's request (``messages``, ``stream``) and answers
-with a ``chat.completion`` or, streaming, ``chat.completion.chunk`` server-sent events ending
-in ``data: [DONE]``. Anything built on the official ``openai`` client works. The answer's
-sources, its id (for feedback) and the version that answered are in the extra field
-``agent_factory`` of the completion (and of the last chunk when streaming)::
+``POST /v1/chat/completions`` answers with a ``chat.completion`` or, streaming,
+``chat.completion.chunk`` server-sent events ending in ``data: [DONE]``; the legacy
+``POST /v1/completions`` the same as ``text_completion``. What a request may ask is in
+serving/openai_request.py. The answer's sources, its id (for feedback, and the response's
+``id``) and the version that answered are in the extra field ``agent_factory`` of the
+completion (and of the last chunk when streaming)::
 
     {"agent_factory": {"answer_id": "9f…", "model": "docs_agent", "version": "3",
                        "sources": [{"doc_id": "docs/installation.md", "title": "…", "score": 0.71}]}}
 
-The conversation is the messages sent: the last ``user`` message is the question, earlier
-``user``/``assistant`` messages are its context; ``system`` messages are ignored (the agent
-has its own persona). Errors use OpenAI's shape, ``{"error": {"message", "type", "code"}}``.
+Errors use OpenAI's shape, ``{"error": {"message", "type", "param", "code"}}``.
 
->>> ChatRequest.model_validate({"messages": [{"role": "user", "content": "Hi?"}]}).turn().question
-'Hi?'
+>>> ApiError(404, "no model x", "model_not_found", param="model").body()["error"]["code"]
+'model_not_found'
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from serving.service import Answered
+from serving.tokens import AnswerCut, count_tokens
 
-from serving.service import Answered, Turn
+Kind = Literal["chat", "text"]
 
 
 class ApiError(Exception):
     """An error answered in OpenAI's shape with an HTTP status."""
 
-    def __init__(self, status: int, message: str, code: str, kind: str = "invalid_request_error") -> None:
+    def __init__(self, status: int, message: str, code: str, kind: str = "invalid_request_error",
+                 param: str | None = None, retry_after: int | None = None) -> None:  # fmt: skip
         super().__init__(message)
-        self.status, self.code, self.kind = status, code, kind
+        self.status, self.code, self.kind, self.param, self.retry_after = (
+            status,
+            code,
+            kind,
+            param,
+            retry_after,
+        )
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"message": str(self), "type": self.kind, "code": self.code}}
-
-
-class ContentPart(BaseModel):
-    type: str
-    text: str = ""
-
-
-class Message(BaseModel):
-    role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[ContentPart] | None = None
-
-    def text(self) -> str:
-        if isinstance(self.content, list):
-            return "".join(part.text for part in self.content if part.type == "text")
-        return self.content or ""
-
-
-class ChatRequest(BaseModel):
-    """The fields of OpenAI's request this service reads; others (temperature, …) are accepted and ignored."""
-
-    model: str = ""
-    messages: list[Message] = Field(min_length=1)
-    stream: bool = False
-
-    def turn(self) -> Turn:
-        talk = [m for m in self.messages if m.role in ("user", "assistant")]
-        if not talk or talk[-1].role != "user":
-            raise ApiError(400, "the last user or assistant message must be from the user", "no_question")
-        return Turn(question=talk[-1].text(), history=[(m.role, m.text()) for m in talk[:-1]])
-
-
-def parse_request(body: bytes, max_messages: int) -> ChatRequest:
-    """The request, or an ApiError naming the field that is wrong."""
-    try:
-        request = ChatRequest.model_validate_json(body)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise ApiError(400, f"{where}: {first['msg']}", "invalid_request") from None
-    if len(request.messages) > max_messages:
-        raise ApiError(
-            400,
-            f"messages: {len(request.messages)} messages; the limit is {max_messages}",
-            "too_many_messages",
-        )
-    return request
+        return {"error": {"message": str(self), "type": self.kind, "param": self.param, "code": self.code}}
 
 
 def extra(answered: Answered, answer_id: str, model: str) -> dict[str, Any]:
@@ -94,56 +55,68 @@ def extra(answered: Answered, answer_id: str, model: str) -> dict[str, Any]:
     return {"answer_id": answer_id, "model": model, "version": answered.version, "sources": sources}
 
 
-def completion(answered: Answered, answer_id: str, model: str) -> dict[str, Any]:
-    """A non-streaming ``chat.completion``."""
+def usage(prompt_tokens: int, text: str) -> dict[str, int]:
+    """Estimated tokens (serving/tokens.py): the prompt's messages and the visible answer."""
+    completion = count_tokens(text)
+    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
+            "total_tokens": prompt_tokens + completion}  # fmt: skip
+
+
+def _envelope(kind: Kind, answer_id: str, model: str, chunk: bool) -> dict[str, Any]:
+    obj = {"chat": "chat.completion.chunk" if chunk else "chat.completion", "text": "text_completion"}[kind]
+    prefix = "chatcmpl" if kind == "chat" else "cmpl"
+    return {"id": f"{prefix}-{answer_id}", "object": obj, "created": int(time.time()), "model": model}
+
+
+def _choice(kind: Kind, text: str | None, finish: str | None, chunk: bool, role: bool = False) -> dict:
+    if kind == "text":
+        return {"index": 0, "text": text or "", "logprobs": None, "finish_reason": finish}
+    if not chunk:
+        return {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}
+    delta = ({"role": "assistant"} if role else {}) | ({"content": text} if text is not None else {})
+    return {"index": 0, "delta": delta, "finish_reason": finish}
+
+
+def response(kind: Kind, answered: Answered, cut: AnswerCut, answer_id: str, model: str,
+             prompt_tokens: int) -> dict[str, Any]:  # fmt: skip
+    """A whole (non-streaming) completion of the visible answer."""
+    text = cut.feed(answered.answer) + cut.flush()
     return {
-        "id": f"chatcmpl-{answer_id}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": model,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": answered.answer},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},  # the default bills nothing
+        **_envelope(kind, answer_id, model, chunk=False),
+        "choices": [_choice(kind, text, cut.finish_reason, chunk=False)],
+        "usage": usage(prompt_tokens, text),
         "agent_factory": extra(answered, answer_id, model),
     }
 
 
-def chunk(request_id: str, model: str, delta: dict[str, str], finish: str | None = None, **more: Any) -> str:
-    """One server-sent event holding a ``chat.completion.chunk``."""
-    body = {
-        "id": f"chatcmpl-{request_id}",
-        "object": "chat.completion.chunk",
-        "created": int(time.time()),
-        "model": model,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-        **more,
-    }
+def _event(body: dict[str, Any]) -> str:
     return f"data: {json.dumps(body)}\n\n"
 
 
-async def sse(
-    events: AsyncIterator[str | Answered], request_id: str, model: str, on_done: Any
-) -> AsyncIterator[str]:
-    """Chunks as the answer is written; the last carries ``agent_factory``; then ``[DONE]``.
+async def sse(events: AsyncIterator[str | Answered], kind: Kind, cut: AnswerCut, answer_id: str, model: str,
+              prompt_tokens: int | None, on_done: Callable[[Answered, str], None]) -> AsyncIterator[str]:  # fmt: skip
+    """Chunks as the answer is written; the last carries ``agent_factory`` (and, when
+    `prompt_tokens` is given, a usage chunk follows); then ``[DONE]``.
 
-    `on_done(answered)` stores the answer and returns its id. An error after the first byte
-    cannot change the status code, so it is sent as OpenAI's ``error`` event and the stream ends.
+    `on_done(answered, visible_text)` stores the answer. An error after the first byte cannot
+    change the status code, so it is sent as OpenAI's ``error`` event and the stream ends.
     """
-    yield chunk(request_id, model, {"role": "assistant", "content": ""})
+    envelope = _envelope(kind, answer_id, model, chunk=True)
+    yield _event({**envelope, "choices": [_choice(kind, "", None, chunk=True, role=True)]})
     try:
         async for event in events:
             if isinstance(event, Answered):
-                answer_id = on_done(event)
-                yield chunk(request_id, model, {}, "stop", agent_factory=extra(event, answer_id, model))
-            else:
-                yield chunk(request_id, model, {"content": event})
+                if rest := cut.flush():
+                    yield _event({**envelope, "choices": [_choice(kind, rest, None, chunk=True)]})
+                on_done(event, cut.visible)
+                last = _choice(kind, None, cut.finish_reason, chunk=True)
+                yield _event({**envelope, "choices": [last], "agent_factory": extra(event, answer_id, model)})
+                if prompt_tokens is not None:
+                    yield _event({**envelope, "choices": [], "usage": usage(prompt_tokens, cut.visible)})
+            elif part := cut.feed(event):
+                yield _event({**envelope, "choices": [_choice(kind, part, None, chunk=True)]})
     except Exception as exc:
         error = ApiError(500, f"the agent failed: {exc}", "agent_error", "server_error")
-        yield f"data: {json.dumps(error.body())}\n\n"
+        yield _event(error.body())
         return
     yield "data: [DONE]\n\n"
