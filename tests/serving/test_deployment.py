@@ -11,6 +11,8 @@ import hmac
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -177,6 +179,38 @@ def test_bad_requests_get_clear_4xx(deployed):
     assert long.status_code == 400 and "max_question_chars" in long.json()["error"]["message"]
     wrong = httpx.post(url, headers=auth, json={"messages": [{"role": "robot", "content": "hi"}]})
     assert wrong.status_code == 400 and wrong.json()["error"]["message"].startswith("messages.0.role")
+
+
+def test_langchain_chat_openai_answers_and_json_mode_is_refused_clearly(deployed):
+    from langchain_openai import ChatOpenAI
+
+    chat = ChatOpenAI(base_url=f"{deployed.url}/v1", api_key=deployed.key, model=deployed.model, max_retries=0)
+    assert "7341" in chat.invoke(QUESTION).content
+    assert "7341" in "".join(part.content for part in chat.stream(QUESTION))
+    with pytest.raises(openai.BadRequestError, match="response_format: the extractive answerer writes text"):
+        chat.with_structured_output(None, method="json_mode").invoke(QUESTION)
+
+
+def test_llama_index_openai_like_in_its_default_completion_mode(deployed):
+    from llama_index.llms.openai_like import OpenAILike
+
+    llm = OpenAILike(model=deployed.model, api_base=f"{deployed.url}/v1", api_key=deployed.key, max_retries=0)
+    assert "7341" in llm.complete(QUESTION).text
+    assert "7341" in "".join(part.delta for part in llm.stream_complete(QUESTION))
+
+
+def test_simonw_llm_cli_answers_and_logs_token_counts(deployed, tmp_path):
+    (tmp_path / "extra-openai-models.yaml").write_text(
+        f"- model_id: docs\n  model_name: {deployed.model}\n  api_base: {deployed.url}/v1\n  api_key_name: docs\n"
+    )
+    env = os.environ | {"LLM_USER_PATH": str(tmp_path)}
+    llm = [sys.executable, "-m", "llm"]
+    answer = subprocess.run([*llm, "-m", "docs", "--key", deployed.key, QUESTION], env=env,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert answer.returncode == 0 and "7341" in answer.stdout, answer.stderr
+    logged = json.loads(subprocess.run([*llm, "logs", "--json", "-n", "1"], env=env, capture_output=True,
+                                       text=True, timeout=60, check=True).stdout)  # fmt: skip
+    assert logged[0]["input_tokens"] == 10 and logged[0]["output_tokens"] > 5
 
 
 def test_feedback_through_the_api_is_stored(deployed):
