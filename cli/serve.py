@@ -62,14 +62,15 @@ def serve(
     serve_config = config.serve.model_copy(update={"version": version} if version else {})
     name = serve_config.deployment
     if stop:
-        deploy.stop(name)
-        click.echo(f"stopped {name}")
+        click.echo(f"stopped {name}" if deploy.stop(name) else f"{name} is not deployed: nothing to stop")
         return
     if not show_status:
-        click.echo(f"deploying {name} ({model or config.name}, {serve_config.version}); this takes 10-20 s")
+        click.echo(f"deploying {name} ({model or config.name}, {serve_config.version}); this takes 20-45 s")
         deploy.serve(model or config.name, serve_config, index_dir)
     found = deploy.status(name)
     click.echo(f"{name}: {found.status} at {found.url}")
+    if found.status != "running":
+        raise SystemExit(1)  # scripts and health checks can test the exit code
     click.echo(f"  chat page:  {found.url}/")
     click.echo(f"  OpenAI API: {found.url}/v1 (Authorization: Bearer <key>)")
     click.echo(f"  key:        {deploy.bearer_key(name)}")

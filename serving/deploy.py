@@ -10,10 +10,13 @@ The bearer key is generated once per deployment name and kept as a ZenML secret
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from pathlib import Path
 from typing import Any
 
+import httpx
+import psutil
 from pydantic import BaseModel
 from zenml.client import Client
 from zenml.config import DeploymentSettings
@@ -106,16 +109,49 @@ def serve(model: str, config: ServeConfig, index_dir: Path | None = None, timeou
 
 
 def status(deployment: str) -> Status:
+    """What the service is doing now: its process and ``/health`` checked, not the stored state."""
+    client = Client()
     try:
-        found = Client().get_deployment(deployment)
+        found = client.get_deployment(deployment)
     except KeyError:
         raise ServeError(f"no deployment named {deployment}; start it with `agent-factory serve`") from None
-    return Status(deployment=deployment, status=str(found.status), url=found.url)
+    with contextlib.suppress(Exception):  # a deployer that cannot refresh: what it last reported
+        found = client.refresh_deployment(deployment)
+    return Status(deployment=deployment, status=_observed(found.deployment_metadata or {}, found.url),
+                  url=found.url)  # fmt: skip
 
 
-def stop(deployment: str, timeout_s: int = 60) -> None:
-    """Stop the service (its shutdown hook runs) and forget the deployment; the key is kept."""
-    status(deployment)  # a clear error for an unknown name
+def _observed(metadata: dict[str, Any], url: str | None) -> str:
+    pid = metadata.get("pid")
+    if pid and not _alive(int(pid)):
+        return "stopped (the process exited)"
+    if not url:
+        return "stopped (no address)"
+    try:
+        httpx.get(f"{url}/health", timeout=5).raise_for_status()
+    except httpx.HTTPError as exc:
+        return f"not answering ({type(exc).__name__} on {url}/health)"
+    return "running"
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` runs; a killed server its parent has not reaped yet is a zombie, not alive."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def stop(deployment: str, timeout_s: int = 60) -> bool:
+    """Stop the service (its shutdown hook runs) and forget the deployment; the key is kept.
+
+    False when there was nothing to stop: stopping twice is not an error.
+    """
     client = Client()
+    try:
+        client.get_deployment(deployment)
+    except KeyError:
+        return False
     client.deprovision_deployment(deployment, timeout=timeout_s)
     client.delete_deployment(deployment)
+    return True

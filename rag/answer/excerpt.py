@@ -36,6 +36,11 @@ def is_code(block: str) -> bool:
     return block.startswith(FENCES) and block.strip().count("\n") >= 2
 
 
+def is_table(block: str) -> bool:
+    """A Markdown table as the chunker keeps it: every line a row."""
+    return all(line.startswith("|") for line in block.splitlines())
+
+
 def excerpt(blocks: list[str], anchor: int, budget: int) -> list[str]:
     """`blocks` in order: all if they fit, else `anchor`, the nearest code block and its lead-in,
     then neighbours of the anchor (after first), within `budget` characters; gaps become "…"."""
@@ -97,6 +102,14 @@ def _cut(block: str, budget: int) -> str:
     """A block within `budget`: code by whole lines with its fence closed, prose by characters."""
     if len(block) <= budget:
         return block
+    if is_table(block):  # whole rows under the header, never half a row
+        lines = block.splitlines()
+        kept = lines[:2]
+        for line in lines[2:]:
+            if sum(len(x) + 1 for x in kept) + len(line) > budget:
+                break
+            kept.append(line)
+        return "\n".join(kept)
     if not is_code(block):
         return block[: budget - 1].rstrip() + ELIDED
     lines, fence = block.splitlines(), block[:3]

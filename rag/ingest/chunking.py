@@ -30,7 +30,7 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, Document, NodeRelationship, TextNode
 
 from rag.config import ChunkingConfig
-from rag.ingest.sections import FENCES, Section, parse
+from rag.ingest.sections import FENCES, TABLE_RULE, Section, parse
 
 # What the LLM sees above each chunk (so it can cite); nothing else leaks into prompts.
 LLM_VISIBLE_METADATA = ("doc_id", "title", "section", "url")
@@ -121,11 +121,20 @@ def _fit(block: str, config: ChunkingConfig) -> list[str]:
         fence, body = lines[0], [line for line in lines[1:] if line.strip() not in FENCES]
         budget = config.chunk_size - len(fence) - 8
         return [f"{fence}\n{piece}\n{fence[:3]}" for piece in _by_lines(body, budget)]
-    if block.count("|") >= 2 * len(lines):  # a table: whole rows only
-        return _by_lines(lines, config.chunk_size)
+    if block.count("|") >= 2 * len(lines):  # a table: whole rows, each piece under the header
+        return _table_pieces(lines, config.chunk_size)
     if len(block) > HUGE_BLOCK_CHUNKS * config.chunk_size:
         return _by_lines(SENTENCE_END.split(block), config.chunk_size, joiner=" ")
     return _splitter(config).split_text(block)
+
+
+def _table_pieces(lines: list[str], budget: int) -> list[str]:
+    """Rows packed up to `budget`; every piece repeats the header, so each chunk reads as a table."""
+    head = lines[:2] if len(lines) > 2 and TABLE_RULE.match(lines[1]) else []
+    room = budget - sum(len(line) + 1 for line in head)
+    if not head or room < budget // 2:  # a header that big would crowd out the rows
+        return _by_lines(lines, budget)
+    return ["\n".join([*head, piece]) for piece in _by_lines(lines[2:], room)]
 
 
 def _by_lines(lines: list[str], budget: int, joiner: str = "\n") -> list[str]:

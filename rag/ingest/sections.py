@@ -30,7 +30,7 @@ _ANCHOR = re.compile(r"\s*\{#([^}\s]+)\}$")  # `## Ports {#ports}`: rag/ingest/h
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$")
+TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$")
 FENCES = ("```", "~~~")  # how a code block opens and closes; a block starting so is code
 MARKDOWN = {".md", ".markdown", ".mdx"}
 HTML = {".html", ".htm", ""}  # "": a crawled page's URL path has no suffix
@@ -147,7 +147,7 @@ def table(lines: list[str]) -> str | None:
     | port | `7341` |
     """
     rows = [line.strip() for line in lines]
-    if len(rows) < 2 or not all(row.startswith("|") for row in rows) or not _TABLE_RULE.match(rows[1]):
+    if len(rows) < 2 or not all(row.startswith("|") for row in rows) or not TABLE_RULE.match(rows[1]):
         return None
     cells = [[plain_markdown(cell) for cell in row.strip("|").split("|")] for row in rows]
     cells[1] = ["---"] * len(cells[1])

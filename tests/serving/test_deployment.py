@@ -372,3 +372,10 @@ def test_server_killed_mid_stream_gives_the_client_an_error_not_a_hang(deployed)
                 os.kill(pid, signal.SIGSTOP)
                 os.kill(pid, signal.SIGKILL)
     assert time.monotonic() - start < 20
+    from serving import deploy
+
+    deadline = time.monotonic() + 10
+    while deploy.status(deployed.name).status == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert deploy.status(deployed.name).status == "stopped (the process exited)"
+    assert deploy.stop(deployed.name) is True and deploy.stop(deployed.name) is False  # twice is fine

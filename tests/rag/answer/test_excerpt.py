@@ -43,3 +43,11 @@ def test_a_stray_fence_is_not_code():
 def test_an_anchor_longer_than_the_budget_is_cut():
     shown = excerpt([ASIDE * 3, "Other."], anchor=0, budget=100)
     assert len(shown[0]) <= 100 and shown[0].endswith(ELIDED)
+
+
+def test_a_table_cut_to_the_budget_keeps_its_header_and_whole_rows():
+    table = "| name | value |\n| --- | --- |\n" + "\n".join(f"| row{i} | {'x' * 30} |" for i in range(20))
+    [shown] = excerpt([table], anchor=0, budget=200)
+    lines = shown.splitlines()
+    assert lines[:2] == ["| name | value |", "| --- | --- |"] and len(shown) <= 200
+    assert all(line.startswith("| row") and line.endswith(" |") for line in lines[2:]) and len(lines) > 3

@@ -172,3 +172,12 @@ def test_megabyte_paragraphs_split_at_sentences_without_losing_a_word():
         for n in chunk_documents([make_document("d", "p.md", "P", cases["sentences"])], ChunkingConfig())
     ]
     assert all(text.endswith(".") for text in sentence_ends)
+
+
+def test_a_table_longer_than_a_chunk_repeats_its_header_in_every_chunk():
+    rows = "\n".join(f"| `setting_{i}` | {i} | what setting {i} changes |" for i in range(60))
+    text = f"# Settings\n\n| setting | default | meaning |\n| --- | --- | --- |\n{rows}"
+    nodes = chunk_documents([make_document("docs", "s.md", "Settings", text)], ChunkingConfig(chunk_size=500))
+    assert len(nodes) > 3 and all(len(n.text) <= 500 for n in nodes)
+    assert all(n.text.startswith("| setting | default | meaning |\n| --- | --- | --- |\n| `setting_") for n in nodes)
+    assert sum(n.text.count("| what setting") for n in nodes) == 60  # every row once
