@@ -50,7 +50,8 @@ class ApiError(Exception):
 def extra(answered: Answered, answer_id: str, model: str) -> dict[str, Any]:
     """The ``agent_factory`` field: answer id, version and sources."""
     sources = [
-        {"doc_id": s.doc_id, "title": s.title, "url": s.url, "score": s.score} for s in answered.sources
+        {"doc_id": s.doc_id, "title": s.title, "section": s.section, "url": s.url, "score": s.score}
+        for s in answered.sources
     ]
     return {"answer_id": answer_id, "model": model, "version": answered.version, "sources": sources}
 

@@ -39,6 +39,7 @@ class SourceRef(BaseModel):
     doc_id: str
     title: str = ""
     url: str = ""  # where a reader can open it (page#section); empty for unpublished files
+    section: str = ""  # its heading path, "Page > Section"
     anchors: str = ""  # the anchors of the chunk's heading path, outermost first (section-level hits)
     node_id: str
     score: float | None
@@ -70,6 +71,7 @@ def _sources(raw_output: Any) -> list[SourceRef]:
                 doc_id=meta.get("doc_id", hit.node.ref_doc_id or ""),
                 title=meta.get("title", ""),
                 url=meta.get("url", ""),
+                section=meta.get("section", ""),
                 anchors=meta.get("anchors", ""),
                 node_id=hit.node.node_id,
                 score=hit.score,

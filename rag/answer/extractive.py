@@ -197,7 +197,7 @@ class ExtractiveLLM(CustomLLM):
         body = section_answer.compose(candidates, ranked, lead, self.max_chars)
         return (
             f"Thought: The best match is a section of {passage.doc_id} (similarity {scores[lead]:.2f}).\n"
-            f"Answer: {body} [1]\n\nSources:\n[1] {passage.cited}"
+            f"Answer: {body}{_marker(body)}\n\nSources:\n[1] {passage.cited}"
         )
 
     def _similarities(self, queries: list[str], sentences: list[str]) -> np.ndarray:
@@ -231,6 +231,11 @@ def _readable(sentence: str) -> str:
     """The sentence as plain text; a code block attached to it is kept exactly as written."""
     prose, newline, code = sentence.partition("\n")
     return plain_markdown(prose) + newline + code
+
+
+def _marker(body: str) -> str:
+    """The citation marker: after the last sentence, or on its own line after a table or code block."""
+    return "\n\n[1]" if body.rstrip().endswith(("|", "```")) else " [1]"
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:

@@ -9,7 +9,19 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import FakeSlack
-from tests.helpers import free_port, make_config, write_corpus, write_golden
+from tests.helpers import CORPUS, free_port, make_config, write_corpus, write_golden
+
+# A page whose answer is a table, with markup a page must show as text, never run.
+DASHBOARD = """# Dashboard settings
+
+The dashboard reads these settings from dashboard.toml when it starts.
+
+| setting | default | meaning |
+| --- | --- | --- |
+| `refresh_interval` | 30 s | how often the dashboard reloads its tiles |
+| `max_tiles` | 48 | the most tiles one dashboard shows |
+| `tile_style` | compact | <script>document.title = "pwned"</script> how tiles are drawn |
+"""
 
 
 @dataclass
@@ -32,7 +44,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     from serving import deploy
 
     root = tmp_path_factory.mktemp("serve")
-    config = make_config("serve_agent", write_corpus(root / "docs"), write_golden(root / "golden.jsonl"))
+    config = make_config("serve_agent", write_corpus(root / "docs", CORPUS | {"dashboard.md": DASHBOARD}), write_golden(root / "golden.jsonl"))
     first, second = run_build(config), run_build(config)
     promote_manually(config.name, first.version, "production", "serving tests start here")
     from zenml.client import Client

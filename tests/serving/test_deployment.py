@@ -257,6 +257,33 @@ def test_web_page_streams_an_answer_shows_sources_and_stores_a_thumbs_down(deplo
     assert "02:00" in row.answer
 
 
+def test_web_page_renders_a_table_answer_as_a_table_and_document_markup_as_text(deployed):
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("chromium not installed")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1000, "height": 800})
+        page.goto(deployed.url)
+        page.fill("#question", "Which settings does the dashboard read from dashboard.toml?")
+        page.press("#question", "Enter")
+        page.wait_for_selector(".answer .error", timeout=10_000)  # no key yet: told where to put it
+        assert "API key" in page.inner_text(".answer .error") and "…" not in page.inner_text(".answer")
+        page.fill("#key", deployed.key)
+        page.fill("#question", "Which settings does the dashboard read from dashboard.toml?")
+        page.press("#question", "Enter")
+        page.wait_for_selector(".feedback", timeout=30_000)
+        answer = page.locator(".turn").last.locator(".answer")
+        assert answer.locator("table th").all_inner_texts() == ["setting", "default", "meaning"]
+        assert "refresh_interval" in answer.locator("table td code").all_inner_texts()
+        assert "Dashboard settings" in answer.locator(".where").inner_text()
+        assert "`" not in answer.inner_text() and "<script>" in answer.inner_text()  # shown, not run
+        assert page.title() != "pwned" and answer.locator("script").count() == 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "chat-page-table.png"), full_page=True)
+        browser.close()
+
+
 def _signed(deployed, payload: dict, secret: str | None = None) -> httpx.Response:
     body = json.dumps(payload)
     ts = str(int(time.time()))
