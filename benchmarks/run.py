@@ -351,16 +351,18 @@ def _serving_lines(s: dict) -> list[str]:
         "(non-streaming), from another process than the server's. In-process p50: the same agent answering "
         "the same questions one at a time inside the benchmark process, cold (first time) and warm (again: "
         "the answerer's sentence vectors cached, as for questions that come back); the ratio is against warm. "
-        "Questions repeat under load (the golden or dev questions in turn). RSS: the server process, after a "
-        "warm-up and after the run.",
+        "Questions repeat under load (the golden or dev questions in turn). The server runs with the default "
+        "settings, the rate limit included (all clients share one key). RSS: the server process, after a "
+        "warm-up and after each of three runs (latencies are over all three).",
         "",
         "| corpus | clients | requests | errors | p50 ms | p95 ms | requests/s | in-process p50 ms cold / warm "
-        "| served / in-process p50 | server RSS MB before → after | growth |",
+        "| served / in-process p50 | server RSS MB after warm-up → after runs 1, 2, 3 | growth |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         *[
             f"| {r['corpus']} | {r['clients']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.0f} "
             f"| {r['p95_ms']:.0f} | {r['throughput_rps']:.1f} | {r['in_process_cold_p50_ms']:.0f} / {r['in_process_p50_ms']:.0f} "
-            f"| {r['served_vs_in_process_p50']:.2f} | {r['rss_before_mb']:.0f} → {r['rss_after_mb']:.0f} "
+            f"| {r['served_vs_in_process_p50']:.2f} | {r['rss_before_mb']:.0f} → "
+            f"{', '.join(f'{mb:.0f}' for mb in r.get('rss_after_runs_mb', [r['rss_after_mb']]))} "
             f"| {r['rss_growth']:+.1%} |"
             for r in s["rows"]
         ],

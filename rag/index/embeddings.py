@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
@@ -97,6 +98,15 @@ def _file_digest(path: str) -> str:
     return _digest_of(path, stat.st_size, stat.st_mtime_ns)
 
 
+# A question is embedded by the retriever and again by the answerer, and people ask the same
+# questions all day: remembered, 4096 x 1.5 KB at most.
+@functools.lru_cache(maxsize=4096)
+def _query_vector(model_path: str, backend: str, query: str) -> np.ndarray:
+    vector = np.asarray(_load_encoder(model_path, backend)([query], 1)[0], dtype=np.float32)
+    vector.setflags(write=False)
+    return vector
+
+
 class LocalEmbedding(BaseEmbedding):
     """A sentence-transformers model folder on the CPU, loaded from local files only.
 
@@ -123,7 +133,7 @@ class LocalEmbedding(BaseEmbedding):
         return _load_encoder(self.model_path, self.backend)(texts, self.batch_size).tolist()
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self._encode([query])[0]
+        return _query_vector(self.model_path, self.backend, query).tolist()
 
     def _get_text_embedding(self, text: str) -> list[float]:
         return self._encode([text])[0]

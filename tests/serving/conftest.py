@@ -44,7 +44,11 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     from serving import deploy
 
     root = tmp_path_factory.mktemp("serve")
-    config = make_config("serve_agent", write_corpus(root / "docs", CORPUS | {"dashboard.md": DASHBOARD}), write_golden(root / "golden.jsonl"))
+    config = make_config(
+        "serve_agent",
+        write_corpus(root / "docs", CORPUS | {"dashboard.md": DASHBOARD}),
+        write_golden(root / "golden.jsonl"),
+    )
     first, second = run_build(config), run_build(config)
     promote_manually(config.name, first.version, "production", "serving tests start here")
     from zenml.client import Client

@@ -184,7 +184,9 @@ def test_bad_requests_get_clear_4xx(deployed):
 def test_langchain_chat_openai_answers_and_json_mode_is_refused_clearly(deployed):
     from langchain_openai import ChatOpenAI
 
-    chat = ChatOpenAI(base_url=f"{deployed.url}/v1", api_key=deployed.key, model=deployed.model, max_retries=0)
+    chat = ChatOpenAI(
+        base_url=f"{deployed.url}/v1", api_key=deployed.key, model=deployed.model, max_retries=0
+    )
     assert "7341" in chat.invoke(QUESTION).content
     assert "7341" in "".join(part.content for part in chat.stream(QUESTION))
     with pytest.raises(openai.BadRequestError, match="response_format: the extractive answerer writes text"):

@@ -179,5 +179,7 @@ def test_a_table_longer_than_a_chunk_repeats_its_header_in_every_chunk():
     text = f"# Settings\n\n| setting | default | meaning |\n| --- | --- | --- |\n{rows}"
     nodes = chunk_documents([make_document("docs", "s.md", "Settings", text)], ChunkingConfig(chunk_size=500))
     assert len(nodes) > 3 and all(len(n.text) <= 500 for n in nodes)
-    assert all(n.text.startswith("| setting | default | meaning |\n| --- | --- | --- |\n| `setting_") for n in nodes)
+    assert all(
+        n.text.startswith("| setting | default | meaning |\n| --- | --- | --- |\n| `setting_") for n in nodes
+    )
     assert sum(n.text.count("| what setting") for n in nodes) == 60  # every row once
