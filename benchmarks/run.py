@@ -24,6 +24,8 @@ from benchmarks.common import machine
 ROOT = Path(__file__).resolve().parents[1]
 FULL = {
     "chunks": 256,
+    "batch_sizes": [16, 32, 64],
+    "embed_repeats": 2,  # best of
     "scales": [10_000, 100_000, 1_000_000],
     "queries": 200,
     "docs": 400,
@@ -37,6 +39,8 @@ FULL = {
 }
 SMOKE = {
     "chunks": 32,
+    "batch_sizes": [32],
+    "embed_repeats": 1,
     "scales": [2_000],
     "queries": 20,
     "docs": 40,
@@ -81,7 +85,9 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
 
     results |= {"machine": machine(), "date": dt.datetime.now().isoformat(timespec="seconds"), "sizes": sizes}
     if "embedding" in only:
-        results["embedding"] = bench_embedding(sizes["chunks"], batch_sizes=(16, 32, 64))
+        results["embedding"] = bench_embedding(
+            sizes["chunks"], tuple(sizes["batch_sizes"]), sizes["embed_repeats"]
+        )
     if "incremental" in only:
         results["incremental"] = bench_incremental(sizes["docs"])
     if "chunking" in only:

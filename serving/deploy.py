@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ from zenml.config.deployment_settings import (
 
 from factory.serve_config import ServeConfig
 from rag.errors import AgentFactoryError
-from serving import app, http_errors
+from serving import app, http_errors, supervisor
 from serving.feedback import feedback_path
 
 
@@ -63,7 +65,8 @@ def bearer_key(deployment: str) -> str:
 def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None = None) -> dict[str, Any]:
     """The pipeline's deployer and deployment settings for `config`."""
     hook = config.model_dump(
-        mode="json", exclude={"feedback_path", "deployment", "host", "port", "cors_origins"}
+        mode="json",
+        exclude={"feedback_path", "deployment", "host", "port", "cors_origins", "restart", "max_restarts"},
     )
     hook |= {"model": model, "feedback_path": str(feedback_path(config)),
              "index_dir": str(index_dir) if index_dir else None}  # fmt: skip
@@ -101,10 +104,12 @@ def serve(model: str, config: ServeConfig, index_dir: Path | None = None, timeou
     """Deploy (or redeploy) the chat service; returns once it answers ``/health``."""
     key = bearer_key(config.deployment)
     pipeline = app.chat_service.with_options(settings=settings(model, config, key, index_dir))
+    _stop_supervisor(config.deployment)  # a redeploy must not race a restart of the old server
     try:
         deployed = pipeline.deploy(deployment_name=config.deployment, timeout=timeout_s)
     except Exception as exc:
         raise ServeError(f"deploying {config.deployment} failed: {exc}") from exc
+    _start_supervisor(config)
     return Status(deployment=config.deployment, status=str(deployed.status), url=deployed.url)
 
 
@@ -134,6 +139,29 @@ def _observed(metadata: dict[str, Any], url: str | None) -> str:
     return "running"
 
 
+def _start_supervisor(config: ServeConfig) -> None:
+    """``serve.restart: on-failure`` on the local deployer: a watcher restarts a server that died
+    (serving/supervisor.py). Other deployers restart containers themselves."""
+    deployer = Client().active_stack.deployer
+    if config.restart != "on-failure" or deployer is None or deployer.flavor != "local":
+        return
+    path = supervisor.pid_file(config.deployment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_suffix(".log").open("a") as log:
+        subprocess.Popen([sys.executable, "-m", "serving.supervisor", config.deployment, str(config.max_restarts)],
+                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+
+
+def _stop_supervisor(deployment: str, timeout_s: float = 10) -> None:
+    path = supervisor.pid_file(deployment)
+    with contextlib.suppress(FileNotFoundError, ValueError, psutil.Error):
+        watcher = psutil.Process(int(path.read_text()))
+        if any("serving.supervisor" in part for part in watcher.cmdline()):  # not a reused pid
+            watcher.terminate()
+            watcher.wait(timeout_s)
+    path.unlink(missing_ok=True)
+
+
 def _alive(pid: int) -> bool:
     """True while `pid` runs; a killed server its parent has not reaped yet is a zombie, not alive."""
     try:
@@ -147,6 +175,7 @@ def stop(deployment: str, timeout_s: int = 60) -> bool:
 
     False when there was nothing to stop: stopping twice is not an error.
     """
+    _stop_supervisor(deployment)  # first, or it would restart what is being stopped
     client = Client()
     try:
         client.get_deployment(deployment)

@@ -82,11 +82,8 @@ def identity(config: EmbeddingConfig) -> str:
 
 @functools.cache
 def _digest_of(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return f"sha256:{digest.hexdigest()[:16]}"
+        return f"sha256:{hashlib.file_digest(handle, 'sha256').hexdigest()[:16]}"
 
 
 def _file_digest(path: str) -> str:
@@ -98,23 +95,18 @@ def _file_digest(path: str) -> str:
     return _digest_of(path, stat.st_size, stat.st_mtime_ns)
 
 
-# A question is embedded by the retriever and again by the answerer, and people ask the same
-# questions all day: remembered, 4096 x 1.5 KB at most.
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)  # the retriever and the answerer embed each question; people repeat them
 def _query_vector(model_path: str, backend: str, query: str) -> np.ndarray:
-    vector = np.asarray(_load_encoder(model_path, backend)([query], 1)[0], dtype=np.float32)
-    vector.setflags(write=False)
-    return vector
+    return np.asarray(_load_encoder(model_path, backend)([query], 1)[0], dtype=np.float32)
 
 
 class LocalEmbedding(BaseEmbedding):
     """A sentence-transformers model folder on the CPU, loaded from local files only.
 
-    The model is loaded on first use, as its ONNX export when one is cached (no torch import:
-    a cold ``ask`` saves ~5 s; rag/index/onnx_encoder.py), else by sentence-transformers, which then
-    exports it for the next process. ``batch_size`` is the model's forward batch;
-    ``embed_batch_size`` (LlamaIndex's unit of work, 1024) is larger on purpose: texts are
-    sorted by length within a call, so bigger calls waste less padding (benchmarks/RESULTS.md).
+    Loaded on first use as its cached ONNX export (no torch import: a cold ``ask`` saves ~5 s;
+    rag/index/onnx_encoder.py), else by sentence-transformers, which exports it for the next
+    process. ``batch_size`` is the forward batch; ``embed_batch_size`` (1024) is larger on purpose:
+    texts are sorted by length within a call, so bigger calls waste less padding.
     """
 
     model_path: str

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.slow, needs_datasets]
 def test_serving_and_living_sections(smoke):
     text, results = smoke("serving", "living")
     [served] = results["serving"]["rows"]
-    assert served["errors"] == 0 and served["requests"] == 2 * 3 and served["p50_ms"] > 0
+    assert served["errors"] == 0 and served["requests"] == 2 * 3 * 3 and served["p50_ms"] > 0  # three runs
     assert "Serving under load" in text
     living = results["living"]
     assert living["replay"]["followed_wrong"] == 0 and living["scale"]["moved"] == 300

