@@ -27,7 +27,7 @@ class ServeConfig(BaseModel):
     cors_origins: list[str] = []  # e.g. ["https://docs.example.com"]; empty: no CORS headers
     max_body_bytes: int = Field(65_536, ge=1024)
     max_messages: int = Field(50, ge=1)  # per chat request (the conversation so far)
-    requests_per_minute: int = Field(600, ge=1)  # per bearer key: a team shares one (serving/limits.py)
+    requests_per_minute: int = Field(2400, ge=1)  # per bearer key: a team shares one (serving/limits.py)
     restart: Literal["on-failure", "no"] = "on-failure"  # the local deployer: restart a server that died
     max_restarts: int = Field(3, ge=0, le=100)  # then it stays stopped: a crash at start-up is not looped
     reload_every_s: float = Field(10.0, gt=0)  # how often a stage is re-checked for a new version

@@ -2,9 +2,10 @@
 
 The rate is a token bucket per key: a key may send `per_minute` requests at once, then
 `per_minute / 60` a second. A team shares one key (and often one NAT address), so the limit
-counts the key alone, and its default (``serve.requests_per_minute``: 600) lets 8 people
-asking back to back on 2 cores (about 20 answers a second, benchmarks/RESULTS.md) through
-while a runaway script is held to 10 a second.
+counts the key alone and is a flood guard, not fairness between people: its default
+(``serve.requests_per_minute``: 2400, 40 a second) is above what 2 cores answer (about 28 a
+second, benchmarks/RESULTS.md), so 8 people asking back to back are never refused, while a
+runaway script on a bigger machine is held to 40 a second.
 
 >>> limiter = RateLimiter(per_minute=2)
 >>> limiter.allow("key", now=0.0), limiter.allow("key", now=0.0), limiter.allow("key", now=0.0)

@@ -24,7 +24,7 @@ from serving.feedback import FeedbackStore
 from tests.helpers import ARTIFACTS, CHROMIUM
 
 pytestmark = pytest.mark.slow
-LIMIT = 600  # serve.requests_per_minute's default, which the tests' deployment keeps
+LIMIT = 600  # serve.requests_per_minute in tests/serving/conftest.py (a per-deployment override)
 QUESTION = "Which TCP port does the widget server listen on?"
 
 
