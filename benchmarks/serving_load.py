@@ -131,11 +131,12 @@ def bench(corpus: str, clients: int, per_client: int, work: Path) -> dict:
     config = ServeConfig(deployment=f"load-{corpus}", port=_free_port(),
                          feedback_path=work / f"{corpus}-feedback.sqlite")  # fmt: skip
     deploy.serve(f"load_{corpus}", config, index_dir=folder)
-    latencies, errors, wall, rss = [], 0, 0.0, []
+    latencies, errors, wall, rss, rss_start = [], 0, 0.0, [], 0.0
     try:
         key = deploy.bearer_key(config.deployment)
         url = deploy.status(config.deployment).url
         pid = Client().get_deployment(config.deployment).deployment_metadata["pid"]
+        rss_start = _rss_mb(pid)  # loaded, not one question asked
         _load(url, key, questions, clients, 3)  # warm-up: every worker thread has run once
         rss_before = _rss_mb(pid)
         for _ in range(RUNS):  # memory after each run: flat once warm
@@ -151,7 +152,7 @@ def bench(corpus: str, clients: int, per_client: int, work: Path) -> dict:
         "in_process_cold_p50_ms": float(np.percentile(cold, 50)) * 1000,
         "in_process_p50_ms": float(np.percentile(warm, 50)) * 1000,
         "served_vs_in_process_p50": float(p50 / np.percentile(warm, 50)),
-        "rss_before_mb": rss_before, "rss_after_runs_mb": rss, "rss_after_mb": rss[-1],
+        "rss_start_mb": rss_start, "rss_before_mb": rss_before, "rss_after_runs_mb": rss, "rss_after_mb": rss[-1],
         "rss_growth": rss[-1] / rss_before - 1, "requests_per_minute": config.requests_per_minute,
     }  # fmt: skip
 

@@ -59,6 +59,7 @@ def startup(app_runner: Any = None, **settings: Any) -> None:
         service = AgentService.for_version(
             settings["model"], settings["version"], settings["reload_every_s"], settings["workers"]
         )
+    service.warm()
     store = FeedbackStore(settings["feedback_path"])
     if settings.get("slack_secret"):
         from serving import slack

@@ -131,6 +131,20 @@ class AgentService:
 
         return cls(load, None, workers=workers)
 
+    def warm(self, question: str = "What is this documentation about?") -> None:
+        """Answer one question now, so the encoder and the answer path load at start-up: the first
+        person is not kept waiting, and the memory the service needs is taken before it says ready."""
+
+        def work() -> None:
+            session = self._session(self.loaded)
+            try:
+                for _ in session.stream(question):
+                    pass
+            finally:
+                session.close()
+
+        self._executor.submit(work).result()  # a worker thread: start-up may run inside an event loop
+
     def check(self, question: str) -> None:
         """Raise QuestionError for a question the agent must not be sent (empty, too long)."""
         self._session(self.loaded).check(question)
