@@ -128,7 +128,7 @@ def status(deployment: str) -> Status:
 
 def _observed(metadata: dict[str, Any], url: str | None) -> str:
     pid = metadata.get("pid")
-    if pid and not _alive(int(pid)):
+    if pid and not supervisor.alive(int(pid)):
         return "stopped (the process exited)"
     if not url:
         return "stopped (no address)"
@@ -160,14 +160,6 @@ def _stop_supervisor(deployment: str, timeout_s: float = 10) -> None:
             watcher.terminate()
             watcher.wait(timeout_s)
     path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    """True while `pid` runs; a killed server its parent has not reaped yet is a zombie, not alive."""
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def stop(deployment: str, timeout_s: int = 60) -> bool:

@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
 log = logging.getLogger("agent_factory.supervisor")
 
 
@@ -33,8 +35,6 @@ def watch(deployment: str, max_restarts: int, every_s: float = 2.0) -> int:
     """Watch until the deployment is gone or the restarts are spent; returns the restarts made."""
     from zenml.client import Client
 
-    from serving.deploy import _alive
-
     restarts = 0
     while True:
         time.sleep(every_s)
@@ -44,7 +44,7 @@ def watch(deployment: str, max_restarts: int, every_s: float = 2.0) -> int:
         except KeyError:
             return restarts  # stopped and deleted
         pid = (found.deployment_metadata or {}).get("pid")
-        if not pid or _alive(int(pid)):
+        if not pid or alive(int(pid)):
             continue
         if restarts >= max_restarts:
             log.error(
@@ -59,6 +59,14 @@ def watch(deployment: str, max_restarts: int, every_s: float = 2.0) -> int:
             log.exception("restarting %s failed", deployment)
 
 
+def alive(pid: int) -> bool:
+    """True while `pid` runs; a killed server its parent has not reaped yet is a zombie, not alive."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def _reap() -> None:
     """Collect servers this watcher started that have died (a zombie would look alive)."""
     with contextlib.suppress(ChildProcessError):
@@ -68,7 +76,7 @@ def _reap() -> None:
 
 def main(deployment: str, max_restarts: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    import pipelines  # noqa: F401  (offline defaults, ZenML source root)
+    import factory  # noqa: F401  (offline defaults, ZenML's source root and secrets)
 
     path = pid_file(deployment)
     path.write_text(str(os.getpid()))
