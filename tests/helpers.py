@@ -155,14 +155,13 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
-def screenshot(page_file: Path, name: str) -> Path:
-    """A headless Chromium screenshot of a local page, saved as test-artifacts/NAME (to look at).
+@contextlib.contextmanager
+def chromium_page(height: int = 900) -> Iterator[Any]:
+    """A headless Chromium page (Debian's Chromium through Playwright), closed afterwards.
 
     Skips where Chromium or playwright is missing, except under CI, where that is a failure.
     """
     import os
-
-    import pytest
 
     try:
         from playwright.sync_api import sync_playwright
@@ -175,10 +174,17 @@ def screenshot(page_file: Path, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        try:
+            yield browser.new_page(viewport={"width": 1000, "height": height})
+        finally:
+            browser.close()
+
+
+def screenshot(page_file: Path, name: str) -> Path:
+    """A headless Chromium screenshot of a local page, saved as test-artifacts/NAME (to look at)."""
+    with chromium_page() as page:
         page.goto(page_file.resolve().as_uri())
         page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-        browser.close()
     return ARTIFACTS / name
 
 

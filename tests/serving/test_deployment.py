@@ -21,7 +21,7 @@ import openai
 import pytest
 
 from serving.feedback import FeedbackStore
-from tests.helpers import ARTIFACTS, CHROMIUM
+from tests.helpers import ARTIFACTS, chromium_page
 
 pytestmark = pytest.mark.slow
 LIMIT = 600  # serve.requests_per_minute in tests/serving/conftest.py (a per-deployment override)
@@ -234,12 +234,7 @@ def test_feedback_through_the_api_is_stored(deployed):
 
 
 def test_web_page_streams_an_answer_shows_sources_and_stores_a_thumbs_down(deployed):
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium not installed")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1000, "height": 700})
+    with chromium_page(700) as page:
         page.goto(f"{deployed.url}/#key={deployed.key}")
         page.fill("#question", "When are backups of the widget database written?")
         page.press("#question", "Enter")
@@ -251,21 +246,14 @@ def test_web_page_streams_an_answer_shows_sources_and_stores_a_thumbs_down(deplo
         page.fill(".comment", "I wanted the folder too")
         page.click("button.down")
         page.wait_for_selector(".state.stored", timeout=10_000)
-        ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "chat-page.png"), full_page=True)
-        browser.close()
     row = store(deployed).list(rating=-1)[0]
     assert (row.channel, row.rated_on, row.comment) == ("web", "web", "I wanted the folder too")
     assert "02:00" in row.answer
 
 
 def test_web_page_renders_a_table_answer_as_a_table_and_document_markup_as_text(deployed):
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium not installed")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1000, "height": 800})
+    with chromium_page(800) as page:
         page.goto(deployed.url)
         page.fill("#question", "Which settings does the dashboard read from dashboard.toml?")
         page.press("#question", "Enter")
@@ -281,9 +269,7 @@ def test_web_page_renders_a_table_answer_as_a_table_and_document_markup_as_text(
         assert "Dashboard settings" in answer.locator(".where").inner_text()
         assert "`" not in answer.inner_text() and "<script>" in answer.inner_text()  # shown, not run
         assert page.title() != "pwned" and answer.locator("script").count() == 0
-        ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "chat-page-table.png"), full_page=True)
-        browser.close()
 
 
 def _signed(deployed, payload: dict, secret: str | None = None) -> httpx.Response:
