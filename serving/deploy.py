@@ -148,8 +148,11 @@ def _start_supervisor(config: ServeConfig) -> None:
     path = supervisor.pid_file(config.deployment)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.with_suffix(".log").open("a") as log:
-        subprocess.Popen([sys.executable, "-m", "serving.supervisor", config.deployment, str(config.max_restarts)],
-                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        watcher = subprocess.Popen(
+            [sys.executable, "-m", "serving.supervisor", config.deployment, str(config.max_restarts)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    path.write_text(str(watcher.pid))  # here, not in the watcher: a `--stop` right after must find it
 
 
 def _stop_supervisor(deployment: str, timeout_s: float = 10) -> None:

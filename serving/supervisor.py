@@ -78,8 +78,7 @@ def main(deployment: str, max_restarts: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     import factory  # noqa: F401  (offline defaults, ZenML's source root and secrets)
 
-    path = pid_file(deployment)
-    path.write_text(str(os.getpid()))
+    path = pid_file(deployment)  # written by `serve` as it started this process
     try:
         watch(deployment, max_restarts)
     finally:
