@@ -44,8 +44,8 @@ _STATE: dict[str, Any] = {}  # what the start-up hook loaded; one server process
 
 
 def _bound_malloc_arenas(arenas: int = 2) -> None:
-    """glibc gives each answering thread its own heap arena, which it rarely returns: the server
-    grew a third under its first load and stayed there. Two arenas keep it flat (RESULTS.md)."""
+    """glibc gives each answering thread its own heap arena, which it rarely returns: ~95 MB more
+    under load, still creeping after warm-up. Two arenas keep it flat (docs/serving.md, Measured)."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc (musl, macOS): nothing to bound
         ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8: M_ARENA_MAX
 
@@ -138,7 +138,7 @@ async def _answer(request: Request, kind: Kind, asked: ChatRequest | CompletionR
     async for event in service.answer(turn):
         if isinstance(event, Answered):
             body = response(kind, event, cut, answer_id, model, prompt_tokens)
-            stored(event, body["choices"][0].get("text") or body["choices"][0]["message"]["content"])
+            stored(event, cut.visible)
             return JSONResponse(body)
     raise ApiError(500, "the agent gave no answer", "agent_error", "server_error")
 

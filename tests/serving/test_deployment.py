@@ -367,8 +367,10 @@ def test_the_rate_limit_counts_the_key_not_the_address(deployed):
         while 429 not in codes and len(codes) < 3 * LIMIT:
             codes.append(other.get(f"{deployed.url}/v1/models", headers=auth).status_code)
     assert codes[-1] == 429 and codes.count(200) > LIMIT // 2  # earlier tests spent some of the minute
-    refused = httpx.get(f"{deployed.url}/v1/models", headers=auth)  # another address, the same key
-    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    with httpx.Client() as same_key:  # another address: 20 at once outrun the refill of 10 a second
+        answers = [same_key.get(f"{deployed.url}/v1/models", headers=auth) for _ in range(20)]
+    refused = next(answer for answer in answers if answer.status_code == 429)
+    assert int(refused.headers["Retry-After"]) > 0
     assert refused.json()["error"]["code"] == "rate_limit_exceeded"
     time.sleep(1.0)  # ten requests' worth for the next test
 
