@@ -41,6 +41,10 @@ def read_config(path: Path | None) -> Any:
 def main() -> None:
     """Agent Factory: build, evaluate and gate retrieval agents (offline by default)."""
     import factory  # noqa: F401  (offline defaults, ZenML source root)
+    from factory.server import check_stack, check_store
+
+    if check_store():  # a shared server: unreachable, a refused key or an unshared stack fail in seconds
+        check_stack()
 
 
 config_option = click.option(

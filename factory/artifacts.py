@@ -6,6 +6,7 @@ Artifact names are defined here only; steps name their outputs with these consta
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from zenml.client import Client
@@ -13,13 +14,15 @@ from zenml.models import ModelVersionResponse
 
 from evaluation.golden import GoldenSet
 from evaluation.records import EvaluationResult
-from factory.versions import VersionNotFound, get_version
+from factory.versions import VersionNotFound, find_version, get_version
 from rag.agent.chat import ChatSession
 from rag.agent.spec import AgentSpec, open_session
 from rag.index.docs_index import DocsIndex
 from rag.index.manifest import DocsIndexError
 from rag.ingest.corpus_diff import CorpusDiff, PageSignatures, diff_pages
 from rag.ingest.lineage import PageLineage
+
+log = logging.getLogger(__name__)
 
 CORPUS = "corpus"
 CHUNKS = "chunks"
@@ -98,14 +101,35 @@ def previous_index(model: str, before: int) -> DocsIndex | None:
 
 
 def previous_pages(model: str, before: int | None = None) -> tuple[str, PageSignatures, PageLineage] | None:
-    """(version, its page signatures, its lineage) of the newest version (before `before`) that has them."""
+    """(version, its page signatures, its lineage) of the newest version (before `before`) that has them.
+
+    A version whose artifacts cannot be read (files lost, another machine's local store) is
+    passed over with a warning: a damaged version never blocks the next build.
+    """
     filters = {"number": f"lt:{before}"} if before else {}
     versions = Client().list_model_versions(model=model, sort_by="desc:number", size=20, **filters)
     for mv in versions.items:
-        pages, lineage = mv.get_artifact(PAGES), mv.get_artifact(LINEAGE)
-        if pages is not None and lineage is not None:
-            return mv.name, pages.load(), lineage.load()
+        if (found := _pages_of(mv)) is not None:
+            return found
     return None
+
+
+def _pages_of(mv: ModelVersionResponse) -> tuple[str, PageSignatures, PageLineage] | None:
+    pages, lineage = mv.get_artifact(PAGES), mv.get_artifact(LINEAGE)
+    if pages is None or lineage is None:
+        return None
+    try:
+        return mv.name, pages.load(), lineage.load()
+    except Exception as exc:  # lost or unreachable files: see previous_pages
+        log.warning("version %s: its page signatures cannot be read (%s); passed over", mv.name, exc)
+        return None
+
+
+def pages_at(model: str, version: str) -> tuple[str, PageSignatures, PageLineage] | None:
+    """Like :func:`previous_pages`, for version `version` (production or a number) of `model`;
+    the newest readable version's pages when that one has none (or does not exist)."""
+    mv = find_version(model, version)
+    return (_pages_of(mv) if mv else None) or previous_pages(model)
 
 
 def latest_lineage(model: str) -> PageLineage:

@@ -57,16 +57,20 @@ def promotion_lock() -> Iterator[None]:
 
 
 def baseline(
-    model: str, golden: GoldenSet, judge: JudgeConfig | None, lineage: PageLineage | None = None
+    model: str,
+    golden: GoldenSet,
+    judge: JudgeConfig | None,
+    lineage: PageLineage | None = None,
+    against: str = "production",
 ) -> tuple[str | None, EvaluationResult | None, str | None]:
-    """Production's evaluation on this golden set, re-scoring production when the set changed
-    (its references followed into production's own corpus: apples to apples).
+    """Production's (or version `against`'s) evaluation on this golden set, re-scoring it when
+    the set changed (its references followed into its own corpus: apples to apples).
 
-    Returns (production version, its result, a note). A production whose agent cannot be
-    loaded any more (artifacts lost or damaged) cannot be compared with: the candidate is then
-    judged on the thresholds alone, and the note says so (docs/versions.md).
+    Returns (its version, its result, a note). A production whose agent cannot be loaded any
+    more (artifacts lost or damaged) cannot be compared with: the candidate is then judged on
+    the thresholds alone, and the note says so (docs/versions.md).
     """
-    prod = find_version(model, "production")
+    prod = find_version(model, against)
     if prod is None:
         return None, None, None
     try:
@@ -98,10 +102,9 @@ def decide_and_apply(
     """Decide against production as it is now, and set the stage, under the promotion lock."""
     with promotion_lock():
         for _ in range(3):
-            prod_name, prod_result, note = baseline(model, golden, judge, lineage)
-            decision = decide(result, gate, prod_result, prod_name, unavailable=note)
+            decision = decide_against(model, "production", result, golden, gate, judge, lineage)
             current = find_version(model, "production")
-            if (current.name if current else None) == prod_name:
+            if (current.name if current else None) == decision.production_version:
                 break
             log.info(
                 "production moved while deciding (now v%s); deciding again", current.name if current else None
@@ -116,11 +119,28 @@ def decide_and_apply(
         mv = get_version(model, version)
         # The decision is on the version before its stage changes: a build killed in between
         # leaves a version whose stage is explained, never one promoted without a record.
-        _record(mv, decision_metadata(result, decision))
+        record_metadata(mv, decision_metadata(result, decision))
         Client().update_model_version(model_name_or_id=model, version_name_or_id=mv.id,
                                       add_tags=[f"gate:{decision.stage or 'rejected'}"])  # fmt: skip
         if decision.stage:
             mv.set_stage(decision.stage, force=True)
+    return decision
+
+
+def decide_against(
+    model: str,
+    against: str,
+    result: EvaluationResult,
+    golden: GoldenSet,
+    gate: GateConfig,
+    judge: JudgeConfig | None,
+    lineage: PageLineage | None = None,
+) -> Decision:
+    """The gate's rule against version `against` (production or a number) of `model`; changes nothing."""
+    name, compared, note = baseline(model, golden, judge, lineage, against)
+    decision = decide(result, gate, compared, name, unavailable=note)
+    if name is None and against != "production":  # an explicit version that is not there
+        raise ReleaseError(f"model {model!r} has no version {against!r} to compare with")
     return decision
 
 
@@ -137,7 +157,9 @@ def apply_approval(model: str, version: str, approved: bool) -> str:
     """After a person's answer: production when approved; staging stays otherwise. The stage now."""
     if approved:
         return promote_manually(model, version, "production", "approved by a person").stage or "production"
-    _record(get_version(model, version), {"approval": {"approved": False, "at": datetime.now().isoformat()}})
+    record_metadata(
+        get_version(model, version), {"approval": {"approved": False, "at": datetime.now().isoformat()}}
+    )
     return "staging"
 
 
@@ -162,7 +184,7 @@ def promote_manually(
         mv.set_stage(stage, force=True)
     record = {"stage": stage, "reason": reason, "previous": previous.name if previous else None,
               "at": datetime.now().isoformat()}  # fmt: skip
-    _record(mv, {"promotion": record})
+    record_metadata(mv, {"promotion": record})
     return get_version(model, mv.number)
 
 
@@ -193,7 +215,7 @@ def reevaluate(
     result = evaluate_agent(spec, index, golden, judge)
     summary = {"golden_set": golden.name, "golden_hash": golden.content_hash, "headline": result.headline(),
                "at": datetime.now().isoformat()}  # fmt: skip
-    _record(mv, {"reevaluation": summary})
+    record_metadata(mv, {"reevaluation": summary})
     return mv, result
 
 
@@ -220,7 +242,7 @@ def decision_metadata(result: EvaluationResult, decision: Decision) -> dict[str,
     }
 
 
-def _record(mv: ModelVersionResponse, metadata: dict[str, Any]) -> None:
+def record_metadata(mv: ModelVersionResponse, metadata: dict[str, Any]) -> None:
     from zenml.enums import MetadataResourceTypes
     from zenml.models import RunMetadataResource
 

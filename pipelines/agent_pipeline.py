@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from zenml import Model, pipeline
 from zenml.config import DockerSettings, Schedule
 
+from factory.check import Against, candidates_model, forget_failed
 from factory.config import AgentConfig, validate
 from pipelines.gate_steps import approval, evaluate, load_golden_set, release_gate, report, track_pages
 from pipelines.provenance import CodeVersion, code_version
@@ -46,7 +47,7 @@ DOCKER = DockerSettings(
 )
 
 
-def _build_and_gate(config: AgentConfig, code: CodeVersion, static: bool) -> Any:
+def _build_and_gate(config: AgentConfig, code: CodeVersion, static: bool, against: Against | None) -> Any:
     """The steps both pipelines run; returns the release gate's decision (an output or a future)."""
     corpus = ingest(config)
     chunks, fingerprint = chunk(corpus, config.chunking)
@@ -61,18 +62,20 @@ def _build_and_gate(config: AgentConfig, code: CodeVersion, static: bool) -> Any
         index, manifest = build_index(chunks, config.embedding, config.index)
     spec = create_agent(manifest, config)
     register_version(config, fingerprint, manifest, spec, code)
-    pages, corpus_diff, lineage = track_pages(corpus)
+    pages, corpus_diff, lineage = track_pages(corpus, against)
     golden = load_golden_set(str(config.evaluation.golden_set), pages, lineage)
     result = evaluate(index, spec, golden, config.evaluation.judge)
     order = {"after": "register_version"} if static else {}  # a dynamic pipeline runs steps in call order
-    decision = release_gate(result, golden, config.evaluation.gate, config.evaluation.judge, lineage, **order)
-    report(result, decision, config.evaluation.gate, corpus_diff, golden)
+    decision = release_gate(
+        result, golden, config.evaluation.gate, config.evaluation.judge, lineage, against, **order
+    )
+    report(result, decision, config.evaluation.gate, corpus_diff, golden, against)
     return decision
 
 
 @pipeline(enable_cache=True)
-def agent_pipeline(config: AgentConfig, code: CodeVersion) -> None:
-    _build_and_gate(config, code, static=True)
+def agent_pipeline(config: AgentConfig, code: CodeVersion, against: Against | None = None) -> None:
+    _build_and_gate(config, code, static=True, against=against)
 
 
 def _local_orchestrator() -> bool:
@@ -82,7 +85,7 @@ def _local_orchestrator() -> bool:
 
 
 @pipeline(dynamic=True, enable_cache=True)
-def approval_pipeline(config: AgentConfig, code: CodeVersion) -> None:
+def approval_pipeline(config: AgentConfig, code: CodeVersion, against: Against | None = None) -> None:
     """The same build as a dynamic pipeline: the embedding fans out over shards when
     ``embedding.shard_size`` is set (on Kubernetes, Vertex, SageMaker or AzureML each shard runs
     in its own pod or job; locally as threads of one process), and a version that earns
@@ -94,7 +97,7 @@ def approval_pipeline(config: AgentConfig, code: CodeVersion) -> None:
     import zenml
     from zenml.logger import get_logger
 
-    decision = _build_and_gate(config, code, static=False).load()
+    decision = _build_and_gate(config, code, static=False, against=against).load()
     if decision.awaiting_approval:
         gate = config.evaluation.gate
         get_logger(__name__).info(  # the console says why the build is quiet, and how to answer
@@ -129,16 +132,21 @@ class BuildFailed(AgentFactoryError):
     """A step of the build failed; the message names the step and its error. Nothing was promoted."""
 
 
-def _failure(model: str, since: datetime) -> str | None:
-    """'step X failed: Error: message' for the failed steps of this model's newest run since `since`."""
+def _newest_run(model: str, since: datetime) -> Any:
+    """This model's newest run started since `since` (hydrated), or None."""
     from zenml.client import Client
 
     runs = Client().list_pipeline_runs(
         model=model, sort_by="desc:created", size=1, created=f"gte:{since:%Y-%m-%d %H:%M:%S}", hydrate=True
     )
-    if not runs.items:
+    return runs.items[0] if runs.items else None
+
+
+def _failure(run: Any) -> str | None:
+    """'run R: step X failed: Error: message' for the failed steps of `run`."""
+    if run is None:
         return None
-    failed = [s for s in runs.items[0].steps.values() if s.status.value == "failed"]
+    failed = [s for s in run.steps.values() if s.status.value == "failed"]
     lines = []
     for step in failed:
         info = step.exception_info
@@ -147,7 +155,7 @@ def _failure(model: str, since: datetime) -> str | None:
             f"{kind + ': ' if kind else ''}{info.message}" if info else "see the step's logs in the dashboard"
         )
         lines.append(f"step {step.name} failed: {detail}")
-    return f"run {runs.items[0].name}: " + "; ".join(lines) if lines else None
+    return f"run {run.name}: " + "; ".join(lines) if lines else None
 
 
 class BuildResult(BaseModel):
@@ -158,18 +166,28 @@ class BuildResult(BaseModel):
     status: str
 
 
-def run_build(config: AgentConfig, schedule: str | None = None) -> BuildResult:
+def run_build(
+    config: AgentConfig, schedule: str | None = None, against: Against | None = None
+) -> BuildResult:
     """Run (or schedule, on stacks that can) the pipeline; each run is a new model version.
 
     :func:`factory.config.validate` runs first: a dead endpoint or a broken golden file
-    fails in seconds, before any run or version exists.
+    fails in seconds, before any run or version exists. With `against`, the run is a check
+    (factory/check.py): a version of ``<name>-candidates`` judged against that version, no
+    stage changed; a check whose build fails leaves no candidate behind.
     """
     from zenml.client import Client
 
     validate(config)
     _quiet_user_errors()
 
-    model = Model(name=config.name, description=f"Retrieval agent '{config.name}' built by Agent Factory")
+    name = candidates_model(config.name) if against else config.name
+    what = (
+        f"Check candidates of '{config.name}' (never released)"
+        if against
+        else f"Retrieval agent '{config.name}'"
+    )
+    model = Model(name=name, description=f"{what} built by Agent Factory")
     options: dict = {"model": model}
     orchestrator = Client().active_stack.orchestrator
     if orchestrator.flavor not in LOCAL_ORCHESTRATORS:
@@ -186,15 +204,18 @@ def run_build(config: AgentConfig, schedule: str | None = None) -> BuildResult:
     try:
         dynamic = config.evaluation.gate.require_approval or config.embedding.shard_size
         chosen = approval_pipeline if dynamic else agent_pipeline
-        run = chosen.with_options(**options)(config=config, code=code_version())
+        run = chosen.with_options(**options)(config=config, code=code_version(), against=against)
     except RuntimeError as exc:
-        raise BuildFailed(_failure(config.name, started) or str(exc)) from exc
+        failed = _newest_run(name, started)
+        if against and failed is not None and failed.model_version:
+            forget_failed(name, failed.model_version.name)
+        raise BuildFailed(_failure(failed) or str(exc)) from exc
     run = Client().get_pipeline_run(run.id)
     version = run.model_version.name if run.model_version else "?"
     return BuildResult(
         run_id=str(run.id),
         run_name=run.name,
-        model=config.name,
+        model=name,
         version=version,
         status=str(run.status.value),
     )

@@ -23,11 +23,13 @@ from evaluation.records import Decision, EvaluationResult
 from evaluation.report import render_report
 from evaluation.runner import evaluate_agent
 from factory import artifacts as names
-from factory import release
-from factory.artifacts import load_answers, previous_pages
+from factory import check, release
+from factory.artifacts import load_answers, pages_at, previous_pages
+from factory.check import Against
 from factory.history import history_html
-from factory.versions import VersionNotFound, get_version, list_versions
+from factory.versions import get_version, list_versions
 from rag.agent.spec import AgentSpec
+from rag.errors import AgentFactoryError
 from rag.index.docs_index import DocsIndex
 from rag.ingest.corpus import Corpus
 from rag.ingest.corpus_diff import CorpusDiff, PageSignatures, diff_pages, signature
@@ -41,17 +43,21 @@ LIBRARY = CachePolicy(cache_func="pipelines.provenance.library_code_hash")
 
 @step(enable_cache=False)
 def track_pages(
-    corpus: Corpus,
+    corpus: Corpus, against: Against | None = None
 ) -> tuple[
     Annotated[PageSignatures, names.PAGES],
     Annotated[CorpusDiff, names.CORPUS_DIFF],
     Annotated[PageLineage, names.LINEAGE],
 ]:
-    """Recognise this corpus's pages in the previous version's: added, removed, changed, moved."""
+    """Recognise this corpus's pages in the previous version's (a check's: in the version it is
+    compared with): added, removed, changed, moved."""
     pages = PageSignatures(pages=[signature(d.doc_id, d.text, d.metadata.get("content_hash"))
                                   for d in sorted(corpus.documents, key=lambda d: d.doc_id)])  # fmt: skip
     context = get_step_context()
-    previous = previous_pages(context.model.name, context.model.number) if context.model else None
+    if against is not None:
+        previous = pages_at(against.model, against.version)
+    else:
+        previous = previous_pages(context.model.name, context.model.number) if context.model else None
     if previous is None:
         diff, lineage = CorpusDiff(added=sorted(pages.ids())), PageLineage()
     else:
@@ -105,10 +111,19 @@ def release_gate(
     gate: GateConfig,
     judge: JudgeConfig | None,
     lineage: PageLineage,
+    against: Against | None = None,
 ) -> Annotated[Decision, names.DECISION]:
-    """Decide the stage in plain code and apply it; record scores, decision and answers."""
+    """Decide the stage in plain code and apply it; record scores, decision and answers.
+    A check's candidate (`against` set) is decided against that version and changes no stage."""
     model = get_step_context().model
-    decision = release.decide_and_apply(model.name, str(model.version), result, golden, gate, judge, lineage)
+    if against is not None:
+        decision = check.decide_candidate(
+            model.name, str(model.version), against, result, golden, gate, judge, lineage
+        )
+    else:
+        decision = release.decide_and_apply(
+            model.name, str(model.version), result, golden, gate, judge, lineage
+        )
     log_metadata(metadata=release.decision_metadata(result, decision))  # the version has it too (release.py)
     log.info("decision for %s v%s: %s", model.name, model.version, decision.stage or "not promoted")
     for reason in decision.reasons:
@@ -130,7 +145,12 @@ def approval(approved: bool) -> Annotated[str, names.APPROVAL]:
 
 @step(cache_policy=LIBRARY)
 def report(
-    result: EvaluationResult, decision: Decision, gate: GateConfig, corpus_diff: CorpusDiff, golden: GoldenSet
+    result: EvaluationResult,
+    decision: Decision,
+    gate: GateConfig,
+    corpus_diff: CorpusDiff,
+    golden: GoldenSet,
+    against: Against | None = None,
 ) -> tuple[
     Annotated[HTMLString, names.REPORT],
     Annotated[JSONString, names.ANSWERS],
@@ -144,7 +164,10 @@ def report(
     rows = answer_rows(result)
     touched = touched_questions(corpus_diff, golden)
     changes, section = _changes(
-        model.name, [r | {"pages": touched.get(r["id"], "")} for r in rows], decision, gate
+        against.model if against else model.name,
+        [r | {"pages": touched.get(r["id"], "")} for r in rows],
+        decision,
+        gate,
     )
     html = render_report(result, decision, gate, title=f"{model.name} v{model.version}", changes=section,
                          corpus=diff_html(corpus_diff, golden))  # fmt: skip
@@ -159,7 +182,7 @@ def _changes(model: str, rows: list[dict], decision: Decision, gate: GateConfig)
         return [], ""
     try:
         production = load_answers(get_version(model, decision.production_version))
-    except VersionNotFound as exc:  # built before answers were stored: say so, compare nothing
+    except AgentFactoryError as exc:  # built before answers were stored, or lost: say so, compare nothing
         return [], f"<p class='muted'>No question-by-question comparison: {exc}</p>"
     changes = changed_questions(rows, production, list(dict.fromkeys([gate.primary, *gate.non_regression])))
     return changes, changes_html(changes, decision.production_version)

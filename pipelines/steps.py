@@ -18,6 +18,7 @@ from zenml.config import CachePolicy
 
 from factory import artifacts as names
 from factory.artifacts import previous_index
+from factory.check import checked_model
 from factory.config import AgentConfig
 from pipelines.materializers import DocsIndexMaterializer
 from pipelines.provenance import CodeVersion, library_versions
@@ -127,7 +128,10 @@ def _reuse_previous_vectors(chunks: Chunks, embedding: EmbeddingConfig) -> int:
     context = get_step_context()
     if context.model is None:
         return 0
-    previous = previous_index(context.model.name, context.model.number)
+    agent = checked_model(context.model.name)  # a check's candidate reuses its agent's vectors
+    previous = (
+        previous_index(agent, 10**9) if agent else previous_index(context.model.name, context.model.number)
+    )
     if previous is None:
         return 0
     return EmbeddingCache.from_index(previous).fill(chunks.nodes, embedding)

@@ -1,0 +1,125 @@
+"""A check's outcome as GitHub-flavoured Markdown: a PR comment or ``$GITHUB_STEP_SUMMARY``.
+
+The verdict in one line, the gate's comparisons with intervals and n, the questions that
+changed (worse first, both answers cut to a few lines), the corpus changes and the dashboard
+link. Deterministic: the same outcome renders the same text (no clock, sorted lists).
+"""
+
+from __future__ import annotations
+
+from evaluation.records import Comparison, Decision
+from factory.check import Outcome
+
+MAX_QUESTIONS = 10  # questions shown in full; the rest are counted
+MAX_PAGES = 15  # pages listed per kind of change
+ANSWER_LINES = 3
+LINE_CHARS = 160
+
+
+def verdict(decision: Decision) -> str:
+    """One line: would it be promoted, and the deciding reason.
+
+    >>> verdict(Decision(stage=None, reasons=["hit_rate 0.50 < 0.85"], thresholds_passed=False,
+    ...                  non_regression_passed=None))
+    'would not be promoted: hit_rate 0.50 < 0.85'
+    """
+    primary = next((c for c in decision.comparisons if c.role == "primary"), None)
+    against = f"production v{decision.production_version}" if decision.production_version else ""
+    if decision.stage == "production" and primary is not None:
+        return f"would be promoted: {primary.verdict} than {against} ({primary.metric}, n={primary.n_pairs})"
+    if decision.stage == "production":
+        return f"would be promoted: {decision.reasons[-1]}"
+    if decision.stage == "staging" and primary is not None:
+        return (f"would not be promoted (staging): {primary.verdict} against {against} "
+                f"({primary.metric}, n={primary.n_pairs}; it can tell {primary.detectable:.3f} from zero)")  # fmt: skip
+    failed = [c for c in decision.comparisons if not c.passed]
+    reason = f"{failed[0].metric} shown worse than {against}" if failed else decision.reasons[-1]
+    return f"would not be promoted: {reason}"
+
+
+def render(outcome: Outcome) -> str:
+    """The whole summary."""
+    decision, mark = outcome.decision, "✅" if outcome.decision.stage == "production" else "❌"
+    against = (f"{outcome.model} v{decision.production_version}" if decision.production_version
+               else f"{outcome.model} {outcome.against.version} (none yet: judged on the thresholds alone)")  # fmt: skip
+    parts = [
+        f"## {mark} {outcome.model}: {verdict(decision)}",
+        f"Candidate `{outcome.model}-candidates` v{outcome.candidate} against {against}, "
+        f"{len(outcome.result.records)} questions of `{outcome.result.golden_name}`.",
+        _comparisons(decision.comparisons) or _scores(outcome),
+        "**Why**\n\n" + "\n".join(f"- {_line(r)}" for r in decision.reasons),
+        _questions(outcome),
+        _corpus(outcome),
+    ]
+    if outcome.report_url:
+        parts.append(f"[The report in the dashboard]({outcome.report_url})")
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _comparisons(rows: list[Comparison]) -> str:
+    if not rows:
+        return ""
+    head = "| | metric | candidate | compared with | difference [95% CI] | n | verdict |\n|---|---|---:|---:|---|---:|---|"
+    body = [f"| {c.role} | {c.metric} | {c.candidate_mean:.3f} | {c.production_mean:.3f} | "
+            f"{c.diff_mean:+.3f} [{c.ci_low:+.3f}, {c.ci_high:+.3f}] | {c.n_pairs} | "
+            f"{'✅' if c.passed else '❌'} {c.verdict} |" for c in rows]  # fmt: skip
+    return "\n".join([head, *body])
+
+
+def _scores(outcome: Outcome) -> str:
+    """No comparison (no production): the candidate's scores alone."""
+    head = "| metric | candidate | NaN |\n|---|---:|---:|"
+    body = [
+        f"| {name} | {m.mean:.3f} | {m.nan_rate:.0%} |" for name, m in sorted(outcome.result.metrics.items())
+    ]
+    return "\n".join([head, *body])
+
+
+def _questions(outcome: Outcome) -> str:
+    rows = outcome.changes
+    if not outcome.decision.production_version:
+        return ""
+    if not rows:
+        return f"### Questions\n\nNo question's score moved against v{outcome.decision.production_version}."
+    worse = sum(r["direction"] == "worse" for r in rows)
+    out = [f"### Questions that changed: {worse} worse, {len(rows) - worse} better"]
+    for r in rows[:MAX_QUESTIONS]:
+        pages = outcome.touched.get(r["id"]) or r.get("pages") or ""
+        out.append(f"**{_line(r['id'])}** ({r['direction']}: {r['changes']}{'; ' + pages if pages else ''}): "
+                   f"{_line(r['question'])}\n\n"
+                   f"candidate:\n{_quote(r['answer'])}\n\n"
+                   f"v{outcome.decision.production_version}:\n{_quote(r['production_answer'])}")  # fmt: skip
+    if len(rows) > MAX_QUESTIONS:
+        out.append(f"... and {len(rows) - MAX_QUESTIONS} more (the report lists them all)")
+    return "\n\n".join(out)
+
+
+def _corpus(outcome: Outcome) -> str:
+    diff = outcome.diff
+    if diff.previous_version is None:
+        return ""
+    if diff.empty():
+        return f"### Pages\n\nNo page changed against v{diff.previous_version} ({diff.unchanged} unchanged)."
+    out = [f"### Pages against v{diff.previous_version}: {diff.summary()}"]
+    kinds = [("added", diff.added), ("removed", diff.removed), ("changed", diff.changed),
+             ("moved", [f"{m.old} → {', '.join(m.new)}" for m in diff.moved])]  # fmt: skip
+    for kind, pages in kinds:
+        if pages:
+            shown = ", ".join(f"`{_line(p)}`" for p in sorted(pages)[:MAX_PAGES])
+            more = f" and {len(pages) - MAX_PAGES} more" if len(pages) > MAX_PAGES else ""
+            out.append(f"- {kind} ({len(pages)}): {shown}{more}")
+    return "\n".join(out)
+
+
+def _quote(text: str) -> str:
+    """A few lines of an answer as a blockquote (Markdown inside kept, lines cut)."""
+    lines = [line for line in text.strip().splitlines() if line.strip()] or ["(empty)"]
+    shown = [_line(line)[:LINE_CHARS] for line in lines[:ANSWER_LINES]]
+    if len(lines) > ANSWER_LINES:
+        shown.append("…")
+    return "\n".join(f"> {line}" for line in shown)
+
+
+def _line(text: str) -> str:
+    """One line, safe in a table cell or list item."""
+    return " ".join(text.split()).replace("|", "\\|")
