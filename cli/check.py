@@ -17,7 +17,9 @@ from cli.build import NOT_PROMOTED
               help="The version of the agent's model to compare with.")  # fmt: skip
 @click.option("--summary", "summary_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the Markdown summary here (a PR comment, or $GITHUB_STEP_SUMMARY).")  # fmt: skip
-def check(config_path: Path, against: str, summary_path: Path | None) -> None:
+@click.option("--report", "report_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the candidate's HTML report here (to upload from CI).")  # fmt: skip
+def check(config_path: Path, against: str, summary_path: Path | None, report_path: Path | None) -> None:
     """Build and evaluate a candidate as `build` would, decide against a version, change no stage.
 
     The candidate is a version of the model `<name>-candidates`, never released. Exit codes:
@@ -48,9 +50,10 @@ def check(config_path: Path, against: str, summary_path: Path | None) -> None:
     click.echo(
         f"candidate: {result.model} version {result.version} (no stage changed); run: {result.run_name}"
     )
-    if summary_path:
-        summary_path.parent.mkdir(parents=True, exist_ok=True)
-        summary_path.write_text(render(out), encoding="utf-8")
-        click.echo(f"summary: {summary_path}")
+    for path, text in ((summary_path, render(out)), (report_path, out.report_html)):
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {path}")
     if out.decision.stage != "production":
         sys.exit(NOT_PROMOTED)

@@ -23,7 +23,7 @@ from evaluation.golden import GoldenSet
 from evaluation.page_changes import touched_questions
 from evaluation.records import Decision, EvaluationResult
 from factory import release
-from factory.artifacts import CORPUS_DIFF, GOLDEN, load_answers, load_evaluation
+from factory.artifacts import CORPUS_DIFF, GOLDEN, REPORT, load_answers, load_evaluation
 from factory.versions import find_version, get_version, is_number
 from rag.errors import AgentFactoryError
 from rag.ingest.corpus_diff import CorpusDiff
@@ -107,6 +107,7 @@ class Outcome(BaseModel):
     changes: list[dict]
     touched: dict[str, str]
     report_url: str | None = None
+    report_html: str = ""
 
 
 def outcome(candidates: str, version: str, against: Against, gate: GateConfig) -> Outcome:
@@ -117,8 +118,9 @@ def outcome(candidates: str, version: str, against: Against, gate: GateConfig) -
         raise CheckError(f"{candidates} v{version} has no decision: its check stopped before the gate")
     decision = Decision.model_validate(meta["decision"])
     result = load_evaluation(mv)
-    diff, golden = (
-        a.load() if (a := mv.get_artifact(name)) is not None else None for name in (CORPUS_DIFF, GOLDEN)
+    diff, golden, report = (
+        a.load() if (a := mv.get_artifact(name)) is not None else None
+        for name in (CORPUS_DIFF, GOLDEN, REPORT)
     )
     changes: list[dict] = []
     if decision.production_version:
@@ -131,7 +133,7 @@ def outcome(candidates: str, version: str, against: Against, gate: GateConfig) -
             log.warning("no question-by-question comparison: %s", exc)
     return Outcome(model=against.model, candidate=mv.name, against=against, decision=decision, result=result,
                    diff=diff or CorpusDiff(), changes=changes, touched=touched_questions(diff or CorpusDiff(), golden),
-                   report_url=_run_url(mv))  # fmt: skip
+                   report_url=_run_url(mv), report_html=str(report or ""))  # fmt: skip
 
 
 def _run_url(mv: object) -> str | None:

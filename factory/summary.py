@@ -47,8 +47,11 @@ def render(outcome: Outcome) -> str:
         f"Candidate `{outcome.model}-candidates` v{outcome.candidate} against {against}, "
         f"{len(outcome.result.records)} questions of `{outcome.result.golden_name}`.",
         _comparisons(decision.comparisons) or _scores(outcome),
-        "**Why**\n\n" + "\n".join(f"- {_line(r)}" for r in decision.reasons),
+        "<details><summary>The gate's reasons</summary>\n\n"
+        + "\n".join(f"- {_line(r)}" for r in decision.reasons)
+        + "\n\n</details>",
         _questions(outcome),
+        _stale(outcome),
         _corpus(outcome),
     ]
     if outcome.report_url:
@@ -92,6 +95,16 @@ def _questions(outcome: Outcome) -> str:
     if len(rows) > MAX_QUESTIONS:
         out.append(f"... and {len(rows) - MAX_QUESTIONS} more (the report lists them all)")
     return "\n\n".join(out)
+
+
+def _stale(outcome: Outcome) -> str:
+    """Questions whose pages are gone: not scored, and counted against `gate.max_stale_rate`."""
+    stale = outcome.result.stale
+    if not stale:
+        return ""
+    rows = [f"- **{_line(qid)}**: {_line(why)}" for qid, why in sorted(stale.items())[:MAX_QUESTIONS]]
+    more = [f"- ... and {len(stale) - MAX_QUESTIONS} more"] if len(stale) > MAX_QUESTIONS else []
+    return "\n".join([f"### Questions whose pages are gone: {len(stale)}", *rows, *more])
 
 
 def _corpus(outcome: Outcome) -> str:

@@ -52,9 +52,12 @@ def get_version(model: str, version: str | int = "latest") -> ModelVersionRespon
     if isinstance(ref, str) and ref not in STAGES:
         raise VersionNotFound(f"version {version!r}: use a number or one of {', '.join(STAGES[:3])}")
     try:
-        return Client().get_model_version(model, ModelStages(ref) if isinstance(ref, str) else ref)
+        found = Client().get_model_version(model, ModelStages(ref) if isinstance(ref, str) else ref)
     except (KeyError, RuntimeError) as exc:
         raise VersionNotFound(f"model {model!r} has no version {version!r}") from exc
+    if found.model.name != model:  # ZenML falls back to a name prefix: "a" would find "a-candidates"
+        raise VersionNotFound(f"model {model!r} has no version {version!r}")
+    return found
 
 
 def find_version(model: str, version: str | int) -> ModelVersionResponse | None:
@@ -67,10 +70,8 @@ def find_version(model: str, version: str | int) -> ModelVersionResponse | None:
 
 def list_versions(model: str) -> list[VersionRow]:
     """All versions, newest first, with stage, corpus size and headline scores."""
-    try:
-        Client().get_model(model)
-    except KeyError as exc:
-        raise VersionNotFound(f"no model named {model!r}; run `agent-factory build` first") from exc
+    if not Client().list_models(name=model).items:  # exact: get_model would accept a name prefix
+        raise VersionNotFound(f"no model named {model!r}; run `agent-factory build` first")
     versions = Client().list_model_versions(model=model, sort_by="desc:number", size=1000, hydrate=True)
     rows = []
     for mv in versions.items:

@@ -1,0 +1,120 @@
+"""`agent-factory check` in a real subprocess against the session's production (read-only: a
+check moves no stage, which these tests assert)."""
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli, write_config
+
+pytestmark = pytest.mark.slow
+
+
+def _config(path: Path, name: str, corpus: Path, golden: Path) -> Path:
+    return write_config(path, f"name: {name}\nsources:\n  - type: directory\n    name: docs\n    path: {corpus}\n"
+                              f"evaluation:\n  golden_set: {golden}\n")  # fmt: skip
+
+
+def _stages(model: str) -> list[tuple[str, str | None]]:
+    from zenml.client import Client
+
+    return [(mv.name, mv.stage) for mv in Client().list_model_versions(model=model, size=100).items]
+
+
+def test_an_unchanged_branch_would_be_promoted_and_moves_no_stage(
+    first_build, pipeline_corpus, golden_path, tmp_path
+):
+    from zenml.client import Client
+
+    before = _stages("test_agent")
+    config = _config(tmp_path / "agent.yaml", "test_agent", pipeline_corpus, golden_path)
+    done = run_cli("check", "--config", config, "--summary", tmp_path / "out/summary.md",
+                   "--report", tmp_path / "out/report.html")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    production = Client().get_model_version("test_agent", "production").name
+    assert f"test_agent: would be promoted: not worse than production v{production}" in done.stdout
+    assert _stages("test_agent") == before  # no stage moved, no version added
+    summary = (tmp_path / "out/summary.md").read_text()
+    assert summary.startswith(f"## ✅ test_agent: would be promoted: not worse than production v{production}")
+    assert "| primary | score |" in summary and "No question's score moved" in summary
+    assert "No page changed" in summary
+    assert "<html" in (tmp_path / "out/report.html").read_text()[:200].lower()
+    candidate = Client().get_model_version("test_agent-candidates", "latest")
+    assert candidate.stage is None and "candidate" in [t.name for t in candidate.tags]
+    assert candidate.run_metadata["check"] == {"model": "test_agent", "version": "production"}
+
+
+def test_a_branch_deleting_a_third_of_the_docs_would_not_be_promoted(
+    first_build, pipeline_corpus, golden_path, tmp_path
+):
+    corpus = shutil.copytree(pipeline_corpus, tmp_path / "corpus")
+    for name in ("ports.rst", "backups.md"):
+        (corpus / name).unlink()
+    before = _stages("test_agent")
+    config = _config(tmp_path / "agent.yaml", "test_agent", corpus, golden_path)
+    done = run_cli("check", "--config", config, "--summary", tmp_path / "summary.md")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "test_agent: would not be promoted" in done.stdout
+    assert _stages("test_agent") == before
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.startswith("## ❌ test_agent: would not be promoted")
+    assert "- removed (2): `docs/backups.md`, `docs/ports.rst`" in summary
+    assert "**backup-keep**" in summary and "**port**" in summary  # the questions whose pages went
+
+
+def test_against_a_version_that_does_not_exist_fails_before_building(
+    first_build, pipeline_corpus, golden_path, tmp_path
+):
+    config = _config(tmp_path / "agent.yaml", "test_agent", pipeline_corpus, golden_path)
+    started = time.monotonic()
+    done = run_cli("check", "--config", config, "--against", "999")
+    assert done.returncode == 1
+    assert "--against 999: model 'test_agent' has no version 999" in done.stderr
+    assert time.monotonic() - started < 60  # refused before any pipeline ran (generous: a loaded machine)
+    wrong = run_cli("check", "--config", config, "--against", "staging")
+    assert wrong.returncode == 1 and "use production or a version number, not 'staging'" in wrong.stderr
+
+
+def test_without_production_the_check_judges_on_thresholds(pipeline_corpus, golden_path, tmp_path):
+    from zenml.client import Client
+
+    config = _config(tmp_path / "agent.yaml", "unreleased_agent", pipeline_corpus, golden_path)
+    done = run_cli("check", "--config", config, "--summary", tmp_path / "summary.md")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "unreleased_agent: would be promoted: no production version yet" in done.stdout
+    summary = (tmp_path / "summary.md").read_text()
+    assert "(none yet: judged on the thresholds alone)" in summary and "| hit_rate |" in summary
+    assert not Client().list_models(name="unreleased_agent").items  # the agent's own model was never created
+
+
+def test_a_candidate_whose_build_fails_is_not_recorded(
+    first_build, pipeline_corpus, golden_path, tmp_path, monkeypatch
+):
+    from zenml.client import Client
+
+    from factory.check import Against
+    from pipelines import gate_steps
+    from pipelines.agent_pipeline import BuildFailed, run_build
+    from tests.helpers import make_config
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the judge fell over")
+
+    monkeypatch.setattr(gate_steps, "evaluate_agent", broken)
+    corpus = shutil.copytree(pipeline_corpus, tmp_path / "corpus")
+    (corpus / "new.md").write_text("# New\n\nA page no build has seen, so evaluation runs again.\n")
+    before = len(_versions("test_agent-candidates"))
+    with pytest.raises(BuildFailed, match="step evaluate failed: RuntimeError: the judge fell over"):
+        run_build(make_config("test_agent", corpus, golden_path), against=Against(model="test_agent"))
+    after = _versions("test_agent-candidates")
+    assert len(after) == before and all("candidate" in [t.name for t in mv.tags] for mv in after)
+
+
+def _versions(model: str) -> list:
+    from zenml.client import Client
+
+    if not Client().list_models(name=model).items:
+        return []
+    return Client().list_model_versions(model=model, size=100).items
