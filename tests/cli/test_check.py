@@ -92,7 +92,6 @@ def test_without_production_the_check_judges_on_thresholds(pipeline_corpus, gold
 def test_a_candidate_whose_build_fails_is_not_recorded(
     first_build, pipeline_corpus, golden_path, tmp_path, monkeypatch
 ):
-    from zenml.client import Client
 
     from factory.check import Against
     from pipelines import gate_steps

@@ -1,0 +1,74 @@
+"""The check's Markdown summary from outcomes built by hand (no ZenML run needed)."""
+
+from evaluation.records import AnswerRecord, Comparison, Decision, EvaluationResult, MetricScore
+from factory.check import Against, Outcome
+from factory.summary import render, verdict
+from rag.ingest.corpus_diff import CorpusDiff, PageMove
+
+
+def _result(stale: dict[str, str] | None = None) -> EvaluationResult:
+    records = [AnswerRecord(id=f"q{i}", question=f"Question {i}?", answer="a", contexts=[], source_ids=[],
+                            tool_calls=[], latency_s=0.1) for i in range(3)]  # fmt: skip
+    hit = MetricScore(name="hit_rate", tier="offline", values={"q0": 1.0, "q1": 1.0, "q2": 0.0})
+    return EvaluationResult(golden_name="docs.jsonl", golden_hash="h", records=records, metrics={"hit_rate": hit},
+                            latency_p50_s=0.1, latency_p95_s=0.2, seconds=1.0, stale=stale or {})  # fmt: skip
+
+
+def _comparison(verdict: str, passed: bool, role: str = "primary") -> Comparison:
+    return Comparison(metric="score", candidate_mean=0.8, production_mean=0.82, diff_mean=-0.02, ci_low=-0.07,
+                      ci_high=0.03, n_pairs=40, passed=passed, verdict=verdict, role=role, detectable=0.061)  # fmt: skip
+
+
+def _decision(stage: str | None, comparisons: list[Comparison], version: str | None = "7") -> Decision:
+    return Decision(stage=stage, reasons=["all 4 thresholds met", "score (primary) ..."], thresholds_passed=True,
+                    non_regression_passed=stage is not None, comparisons=comparisons, production_version=version)  # fmt: skip
+
+
+def _outcome(decision: Decision, **extra) -> Outcome:
+    return Outcome(model="docs_agent", candidate="3", against=Against(model="docs_agent"), decision=decision,
+                   result=_result(extra.pop("stale", None)), diff=extra.pop("diff", CorpusDiff()),
+                   changes=extra.pop("changes", []), touched={}, **extra)  # fmt: skip
+
+
+def test_verdicts_name_the_deciding_comparison_and_n():
+    assert verdict(_decision("production", [_comparison("not worse", True)])) == (
+        "would be promoted: not worse than production v7 (score, n=40)"
+    )
+    assert verdict(_decision("staging", [_comparison("inconclusive", True)])) == (
+        "would not be promoted (staging): inconclusive against production v7 (score, n=40; it can tell 0.061 from zero)"
+    )
+    worse = _decision(None, [_comparison("worse", False)])
+    assert verdict(worse) == "would not be promoted: score shown worse than production v7"
+
+
+def test_the_summary_is_deterministic_and_shows_intervals_pages_and_questions():
+    changes = [{"id": "q1", "question": "Which | port?", "direction": "worse", "changes": "hit_rate -1.00",
+                "answer": "line 1\nline 2\nline 3\nline 4", "sources": "", "pages": "",
+                "production_answer": "Port 7341.", "production_sources": ""}]  # fmt: skip
+    diff = CorpusDiff(previous_version="7", removed=[f"docs/p{i:02d}.md" for i in range(20)], unchanged=4,
+                      moved=[PageMove(old="docs/a.md", new=["docs/b.md"], kind="move", confidence=0.97, evidence="same text")])  # fmt: skip
+    outcome = _outcome(_decision(None, [_comparison("worse", False)]), changes=changes, diff=diff,
+                       stale={"q2": "its page docs/p01.md was removed"}, report_url="http://127.0.0.1:8237/runs/1")  # fmt: skip
+    text = render(outcome)
+    assert text == render(outcome.model_copy(deep=True))
+    assert text.startswith("## ❌ docs_agent: would not be promoted: score shown worse than production v7\n")
+    assert "| primary | score | 0.800 | 0.820 | -0.020 [-0.070, +0.030] | 40 | ❌ worse |" in text
+    assert "**q1** (worse: hit_rate -1.00): Which \\| port?" in text  # a pipe cannot break the table or line
+    assert "> line 1\n> line 2\n> line 3\n> …" in text and "line 4" not in text
+    assert "- removed (20): `docs/p00.md`" in text and "and 5 more" in text
+    assert "- moved (1): `docs/a.md → docs/b.md`" in text
+    assert "**q2**: its page docs/p01.md was removed" in text
+    assert text.rstrip().endswith("[The report in the dashboard](http://127.0.0.1:8237/runs/1)")
+
+
+def test_without_production_the_summary_shows_scores_alone():
+    text = render(
+        _outcome(
+            _decision("production", [], version=None).model_copy(
+                update={"reasons": ["no production version yet"]}
+            )
+        )
+    )
+    assert "would be promoted: no production version yet" in text
+    assert "docs_agent production (none yet: judged on the thresholds alone)" in text
+    assert "| hit_rate | 0.667 | 0% |" in text and "Questions that changed" not in text
