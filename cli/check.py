@@ -50,7 +50,10 @@ def check(config_path: Path, against: str, summary_path: Path | None, report_pat
     click.echo(
         f"candidate: {result.model} version {result.version} (no stage changed); run: {result.run_name}"
     )
-    for path, text in ((summary_path, render(out)), (report_path, out.report_html)):
+    for path, text in (
+        (summary_path, render(out, config.evaluation.gate.thresholds)),
+        (report_path, out.report_html),
+    ):
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")

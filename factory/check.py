@@ -108,6 +108,7 @@ class Outcome(BaseModel):
     touched: dict[str, str]
     report_url: str | None = None
     report_html: str = ""
+    baseline: dict[str, float] = {}  # the compared version's recorded metric means (shown beside thresholds)
 
 
 def outcome(candidates: str, version: str, against: Against, gate: GateConfig) -> Outcome:
@@ -123,9 +124,12 @@ def outcome(candidates: str, version: str, against: Against, gate: GateConfig) -
         for name in (CORPUS_DIFF, GOLDEN, REPORT)
     )
     changes: list[dict] = []
+    baseline: dict[str, float] = {}
     if decision.production_version:
         try:
-            before = load_answers(get_version(against.model, decision.production_version))
+            compared = get_version(against.model, decision.production_version)
+            baseline = {name: m.mean for name, m in load_evaluation(compared).metrics.items()}
+            before = load_answers(compared)
             changes = changed_questions(
                 load_answers(mv), before, [*dict.fromkeys([gate.primary, *gate.non_regression])]
             )
@@ -133,7 +137,7 @@ def outcome(candidates: str, version: str, against: Against, gate: GateConfig) -
             log.warning("no question-by-question comparison: %s", exc)
     return Outcome(model=against.model, candidate=mv.name, against=against, decision=decision, result=result,
                    diff=diff or CorpusDiff(), changes=changes, touched=touched_questions(diff or CorpusDiff(), golden),
-                   report_url=_run_url(mv), report_html=str(report or ""))  # fmt: skip
+                   report_url=_run_url(mv), report_html=str(report or ""), baseline=baseline)  # fmt: skip
 
 
 def _run_url(mv: object) -> str | None:

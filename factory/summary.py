@@ -33,12 +33,12 @@ def verdict(decision: Decision) -> str:
         return (f"would not be promoted (staging): {primary.verdict} against {against} "
                 f"({primary.metric}, n={primary.n_pairs}; it can tell {primary.detectable:.3f} from zero)")  # fmt: skip
     failed = [c for c in decision.comparisons if not c.passed]
-    reason = f"{failed[0].metric} shown worse than {against}" if failed else decision.reasons[-1]
+    reason = f"{failed[0].metric} shown worse than {against}" if failed else decision.reasons[0]
     return f"would not be promoted: {reason}"
 
 
-def render(outcome: Outcome) -> str:
-    """The whole summary."""
+def render(outcome: Outcome, gate_thresholds: dict[str, float] | None = None) -> str:
+    """The whole summary; `gate_thresholds` are shown beside the scores when nothing was compared."""
     decision, mark = outcome.decision, "✅" if outcome.decision.stage == "production" else "❌"
     against = (f"{outcome.model} v{decision.production_version}" if decision.production_version
                else f"{outcome.model} {outcome.against.version} (none yet: judged on the thresholds alone)")  # fmt: skip
@@ -46,7 +46,7 @@ def render(outcome: Outcome) -> str:
         f"## {mark} {outcome.model}: {verdict(decision)}",
         f"Candidate `{outcome.model}-candidates` v{outcome.candidate} against {against}, "
         f"{len(outcome.result.records)} questions of `{outcome.result.golden_name}`.",
-        _comparisons(decision.comparisons) or _scores(outcome),
+        _comparisons(decision.comparisons) or _scores(outcome, gate_thresholds),
         "<details><summary>The gate's reasons</summary>\n\n"
         + "\n".join(f"- {_line(r)}" for r in decision.reasons)
         + "\n\n</details>",
@@ -69,13 +69,19 @@ def _comparisons(rows: list[Comparison]) -> str:
     return "\n".join([head, *body])
 
 
-def _scores(outcome: Outcome) -> str:
-    """No comparison (no production): the candidate's scores alone."""
-    head = "| metric | candidate | NaN |\n|---|---:|---:|"
-    body = [
-        f"| {name} | {m.mean:.3f} | {m.nan_rate:.0%} |" for name, m in sorted(outcome.result.metrics.items())
-    ]
-    return "\n".join([head, *body])
+def _scores(outcome: Outcome, thresholds: dict[str, float] | None) -> str:
+    """No comparison was made (no production, or thresholds failed first): scores against thresholds."""
+    limits, before = thresholds or {}, outcome.baseline
+    version = outcome.decision.production_version
+    head = "| metric | candidate | NaN | threshold |" + (f" v{version} |" if before else "")
+    rows = [head, "|---|---:|---:|---:|" + ("---:|" if before else "")]
+    for name, m in sorted(outcome.result.metrics.items()):
+        limit = limits.get(name)
+        mark = "" if limit is None else (" ✅" if m.mean >= limit else " ❌")
+        cells = [name, f"{m.mean:.3f}{mark}", f"{m.nan_rate:.0%}", "" if limit is None else f"{limit:.2f}"]
+        cells += [f"{before[name]:.3f}" if name in before else ""] if before else []
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
 
 
 def _questions(outcome: Outcome) -> str:
@@ -125,8 +131,10 @@ def _corpus(outcome: Outcome) -> str:
 
 
 def _quote(text: str) -> str:
-    """A few lines of an answer as a blockquote (Markdown inside kept, lines cut)."""
-    lines = [line for line in text.strip().splitlines() if line.strip()] or ["(empty)"]
+    """A few lines of an answer as a blockquote (Markdown inside kept, lines cut, its source list
+    left out: the report has it)."""
+    body = text.strip().split("\nSources:\n")[0].removeprefix("Answer: ")
+    lines = [line for line in body.splitlines() if line.strip()] or ["(empty)"]
     shown = [_line(line)[:LINE_CHARS] for line in lines[:ANSWER_LINES]]
     if len(lines) > ANSWER_LINES:
         shown.append("…")
