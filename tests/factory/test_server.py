@@ -32,7 +32,8 @@ client.create_service_account(name="ci")
 key = client.create_api_key(service_account_name_id_or_prefix="ci", name="ci").key
 client.create_stack_component("shared", flavor="local", component_type=T.ARTIFACT_STORE,
                               configuration={"path": sys.argv[1]})
-stack = client.create_stack("shared", components={T.ARTIFACT_STORE: "shared", T.ORCHESTRATOR: "default"})
+stack = client.create_stack("shared", components={T.ARTIFACT_STORE: "shared", T.ORCHESTRATOR: "default",
+                                                  T.DEPLOYER: "default"})
 print(json.dumps({"key": key, "stack": str(stack.id)}))
 """
 
@@ -97,7 +98,9 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_golden(repo / "golden.jsonl")
     (repo / "configs").mkdir()
     (repo / "configs/default.yaml").write_text("name: team_agent\nsources:\n  - type: directory\n    name: docs\n"
-                                               "    path: ../docs\nevaluation:\n  golden_set: ../golden.jsonl\n")  # fmt: skip
+                                               "    path: ../docs\nevaluation:\n  golden_set: ../golden.jsonl\n"
+                                               f"serve:\n  deployment: team-chat\n  port: {free_port()}\n"
+                                               "  restart: 'no'\n")  # fmt: skip
     return repo
 
 
@@ -127,6 +130,28 @@ def test_a_ci_process_checks_against_production_built_elsewhere(server, reposito
     assert listed.returncode == 0 and re.search(rf"\b{version}\b.*production", listed.stdout), listed.stdout
     asked = run_cli("ask", "Which TCP port does the widget server listen on?", cwd=repository, env=elsewhere)
     assert asked.returncode == 0 and "7341" in asked.stdout, asked.stdout + asked.stderr[-2000:]
+    _serve_and_ask(repository, elsewhere)
+
+
+def _serve_and_ask(repository: Path, env: dict[str, str]) -> None:
+    """`serve` deploys the production read from the server; its API answers; `--stop` ends it."""
+    served = run_cli("serve", cwd=repository, env=env)
+    try:
+        assert served.returncode == 0, served.stdout[-2000:] + served.stderr[-2000:]
+        url = re.search(r"OpenAI API: (\S+)", served.stdout).group(1)
+        key = re.search(r"key:\s+(\S+)", served.stdout).group(1)
+        body = {
+            "model": "team_agent",
+            "messages": [{"role": "user", "content": "Which TCP port is the default?"}],
+        }
+        reply = httpx.post(
+            f"{url}/chat/completions", json=body, headers={"Authorization": f"Bearer {key}"}, timeout=60
+        )
+        assert reply.status_code == 200 and "7341" in reply.json()["choices"][0]["message"]["content"], (
+            reply.text
+        )
+    finally:
+        assert run_cli("serve", "--stop", cwd=repository, env=env).returncode == 0
 
 
 def _workflow_steps(first: str, last: str, repository: Path) -> str:
