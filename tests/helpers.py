@@ -193,3 +193,26 @@ def run_cli(*args: str | Path, cwd: Path | None = None, env: dict | None = None,
     """`agent-factory ARGS` in a real subprocess (a real terminal's errors, not click's runner's)."""
     command = [str(Path(sys.executable).with_name("agent-factory")), *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env)
+
+
+def feedback_setup(tmp_path: Path) -> tuple[Path, Path, Any]:
+    """A config whose serve.feedback_path is a real feedback store in `tmp_path`: (config, golden, store)."""
+    write_corpus(tmp_path / "docs")
+    golden = write_golden(tmp_path / "golden.jsonl")
+    config = write_config(tmp_path / "agent.yaml", "name: fb_agent\nsources: [{type: directory, path: docs}]\n"
+                          "evaluation: {golden_set: golden.jsonl}\nserve: {feedback_path: feedback.sqlite}\n")  # fmt: skip
+    from serving.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "feedback.sqlite")  # serve.feedback_path, relative to where the CLI runs
+    return config, golden, store
+
+
+def record_answer(store: Any, question: str, rating: int, comment: str = "") -> None:
+    """One served answer in `store`, rated up (1), down (-1) or not (0)."""
+    from serving.feedback import AnswerRecord
+
+    answer_id = store.record(
+        AnswerRecord(question=question, answer="I don't know", model="fb_agent", version="1", channel="web")
+    )
+    if rating:
+        store.rate(answer_id, rating, comment, "web")

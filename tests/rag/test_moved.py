@@ -17,7 +17,7 @@ import pytest
 
 from tests.helpers import run_cli, write_corpus, write_golden
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BEFORE_THE_MOVE = "1fdfd23d5bd0c5e2182f4cab99c26af2bd4fe1c3"  # main before rag/ was arranged by roles
 
 

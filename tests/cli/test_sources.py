@@ -1,60 +1,36 @@
-"""`agent-factory feedback` and `golden suggest` over a real feedback store (no server needed)."""
-
-from __future__ import annotations
+"""`sources` and the golden commands (`suggest` over a real feedback store, `import`)."""
 
 import json
+from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
 
 from cli.main import main
-from serving.feedback import AnswerRecord, FeedbackStore
-from tests.helpers import GOLDEN, run_cli, write_config, write_corpus, write_golden
+from tests.helpers import (
+    GOLDEN,
+    feedback_setup,
+    record_answer,
+    run_cli,
+    write_corpus,
+)
 
 
-def _setup(tmp_path):
-    write_corpus(tmp_path / "docs")
-    golden = write_golden(tmp_path / "golden.jsonl")
-    config = write_config(tmp_path / "agent.yaml", "name: fb_agent\nsources: [{type: directory, path: docs}]\n"
-                          "evaluation: {golden_set: golden.jsonl}\nserve: {feedback_path: feedback.sqlite}\n")  # fmt: skip
-    store = FeedbackStore(tmp_path / "feedback.sqlite")  # serve.feedback_path, relative to where the CLI runs
-    return config, golden, store
-
-
-def _answer(store, question, rating, comment=""):
-    answer_id = store.record(
-        AnswerRecord(question=question, answer="I don't know", model="fb_agent", version="1", channel="web")
-    )
-    if rating:
-        store.rate(answer_id, rating, comment, "web")
-
-
-def test_feedback_lists_and_exports(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    config, _golden, store = _setup(tmp_path)
-    _answer(store, "How do I rotate the key?", -1, "it is in security.md")
-    _answer(store, "What is the port?", 1)
-    listed = CliRunner().invoke(main, ["feedback", "--config", str(config), "--rating", "down"])
-    assert (
-        listed.exit_code == 0
-        and "How do I rotate the key?" in listed.output
-        and "What is the port" not in listed.output
-    )
-    exported = CliRunner().invoke(main, ["feedback", "--config", str(config), "--export", "all.jsonl"])
-    assert exported.exit_code == 0, exported.output
-    rows = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text().splitlines()]
-    assert {(r["question"], r["rating"]) for r in rows} == {
-        ("How do I rotate the key?", -1),
-        ("What is the port?", 1),
-    }
+def test_sources_lists_ids_and_sizes(tmp_path: Path):
+    write_corpus(tmp_path / "corpus")
+    config = tmp_path / "agent.yaml"
+    config.write_text("sources:\n  - type: directory\n    path: corpus\n")
+    result = CliRunner().invoke(main, ["sources", "--config", str(config), "--ids"])
+    assert result.exit_code == 0 and "docs: 5 documents" in result.output
+    assert "docs/ports.rst" in result.output
 
 
 def test_golden_suggest_needs_a_person_and_validates_what_they_accept(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    config, golden, store = _setup(tmp_path)
-    _answer(store, "How do I rotate the key?", -1, "it is in security.md")
-    _answer(store, "Where are backups written?", -1)
-    _answer(store, GOLDEN[0]["question"], -1)  # already golden: not suggested again
+    config, golden, store = feedback_setup(tmp_path)
+    record_answer(store, "How do I rotate the key?", -1, "it is in security.md")
+    record_answer(store, "Where are backups written?", -1)
+    record_answer(store, GOLDEN[0]["question"], -1)  # already golden: not suggested again
     suggested = CliRunner().invoke(
         main, ["golden", "suggest", "--config", str(config), "--out", "review.yaml"]
     )
@@ -85,7 +61,7 @@ def test_golden_suggest_needs_a_person_and_validates_what_they_accept(tmp_path, 
 def test_an_accepted_review_that_would_break_the_golden_set_writes_nothing(tmp_path, monkeypatch):
     """Two candidates with one id, a follow-up of a missing question: the whole file is checked first."""
     monkeypatch.chdir(tmp_path)
-    config, golden, _ = _setup(tmp_path)
+    config, golden, _ = feedback_setup(tmp_path)
     before = golden.read_text()
     twins = [
         {"id": "twin", "question": q, "reference_answer": "yes", "decision": "accept"}
@@ -102,7 +78,7 @@ def test_an_accepted_review_that_would_break_the_golden_set_writes_nothing(tmp_p
 
 def test_golden_import_never_overwrites_a_file_that_is_not_a_golden_set(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    config, golden, _ = _setup(tmp_path)
+    config, golden, _ = feedback_setup(tmp_path)
     rows = tmp_path / "rows.jsonl"
     rows.write_text(
         json.dumps(
