@@ -12,6 +12,27 @@ BESIDE = {("serving", "pipelines"), ("pipelines", "serving")}  # same floor: nei
 RAG_ROLES = ["ingest", "index", "retrieval", "answer", "agent"]  # inside rag/, the data's order
 MAX_LINES = 300
 
+# Modules only a larger test can reach (a live deployment, a pipeline run), with the test file
+# that exercises them; every other module has its mirror, tests/<path>/test_<name>.py, or
+# doctests beside its code. An entry for a module that gets its mirror is an error: delete it.
+TESTED_THROUGH = {
+    "rag/answer/remote.py": "tests/pipelines/test_llama_cpp.py",  # a real llama_cpp.server
+    "rag/index/faiss_store.py": "tests/rag/index/test_docs_index.py",  # flat, HNSW, IVF round trips
+    "evaluation/records.py": "tests/evaluation/test_gate.py",  # the records the gate decides on
+    "factory/artifacts.py": "tests/pipelines/test_faults.py",  # lost and damaged artifacts
+    "factory/golden_refresh.py": "tests/pipelines/test_living_docs.py",  # `golden refresh` after a restructure
+    "factory/release.py": "tests/pipelines/test_gate_pipeline.py",  # stages moved by the gate
+    "pipelines/gate_steps.py": "tests/pipelines/test_gate_pipeline.py",
+    "pipelines/steps.py": "tests/pipelines/test_agent_pipeline.py",
+    "pipelines/materializers.py": "tests/pipelines/test_faults.py",  # a disk full while saving
+    "serving/app.py": "tests/serving/test_deployment.py",  # every route through real clients
+    "serving/deploy.py": "tests/serving/test_deployment.py",
+    "serving/http_errors.py": "tests/serving/test_deployment.py",  # 401/404/405 in OpenAI's shape
+    "serving/supervisor.py": "tests/serving/test_deployment.py",  # killed, restarted once, then left
+    "cli/display.py": "tests/cli/test_versions.py",  # the versions table and compare rows
+    "cli/main.py": "tests/cli/test_base.py",  # registers the families
+}
+
 
 def _modules() -> dict[str, Path]:
     found = {}
@@ -99,3 +120,19 @@ def test_no_module_is_over_300_lines():
     long = {str(p.relative_to(ROOT)): n for p in _modules().values()
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}  # fmt: skip
     assert long == {}
+
+
+def test_tests_mirror_the_tree():
+    """tests/rag/index/test_lexical.py tests rag/index/lexical.py: a newcomer finds a module's tests by its path."""
+    untested, stale = [], []
+    for path in _modules().values():
+        if path.name == "__init__.py":
+            continue
+        module = path.relative_to(ROOT).as_posix()
+        mirror = ROOT / "tests" / path.relative_to(ROOT).parent / f"test_{path.name}"
+        has_doctest = ">>> " in path.read_text(encoding="utf-8")
+        if module in TESTED_THROUGH and (mirror.exists() or not (ROOT / TESTED_THROUGH[module]).exists()):
+            stale.append(module)
+        elif not (mirror.exists() or has_doctest or module in TESTED_THROUGH):
+            untested.append(module)
+    assert untested == [] and stale == []
