@@ -18,8 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from zenml.client import Client
 
 from evaluation.changes import changed_questions
-from evaluation.config import GateConfig, JudgeConfig
-from evaluation.golden import GoldenSet
+from evaluation.config import GateConfig
 from evaluation.page_changes import touched_questions
 from evaluation.records import Decision, EvaluationResult
 from factory import release
@@ -27,7 +26,6 @@ from factory.artifacts import CORPUS_DIFF, GOLDEN, REPORT, load_answers, load_ev
 from factory.versions import find_version, get_version, is_number
 from rag.errors import AgentFactoryError
 from rag.ingest.corpus_diff import CorpusDiff
-from rag.ingest.lineage import PageLineage
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +65,12 @@ def resolve_against(model: str, version: str) -> Against:
     return Against(model=model, version=version)
 
 
-def decide_candidate(
-    model: str,
-    version: str,
-    against: Against,
-    result: EvaluationResult,
-    golden: GoldenSet,
-    gate: GateConfig,
-    judge: JudgeConfig | None,
-    lineage: PageLineage,
-) -> Decision:
+def decide_candidate(model: str, version: str, against: Against, evidence: release.Evidence) -> Decision:
     """The gate's decision for candidate `version` of `model`; recorded and tagged, no stage moved."""
-    decision = release.decide_against(against.model, against.version, result, golden, gate, judge, lineage)
+    decision = release.decide_against(against.model, against.version, evidence)
     mv = get_version(model, version)
-    release.record_metadata(mv, release.decision_metadata(result, decision) | {"check": against.model_dump()})
+    metadata = release.decision_metadata(evidence.result, decision) | {"check": against.model_dump()}
+    release.record_metadata(mv, metadata)
     Client().update_model_version(model_name_or_id=model, version_name_or_id=mv.id, add_tags=[TAG])
     return decision
 

@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -90,19 +91,24 @@ def baseline(
     return prod.name, result, None
 
 
-def decide_and_apply(
-    model: str,
-    version: str,
-    result: EvaluationResult,
-    golden: GoldenSet,
-    gate: GateConfig,
-    judge: JudgeConfig | None,
-    lineage: PageLineage | None = None,
-) -> Decision:
+@dataclass(frozen=True)
+class Evidence:
+    """What a decision is made from: the candidate's scores, the golden set they came from, the
+    gate and judge settings, and the page lineage (to score an older version on the same set)."""
+
+    result: EvaluationResult
+    golden: GoldenSet
+    gate: GateConfig
+    judge: JudgeConfig | None
+    lineage: PageLineage | None = None
+
+
+def decide_and_apply(model: str, version: str, evidence: Evidence) -> Decision:
     """Decide against production as it is now, and set the stage, under the promotion lock."""
+    result, gate = evidence.result, evidence.gate
     with promotion_lock():
         for _ in range(3):
-            decision = decide_against(model, "production", result, golden, gate, judge, lineage)
+            decision = decide_against(model, "production", evidence)
             current = find_version(model, "production")
             if (current.name if current else None) == decision.production_version:
                 break
@@ -127,18 +133,11 @@ def decide_and_apply(
     return decision
 
 
-def decide_against(
-    model: str,
-    against: str,
-    result: EvaluationResult,
-    golden: GoldenSet,
-    gate: GateConfig,
-    judge: JudgeConfig | None,
-    lineage: PageLineage | None = None,
-) -> Decision:
+def decide_against(model: str, against: str, evidence: Evidence) -> Decision:
     """The gate's rule against version `against` (production or a number) of `model`; changes nothing."""
-    name, compared, note = baseline(model, golden, judge, lineage, against)
-    decision = decide(result, gate, compared, name, unavailable=note)
+    e = evidence
+    name, compared, note = baseline(model, e.golden, e.judge, e.lineage, against)
+    decision = decide(e.result, e.gate, compared, name, unavailable=note)
     if name is None and against != "production":  # an explicit version that is not there
         raise ReleaseError(f"model {model!r} has no version {against!r} to compare with")
     return decision

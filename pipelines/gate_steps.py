@@ -116,14 +116,11 @@ def release_gate(
     """Decide the stage in plain code and apply it; record scores, decision and answers.
     A check's candidate (`against` set) is decided against that version and changes no stage."""
     model = get_step_context().model
+    evidence = release.Evidence(result, golden, gate, judge, lineage)
     if against is not None:
-        decision = check.decide_candidate(
-            model.name, str(model.version), against, result, golden, gate, judge, lineage
-        )
+        decision = check.decide_candidate(model.name, str(model.version), against, evidence)
     else:
-        decision = release.decide_and_apply(
-            model.name, str(model.version), result, golden, gate, judge, lineage
-        )
+        decision = release.decide_and_apply(model.name, str(model.version), evidence)
     log_metadata(metadata=release.decision_metadata(result, decision))  # the version has it too (release.py)
     log.info("decision for %s v%s: %s", model.name, model.version, decision.stage or "not promoted")
     for reason in decision.reasons:
