@@ -87,11 +87,10 @@ def load_answers(mv: ModelVersionResponse) -> list[dict]:
     return json.loads(_load(mv, ANSWERS, "has no answers: its build stopped before `report`"))
 
 
-def previous_index(model: str, before: int) -> DocsIndex | None:
-    """The index of the newest earlier version that has one (the embedding cache's source)."""
-    versions = Client().list_model_versions(
-        model=model, sort_by="desc:number", size=20, number=f"lt:{before}"
-    )
+def previous_index(model: str, before: int | None = None) -> DocsIndex | None:
+    """The index of the newest version (before `before`) that has one (the embedding cache's source)."""
+    filters = {"number": f"lt:{before}"} if before else {}
+    versions = Client().list_model_versions(model=model, sort_by="desc:number", size=20, **filters)
     for mv in versions.items:
         try:
             return mv.get_artifact(INDEX).load()

@@ -16,6 +16,7 @@ import logging
 
 from pydantic import BaseModel, ConfigDict
 from zenml.client import Client
+from zenml.models import ModelVersionResponse
 
 from evaluation.changes import changed_questions
 from evaluation.config import GateConfig
@@ -130,11 +131,11 @@ def outcome(candidates: str, version: str, against: Against, gate: GateConfig) -
                    report_url=_run_url(mv), report_html=str(report or ""), baseline=baseline)  # fmt: skip
 
 
-def _run_url(mv: object) -> str | None:
+def _run_url(mv: ModelVersionResponse) -> str | None:
     """The dashboard page of the candidate's run when the store is a server (a local store has none)."""
     from zenml.utils.dashboard_utils import get_run_url
 
-    runs = Client().list_pipeline_runs(model_version_id=mv.id, sort_by="desc:created", size=1).items  # type: ignore[attr-defined]
+    runs = Client().list_pipeline_runs(model_version_id=mv.id, sort_by="desc:created", size=1).items
     try:
         return get_run_url(runs[0]) if runs else None
     except Exception:  # no dashboard (local store): the summary just has no link

@@ -129,9 +129,7 @@ def _reuse_previous_vectors(chunks: Chunks, embedding: EmbeddingConfig) -> int:
     if context.model is None:
         return 0
     agent = checked_model(context.model.name)  # a check's candidate reuses its agent's vectors
-    previous = (
-        previous_index(agent, 10**9) if agent else previous_index(context.model.name, context.model.number)
-    )
+    previous = previous_index(agent) if agent else previous_index(context.model.name, context.model.number)
     if previous is None:
         return 0
     return EmbeddingCache.from_index(previous).fill(chunks.nodes, embedding)

@@ -97,6 +97,15 @@ def make_config(name: str, corpus: Path, golden: Path, **overrides: Any):
     return AgentConfig.model_validate(data | overrides)
 
 
+def write_project(folder: Path, name: str | None = None) -> Path:
+    """CORPUS in folder/corpus, GOLDEN in folder/golden.jsonl and folder/agent.yaml naming both."""
+    write_corpus(folder / "corpus")
+    write_golden(folder / "golden.jsonl")
+    head = f"name: {name}\n" if name else ""
+    return write_config(folder / "agent.yaml", head + "sources:\n  - type: directory\n    path: corpus\n"
+                                                      "evaluation:\n  golden_set: golden.jsonl\n")  # fmt: skip
+
+
 def write_config(path: Path, text: str) -> Path:
     """A YAML config file (its relative paths resolve against `path`'s folder)."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cli.main import main
-from tests.helpers import write_corpus, write_golden
+from tests.helpers import write_corpus, write_golden, write_project
 
 
 def test_index_then_ask_end_to_end(tmp_path: Path):
@@ -24,12 +24,7 @@ def test_index_then_ask_end_to_end(tmp_path: Path):
 
 
 def test_schedule_on_local_stack_fails_clearly(tmp_path: Path):
-    write_corpus(tmp_path / "corpus")
-    write_golden(tmp_path / "golden.jsonl")
-    config = tmp_path / "agent.yaml"
-    config.write_text(
-        "sources:\n  - type: directory\n    path: corpus\nevaluation:\n  golden_set: golden.jsonl\n"
-    )
+    config = write_project(tmp_path)
     result = CliRunner().invoke(main, ["build", "--config", str(config), "--schedule", "0 3 * * *"])
     assert result.exit_code == 1 and "cannot schedule runs" in result.output
 

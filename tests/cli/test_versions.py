@@ -5,16 +5,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cli.main import main
-from tests.helpers import screenshot, write_corpus, write_golden
+from tests.helpers import screenshot, write_project
 
 
 def test_build_versions_promote_ask_through_the_cli(tmp_path: Path):
-    write_corpus(tmp_path / "corpus")
-    write_golden(tmp_path / "golden.jsonl")
-    config = tmp_path / "agent.yaml"
-    config.write_text(
-        "name: cli_agent\nsources:\n  - type: directory\n    path: corpus\nevaluation:\n  golden_set: golden.jsonl\n"
-    )
+    config = write_project(tmp_path, "cli_agent")
     runner = CliRunner()
     built = runner.invoke(main, ["build", "--config", str(config)])
     assert built.exit_code == 0, built.output
