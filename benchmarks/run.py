@@ -154,6 +154,15 @@ def _scale(scales: list[int], queries: int) -> list[dict]:
     return rows
 
 
+def _table(*columns: str) -> list[str]:
+    """A Markdown table's header and separator lines."""
+    return ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
 def render(r: dict, command: str) -> str:
     """RESULTS.md from the results of the sections that ran (a partial run renders its own sections)."""
     m = r["machine"]
@@ -186,10 +195,14 @@ def _embedding_lines(r: dict) -> list[str]:
         f"Our `build_index` embedding path vs the raw sentence-transformers `encode` of the same {r['sizes']['chunks']} "
         "chunks (~1000 characters) in the same process, best of two.",
         "",
-        "| batch size | raw chunks/s | our step chunks/s | ratio |",
-        "| --- | --- | --- | --- |",
+        *_table("batch size", "raw chunks/s", "our step chunks/s", "ratio"),
         *[
-            f"| {e['batch_size']} | {e['raw_chunks_per_s']:.1f} | {e['step_chunks_per_s']:.1f} | {e['ratio']:.2f} |"
+            _row(
+                e["batch_size"],
+                f"{e['raw_chunks_per_s']:.1f}",
+                f"{e['step_chunks_per_s']:.1f}",
+                f"{e['ratio']:.2f}",
+            )
             for e in r["embedding"]
         ],
     ]
@@ -202,8 +215,7 @@ def _retrieval_lines(r: dict) -> list[str]:
         "384-d vectors in 1000 topic clusters of low intrinsic dimension (16), like text embeddings, so recall is measured where "
         "near neighbours exist; latency is per single query, top 10. Recall against exact (flat) search.",
         "",
-        "| vectors | index | build s | p50 ms | p95 ms | recall@10 | peak RSS MB |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        *_table("vectors", "index", "build s", "p50 ms", "p95 ms", "recall@10", "peak RSS MB"),
         *[_retrieval_row(x) for x in r["retrieval"]],
     ]
 
@@ -212,8 +224,7 @@ def _build_lines(r: dict) -> list[str]:
     return [
         "## 3. Build end to end (default corpus, fresh ZenML store)",
         "",
-        "| run | wall s | ZenML overhead s | " + " | ".join(r["build"]["cold"]["steps"]) + " |",
-        "| --- | --- | --- | " + " | ".join("---" for _ in r["build"]["cold"]["steps"]) + " |",
+        *_table("run", "wall s", "ZenML overhead s", *r["build"]["cold"]["steps"]),
         *[
             f"| {label} | {b['wall_s']:.1f} | {b['zenml_overhead_s']:.1f} | "
             + " | ".join(
@@ -237,10 +248,9 @@ def _incremental_lines(r: dict) -> list[str]:
         "Embedding plus indexing time with the previous index as embedding cache, against a full rebuild "
         "of the same corpus (library level; the pipeline adds the fixed step overheads of section 3).",
         "",
-        "| change | chunks embedded | seconds | vs full |",
-        "| --- | --- | --- | --- |",
+        *_table("change", "chunks embedded", "seconds", "vs full"),
         *[
-            f"| {x['changed']} | {x['chunks_embedded']} | {x['seconds']:.2f} | {x['vs_full']:.2f} |"
+            _row(x["changed"], x["chunks_embedded"], f"{x['seconds']:.2f}", f"{x['vs_full']:.2f}")
             for x in r["incremental"]
         ],
     ]
@@ -253,10 +263,9 @@ def _chunking_lines(r: dict) -> list[str]:
         "Each case chunked at N and 4N characters in the same process (benchmarks/chunking.py); growth is "
         "t(4N) / (4 t(N)): 1.0 is linear, 4.0 quadratic.",
         "",
-        "| input | characters | chunks | seconds | growth |",
-        "| --- | --- | --- | --- | --- |",
+        *_table("input", "characters", "chunks", "seconds", "growth"),
         *[
-            f"| {x['case']} | {x['chars']:,} | {x['chunks']} | {x['seconds']:.2f} | {x['growth']:.2f} |"
+            _row(x["case"], f"{x['chars']:,}", x["chunks"], f"{x['seconds']:.2f}", f"{x['growth']:.2f}")
             for x in r["chunking"]
         ],
     ]
@@ -289,10 +298,15 @@ def _living_lines(x: dict) -> list[str]:
         "night 0 and never edited (benchmarks/living_docs.py). The restructure moves every page into `book/`, renames a "
         "third, edits a tenth, deletes one in 25, splits one in 40 and adds a page. Same process, same ZenML store.",
         "",
-        "| night | wall s | vs first build | decision | hit rate |",
-        "| --- | --- | --- | --- | --- |",
+        *_table("night", "wall s", "vs first build", "decision", "hit rate"),
         *[
-            f"| {n['night']} | {n['seconds']:.1f} | {n['ratio_to_full']:.2f} | {n['stage']} | {n['hit_rate']:.3f} |"
+            _row(
+                n["night"],
+                f"{n['seconds']:.1f}",
+                f"{n['ratio_to_full']:.2f}",
+                n["stage"],
+                f"{n['hit_rate']:.3f}",
+            )
             for n in replay["nights"]
         ],
         "",
@@ -319,9 +333,20 @@ def _quality_lines(q: dict) -> list[str]:
         "Intervals: paired bootstrap 95% of the difference to the plain baseline (first row), 5000 draws. "
         "Build: chunking, embedding and indexing; query: one question, embedding included.",
         "",
-        "| variant | chunks | hit@1 | hit@5 | hit@10 | MRR@10 | MRR diff 95% CI | hit@5 diff 95% CI "
-        "| build s | query p50 ms | p95 ms | index MB |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *_table(
+            "variant",
+            "chunks",
+            "hit@1",
+            "hit@5",
+            "hit@10",
+            "MRR@10",
+            "MRR diff 95% CI",
+            "hit@5 diff 95% CI",
+            "build s",
+            "query p50 ms",
+            "p95 ms",
+            "index MB",
+        ),
         *[
             f"| {x['variant']} | {x['chunks']} | {x['hit@1']:.3f} | {x['hit@5']:.3f} | {x['hit@10']:.3f} "
             f"| {x['mrr@10']:.3f} | {ci(x['mrr_diff_ci'])} | {ci(x['hit5_diff_ci'])} | {x['build_s']:.0f} "
@@ -338,12 +363,21 @@ def _answers_lines(a: dict) -> list[str]:
         f"The extractive agent on the {a['questions']} dev questions; similarity of answer and the question's "
         "scraped passage (packaged model), and how many answers keep the passage's code.",
         "",
-        "| `llm.params.answer` | `retrieval.section_window` | similarity to passage | passages with code "
-        "| answers keeping it |",
-        "| --- | --- | --- | --- | --- |",
+        *_table(
+            "`llm.params.answer`",
+            "`retrieval.section_window`",
+            "similarity to passage",
+            "passages with code",
+            "answers keeping it",
+        ),
         *[
-            f"| {r['mode']} | {r.get('section_window', 0)} | {r['similarity']:.3f} | {r['with_code']} "
-            f"| {r['code_kept']} |"
+            _row(
+                r["mode"],
+                r.get("section_window", 0),
+                f"{r['similarity']:.3f}",
+                r["with_code"],
+                r["code_kept"],
+            )
             for r in a["rows"]
         ],
     ]
@@ -361,9 +395,19 @@ def _serving_lines(s: dict) -> list[str]:
         "settings, the rate limit included (all clients share one key). RSS: the server process, after a "
         "warm-up and after each of three runs (latencies are over all three).",
         "",
-        "| corpus | clients | requests | errors | p50 ms | p95 ms | requests/s | in-process p50 ms cold / warm "
-        "| served / in-process p50 | server RSS MB after warm-up → after runs 1, 2, 3 | growth |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *_table(
+            "corpus",
+            "clients",
+            "requests",
+            "errors",
+            "p50 ms",
+            "p95 ms",
+            "requests/s",
+            "in-process p50 ms cold / warm",
+            "served / in-process p50",
+            "server RSS MB after warm-up → after runs 1, 2, 3",
+            "growth",
+        ),
         *[
             f"| {r['corpus']} | {r['clients']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.0f} "
             f"| {r['p95_ms']:.0f} | {r['throughput_rps']:.1f} | {r['in_process_cold_p50_ms']:.0f} / {r['in_process_p50_ms']:.0f} "
@@ -379,8 +423,7 @@ def _cold_start_lines(c: dict) -> list[str]:
     return [
         "### Cold `agent-factory ask` (a fresh process per question, the version built above)",
         "",
-        "| run | seconds |",
-        "| --- | --- |",
+        *_table("run", "seconds"),
         f"| first ask on a machine (torch loads, the model is exported to ONNX) | {c['first_ask_s']:.2f} |",
         f"| every later ask (ONNX export, no torch; median) | {c['cold_ask_s']:.2f} |",
         f"| encoder alone, sentence-transformers: imports, load, one query vector | {c['vector_torch_s']:.2f} |",
@@ -398,9 +441,8 @@ def _judge_lines(j: dict) -> list[str]:
         f"questions ({j['answerable']} answerable): ~{full['calls']} calls (at most {full['max_calls']} with re-asks), "
         f"~{full['prompt_tokens']:,} prompt and ~{full['completion_tokens']:,} completion tokens:",
         "",
-        "| metric | calls | prompt tokens |",
-        "| --- | --- | --- |",
-        *[f"| {m} | {row['calls']} | {row['prompt_tokens']:,} |" for m, row in full["per_metric"].items()],
+        *_table("metric", "calls", "prompt tokens"),
+        *[_row(m, row["calls"], f"{row['prompt_tokens']:,}") for m, row in full["per_metric"].items()],
         "",
         "Against a measured run (context precision, a local OpenAI-compatible server answering at once): "
         f"estimated {j['calls_estimated']} calls, measured {j['calls_measured']}; estimated "
@@ -425,9 +467,18 @@ def _scale_lines(r: dict) -> list[str]:
         "and hybrid (fused with BM25, the default). Before: LlamaIndex's in-memory "
         "docstore of the same chunks, loaded alone.",
         "",
-        "| chunks | vectors | load s | RSS loaded MB | RSS agent MB | dense p50 / p95 ms | hybrid p50 / p95 ms "
-        "| before: load s / docstore MB | files: nodes / vectors / BM25 MB | build s |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *_table(
+            "chunks",
+            "vectors",
+            "load s",
+            "RSS loaded MB",
+            "RSS agent MB",
+            "dense p50 / p95 ms",
+            "hybrid p50 / p95 ms",
+            "before: load s / docstore MB",
+            "files: nodes / vectors / BM25 MB",
+            "build s",
+        ),
     ]
     for x in rows:
         base = x["baseline"]
@@ -452,8 +503,14 @@ def _scale_lines(r: dict) -> list[str]:
             f"Page hit@5 on the {b['questions']} dev questions, dense only and with the default hybrid retrieval; "
             "interval: paired bootstrap 95% of the difference to torch.",
             "",
-            "| backend | chunks/s | vs torch | cosine to torch | dense hit@5 (diff CI) | hybrid hit@5 (diff CI) |",
-            "| --- | --- | --- | --- | --- | --- |",
+            *_table(
+                "backend",
+                "chunks/s",
+                "vs torch",
+                "cosine to torch",
+                "dense hit@5 (diff CI)",
+                "hybrid hit@5 (diff CI)",
+            ),
             *[
                 f"| {x['backend']} | {x['chunks_per_s']:.1f} | {x['speed_vs_torch']:.2f} | {x['cosine_to_torch']:.4f} "
                 f"| {x['dense_hit@5']:.3f} [{x['dense_hit5_diff_ci'][0]:+.3f}, {x['dense_hit5_diff_ci'][1]:+.3f}] "
