@@ -55,8 +55,16 @@ def check(config_path: Path, against: str, summary_path: Path | None, report_pat
         (report_path, out.report_html),
     ):
         if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            click.echo(f"wrote {path}")
+            _write(path, text)
     if out.decision.stage != "production":
         sys.exit(NOT_PROMOTED)
+
+
+def _write(path: Path, text: str) -> None:
+    """A summary or report file; one that cannot be written is an error naming it, not a traceback."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{path}: cannot write ({exc.strerror or exc})")
+    click.echo(f"wrote {path}")

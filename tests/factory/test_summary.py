@@ -72,3 +72,17 @@ def test_without_production_the_summary_shows_scores_alone():
     assert "would be promoted: no production version yet" in text
     assert "docs_agent production (none yet: judged on the thresholds alone)" in text
     assert "| hit_rate | 0.667 | 0% |" in text and "Questions that changed" not in text
+
+
+def test_a_summary_that_cannot_be_written_is_an_error_naming_it(tmp_path, capsys):
+    import pytest
+
+    from cli.check import _write
+
+    (tmp_path / "taken").write_text("a file where the summary's folder should be")
+    with pytest.raises(SystemExit) as stopped:
+        _write(tmp_path / "taken/summary.md", "text")
+    assert stopped.value.code == 1
+    assert f"error: {tmp_path / 'taken/summary.md'}: cannot write" in capsys.readouterr().err
+    _write(tmp_path / "new/summary.md", "text")  # a missing folder is made
+    assert (tmp_path / "new/summary.md").read_text() == "text"

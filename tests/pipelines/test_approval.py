@@ -3,7 +3,9 @@ the run paused on its timeout; production never moves without a yes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,6 +28,20 @@ def _stage(env: dict, version: str) -> str:
     return subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.strip()
+
+
+def _pending(env: dict) -> bool:
+    """A wait condition is pending in the test's store: read from its SQLite file, so polling
+    costs no CLI start (the build registers the condition when it starts waiting)."""
+    db = Path(env["ZENML_CONFIG_PATH"]) / "local_stores" / "default_zen_store" / "zenml.db"
+    try:
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            return (
+                conn.execute("select count(*) from run_wait_condition where status = 'pending'").fetchone()[0]
+                > 0
+            )
+    except sqlite3.Error:  # not created yet
+        return False
 
 
 @pytest.fixture()
@@ -62,11 +78,9 @@ def test_a_timeout_pauses_then_approve_resumes_and_an_answer_during_the_wait_con
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     try:
         deadline = time.time() + 300
-        while time.time() < deadline:  # answer once the build asks; each try is a CLI start, so not too often
-            time.sleep(8)
-            rejected = _cli(env, "reject", "2", "--config", config(300))
-            if rejected.returncode == 0:
-                break
+        while time.time() < deadline and not _pending(env):  # answer once the build asks
+            time.sleep(1)
+        rejected = _cli(env, "reject", "2", "--config", config(300))
         assert rejected.returncode == 0 and "rejected: staging" in rejected.stdout, rejected.stderr
         output, _ = build.communicate(timeout=300)
     finally:
