@@ -1,7 +1,7 @@
 """Test isolation for the whole run (tests/ and the doctests of rag/ and evaluation/).
 
-State is isolated: ZenML's store, the Hugging Face cache and our own cache point into a session temp dir,
-removed when the session ends.
+State is isolated: ZenML's store, the Hugging Face cache, our own cache and the XDG folders other
+tools write to (Chromium, matplotlib, ragas) point into a session temp dir, removed when the session ends.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ os.environ["ZENML_CONFIG_PATH"] = str(_SESSION_DIR / "zenml")
 os.environ["HF_HOME"] = str(_SESSION_DIR / "hf")
 os.environ["AGENT_FACTORY_CACHE_DIR"] = str(_SESSION_DIR / "cache")  # ONNX exports
 os.environ["AGENT_FACTORY_DATA_DIR"] = str(_SESSION_DIR / "data")  # served answers and feedback
+# Tools that keep caches and settings in the home folder (Chromium, matplotlib) keep them here.
+os.environ["XDG_CONFIG_HOME"] = str(_SESSION_DIR / "config")
+os.environ["XDG_CACHE_HOME"] = str(_SESSION_DIR / "xdg-cache")
+os.environ["XDG_DATA_HOME"] = str(_SESSION_DIR / "xdg-data")  # ragas writes an id file there
+os.environ["MPLCONFIGDIR"] = str(_SESSION_DIR / "matplotlib")
 os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "WARN")
 # Steps resolve as `pipelines.steps` from this folder, also in xdist workers (whose __main__ has no file).
 os.environ["ZENML_CUSTOM_SOURCE_ROOT"] = str(Path(__file__).resolve().parent)
