@@ -134,29 +134,3 @@ def main(name: str = "ray", max_docs: int | None = None) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "ray", int(sys.argv[2]) if len(sys.argv) > 2 else None)
-
-
-def lines(results: dict) -> list[str]:
-    """The "Published HTML" section of benchmarks/RESULTS.md, one table per dataset measured."""
-
-    def ci(pair: list[float]) -> str:
-        return f"[{pair[0]:+.3f}, {pair[1]:+.3f}]"
-
-    out = ["### Published HTML read as a person reads it", "",
-           "Each set's pages through the directory source (HTML: the main content as Markdown, rag/ingest/html_page.py), "
-           f"the page each question names ranked among the pages of the top {POOL} chunks, packaged model. Section hit@5: "
-           "for questions whose URL names a section, one of the first five chunks lies in it. Chrome: chunks containing a "
-           "line found in half the site's pages or a string users reported. Intervals: paired bootstrap 95% of the "
-           "difference to the plain baseline (first row). Build: reading, chunking, embedding, indexing."]  # fmt: skip
-    for r in results.values():
-        out += ["", f"**{r['dataset']}**: {r['documents']} pages, {r['questions']} questions "
-                f"({r['rows'][0]['anchored']} name a section), {r['chrome_strings']} chrome strings checked.", "",
-                "| variant | chunks | per page | chrome share | hit@1 | hit@5 | hit@10 | MRR@10 | MRR diff 95% CI "
-                "| hit@5 diff 95% CI | section hit@5 | build s |",
-                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
-        for x in r["rows"]:
-            section = "" if x["section_hit@5"] is None else f"{x['section_hit@5']:.3f}"
-            out.append(f"| {x['variant']} | {x['chunks']} | {x['chunks_per_page']:.1f} | {x['chrome_chunks']:.3f} "
-                       f"| {x['hit@1']:.3f} | {x['hit@5']:.3f} | {x['hit@10']:.3f} | {x['mrr@10']:.3f} "
-                       f"| {ci(x['mrr_diff_ci'])} | {ci(x['hit5_diff_ci'])} | {section} | {x['build_s']:.0f} |")  # fmt: skip
-    return out

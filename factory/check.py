@@ -24,13 +24,13 @@ from evaluation.page_changes import touched_questions
 from evaluation.records import Decision, EvaluationResult
 from factory import release
 from factory.artifacts import CORPUS_DIFF, GOLDEN, REPORT, load_answers, load_evaluation
+from factory.config import CANDIDATES
 from factory.versions import find_version, get_version, is_number
 from rag.errors import AgentFactoryError
 from rag.ingest.corpus_diff import CorpusDiff
 
 log = logging.getLogger(__name__)
 
-SUFFIX = "-candidates"
 TAG = "candidate"
 
 
@@ -49,12 +49,12 @@ class CheckError(AgentFactoryError):
 
 def candidates_model(name: str) -> str:
     """The model that holds an agent's check candidates."""
-    return name + SUFFIX
+    return name + CANDIDATES
 
 
 def checked_model(name: str) -> str | None:
     """The agent whose candidates ``name`` holds, or None when ``name`` is not a candidates model."""
-    return name.removesuffix(SUFFIX) if name.endswith(SUFFIX) else None
+    return name.removesuffix(CANDIDATES) if name.endswith(CANDIDATES) else None
 
 
 def resolve_against(model: str, version: str) -> Against:

@@ -15,6 +15,8 @@ import os
 import re
 from pathlib import Path
 
+from pydantic import field_validator
+
 from evaluation.config import EvaluationConfig
 from evaluation.golden import GoldenSet, load_golden
 from evaluation.metric_specs import METRICS, not_applicable
@@ -25,12 +27,23 @@ from rag.ingest.sources.base import NoDocuments
 from rag.settings_file import ConfigError, read_yaml
 from rag.settings_file import validate as validate_model
 
+CANDIDATES = "-candidates"  # the model of an agent's `agent-factory check` candidates is its name + this
+
 
 class AgentConfig(RagConfig):
     """All settings of one agent. Becomes metadata of every model version built from it."""
 
     evaluation: EvaluationConfig = EvaluationConfig()
     serve: ServeConfig = ServeConfig()
+
+    @field_validator("name")
+    @classmethod
+    def _not_a_candidates_model(cls, name: str) -> str:
+        if name.endswith(CANDIDATES):
+            raise ValueError(
+                f"names ending in {CANDIDATES!r} are kept for the candidates of `agent-factory check`"
+            )
+        return name
 
     def endpoints(self) -> list[tuple[str, LLMConfig | EmbeddingConfig]]:
         roles = super().endpoints()

@@ -61,15 +61,13 @@ def _build_and_gate(config: AgentConfig, code: CodeVersion, static: bool, agains
     else:
         index, manifest = build_index(chunks, config.embedding, config.index)
     spec = create_agent(manifest, config)
-    register_version(config, fingerprint, manifest, spec, code)
+    register_version(config, fingerprint, manifest, code)
     pages, corpus_diff, lineage = track_pages(corpus, against)
     golden = load_golden_set(str(config.evaluation.golden_set), pages, lineage)
     result = evaluate(index, spec, golden, config.evaluation.judge)
     order = {"after": "register_version"} if static else {}  # a dynamic pipeline runs steps in call order
-    decision = release_gate(
-        result, golden, config.evaluation.gate, config.evaluation.judge, lineage, against, **order
-    )
-    report(result, decision, config.evaluation.gate, corpus_diff, golden, against)
+    decision = release_gate(result, golden, config.evaluation, lineage, against, **order)
+    report(result, decision, config.evaluation.gate, corpus_diff, golden)
     return decision
 
 

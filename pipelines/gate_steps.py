@@ -15,7 +15,7 @@ from zenml.types import CSVString, HTMLString, JSONString
 
 from evaluation.answers import answer_rows, to_csv
 from evaluation.changes import changed_questions, changes_html
-from evaluation.config import GateConfig, JudgeConfig
+from evaluation.config import EvaluationConfig, GateConfig, JudgeConfig
 from evaluation.follow import follow_references, followed_count
 from evaluation.golden import GoldenSet, load_golden
 from evaluation.page_changes import diff_html, touched_questions
@@ -25,7 +25,7 @@ from evaluation.runner import evaluate_agent
 from factory import artifacts as names
 from factory import check, release
 from factory.artifacts import load_answers, pages_at, previous_pages
-from factory.check import Against
+from factory.check import Against, checked_model
 from factory.history import history_html
 from factory.versions import get_version, list_versions
 from rag.agent.spec import AgentSpec
@@ -108,15 +108,14 @@ def evaluate(
 def release_gate(
     result: EvaluationResult,
     golden: GoldenSet,
-    gate: GateConfig,
-    judge: JudgeConfig | None,
+    settings: EvaluationConfig,
     lineage: PageLineage,
     against: Against | None = None,
 ) -> Annotated[Decision, names.DECISION]:
     """Decide the stage in plain code and apply it; record scores, decision and answers.
     A check's candidate (`against` set) is decided against that version and changes no stage."""
     model = get_step_context().model
-    evidence = release.Evidence(result, golden, gate, judge, lineage)
+    evidence = release.Evidence(result, golden, settings.gate, settings.judge, lineage)
     if against is not None:
         decision = check.decide_candidate(model.name, str(model.version), against, evidence)
     else:
@@ -142,12 +141,7 @@ def approval(approved: bool) -> Annotated[str, names.APPROVAL]:
 
 @step(cache_policy=LIBRARY)
 def report(
-    result: EvaluationResult,
-    decision: Decision,
-    gate: GateConfig,
-    corpus_diff: CorpusDiff,
-    golden: GoldenSet,
-    against: Against | None = None,
+    result: EvaluationResult, decision: Decision, gate: GateConfig, corpus_diff: CorpusDiff, golden: GoldenSet
 ) -> tuple[
     Annotated[HTMLString, names.REPORT],
     Annotated[JSONString, names.ANSWERS],
@@ -161,7 +155,7 @@ def report(
     rows = answer_rows(result)
     touched = touched_questions(corpus_diff, golden)
     changes, section = _changes(
-        against.model if against else model.name,
+        checked_model(model.name) or model.name,  # a check's candidate: its agent's production
         [r | {"pages": touched.get(r["id"], "")} for r in rows],
         decision,
         gate,

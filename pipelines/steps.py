@@ -146,11 +146,7 @@ def create_agent(manifest: IndexManifest, config: AgentConfig) -> Annotated[Agen
 
 @step(enable_cache=False)
 def register_version(
-    config: AgentConfig,
-    corpus: CorpusFingerprint,
-    manifest: IndexManifest,
-    spec: AgentSpec,
-    code: CodeVersion,
+    config: AgentConfig, corpus: CorpusFingerprint, manifest: IndexManifest, code: CodeVersion
 ) -> None:
     """Record settings, corpus, index, code and libraries on the model version; tag it."""
     metadata = {
@@ -159,7 +155,7 @@ def register_version(
         "index": manifest.model_dump(mode="json", exclude={"embedding_config"}),
         "code": code.model_dump(mode="json"),
         "libraries": library_versions(),
-        "agent": {"llm": f"{spec.llm.provider}/{spec.llm.model}", "tool": spec.tool.name},
+        "agent": {"llm": f"{config.llm.provider}/{config.llm.model}", "tool": config.tool.name},
     }
     log_metadata(metadata=metadata, infer_model=True)
     log_metadata(metadata=metadata)  # on the step too: the open-source dashboard shows runs, not models

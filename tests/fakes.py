@@ -8,21 +8,13 @@ It is not a language model and never ships as a provider.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.base.llms.types import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseGen,
-    LLMMetadata,
-)
+from llama_index.core.llms import ChatMessage, ChatResponse, CompletionResponse, CustomLLM, LLMMetadata
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
-from llama_index.core.llms.custom import CustomLLM
 from pydantic import Field
 
 
@@ -45,7 +37,7 @@ class ScriptedLLM(CustomLLM):
         return ChatResponse(message=ChatMessage(role="assistant", content=self._next(messages)))
 
     @llm_chat_callback()
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> Iterator[ChatResponse]:
         text = self._next(messages)
         yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=text)
 
@@ -54,7 +46,9 @@ class ScriptedLLM(CustomLLM):
         return CompletionResponse(text=self._next([ChatMessage(role="user", content=prompt)]))
 
     @llm_completion_callback()
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> Iterator[CompletionResponse]:
         yield self.complete(prompt)
 
 

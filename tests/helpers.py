@@ -113,6 +113,17 @@ def write_config(path: Path, text: str) -> Path:
     return path
 
 
+def config_error(path: Path, text: str) -> str:
+    """The ConfigError message of loading the config `text` written at `path` (it must fail)."""
+    from factory.config import load_config
+    from rag.settings_file import ConfigError
+
+    write_config(path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    return str(info.value)
+
+
 @contextlib.contextmanager
 def registered(registry: Any, name: str, plugin: Any) -> Iterator[None]:
     """Register a test provider or source for the duration of a `with` block."""

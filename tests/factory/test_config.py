@@ -10,7 +10,7 @@ import pytest
 
 from factory.config import CONFIG_ENV, find_config
 from rag.settings_file import ConfigError
-from tests.helpers import write_golden
+from tests.helpers import config_error, write_golden
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,3 +50,10 @@ def test_an_empty_corpus_is_a_refusal_not_a_crash(tmp_path):
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 3, done.stderr
     assert "decision: not promoted: the configured sources yield no documents" in done.stdout
+
+
+def test_a_name_ending_like_a_check_candidates_model_is_refused(tmp_path):
+    message = config_error(
+        tmp_path / "agent.yaml", "name: docs-candidates\nsources:\n  - {type: directory, path: d}\n"
+    )
+    assert "agent.yaml:1: name:" in message and "agent-factory check" in message

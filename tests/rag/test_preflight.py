@@ -9,8 +9,7 @@ import pytest
 from benchmarks.fake_openai import FakeOpenAI
 from factory.config import AgentConfig
 from rag.preflight import PreflightError, preflight
-from rag.settings_file import ConfigError
-from tests.helpers import free_port
+from tests.helpers import config_error, free_port
 
 
 def config(**overrides) -> AgentConfig:
@@ -97,13 +96,9 @@ def test_llama_cpp_needs_a_gguf_file(tmp_path):
 
 
 def test_credentials_in_params_are_refused(tmp_path):
-    from factory.config import load_config
-
-    path = tmp_path / "agent.yaml"
-    path.write_text(
-        "sources:\n  - type: directory\n    path: docs\nllm:\n  provider: openai\n  params:\n    api_key: sk-planted\n"
+    message = config_error(
+        tmp_path / "agent.yaml",
+        "sources:\n  - type: directory\n    path: docs\nllm:\n  provider: openai\n  params:\n    api_key: sk-planted\n",
     )
-    with pytest.raises(ConfigError) as info:
-        load_config(path)
-    assert "agent.yaml:6: llm.params:" in str(info.value) and "api_key_env" in str(info.value)
-    assert "sk-planted" not in str(info.value)
+    assert "agent.yaml:6: llm.params:" in message and "api_key_env" in message
+    assert "sk-planted" not in message

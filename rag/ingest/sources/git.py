@@ -23,15 +23,8 @@ from typing import Any, Literal
 from llama_index.core.schema import Document
 from pydantic import Field, field_validator
 
-from rag.ingest.sources.base import (
-    FileSourceSettings,
-    NoDocuments,
-    SourceError,
-    make_document,
-    published_url,
-    wanted,
-    within_limits,
-)
+from rag.ingest.sources import base
+from rag.ingest.sources.base import SourceError
 from rag.ingest.text import file_to_text
 from rag.secrets import redact_text, redact_url
 from rag.source_settings import NAME, no_credentials
@@ -39,7 +32,7 @@ from rag.source_settings import NAME, no_credentials
 log = logging.getLogger(__name__)
 
 
-class GitSourceConfig(FileSourceSettings):
+class GitSourceConfig(base.FileSourceSettings):
     """Files of a git repository (URL or local path) at a branch, tag or commit."""
 
     type: Literal["git"] = "git"
@@ -66,7 +59,7 @@ class GitSource:
                 doc for path, size in self._paths(repo) if (doc := self._read(repo, path, size)) is not None
             ]
         if not docs:
-            raise NoDocuments(
+            raise base.NoDocuments(
                 f"source {self.name!r}: no files matching {self.config.include} at {self.config.ref}"
             )
         return docs
@@ -99,7 +92,7 @@ class GitSource:
     def _paths(self, repo: Path) -> list[tuple[str, int]]:
         """(path, bytes) of the files wanted at the commit, within max_files and max_total_bytes;
         submodules (other repositories) are skipped, by name."""
-        return within_limits(self.name, self._wanted(repo), self.config)
+        return base.within_limits(self.name, self._wanted(repo), self.config)
 
     def _wanted(self, repo: Path) -> Iterator[tuple[tuple[str, int], int]]:
         listing = self._git(
@@ -107,7 +100,7 @@ class GitSource:
         )
         for line in listing.splitlines():
             kind, size, path = line.split(" ", 2)
-            if not wanted(path, self.config):
+            if not base.wanted(path, self.config):
                 continue
             if kind == "commit":  # its size is "-"
                 log.warning("source %r: %s is a submodule (another repository): skipped", self.name, path)
@@ -131,14 +124,14 @@ class GitSource:
         text, title = cleaned
         if not text:
             return None
-        return make_document(
+        return base.make_document(
             self.name,
             path,
             title or PurePosixPath(path).stem,
             text,
             commit=self.commit,
             repo=redact_url(self.config.repo),
-            **published_url(self.config.base_url, path),
+            **base.published_url(self.config.base_url, path),
         )
 
     def _git(self, repo: Path | None, *args: str, binary: bool = False) -> Any:
