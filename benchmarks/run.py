@@ -156,6 +156,11 @@ def _scale(scales: list[int], queries: int) -> list[dict]:
     return rows
 
 
+def _format(value: object, spec: str) -> str:
+    """``format`` for the template; a number the results lack raises UndefinedError naming it."""
+    return str(value) if isinstance(value, jinja2.Undefined) else format(value, spec)  # str() raises
+
+
 def render(r: dict, command: str) -> str:
     """RESULTS.md from the results of the sections that ran (a partial run renders its own sections)."""
     env = jinja2.Environment(
@@ -165,7 +170,7 @@ def render(r: dict, command: str) -> str:
         lstrip_blocks=True,
         autoescape=False,  # Markdown, not HTML
     )
-    env.filters["fmt"] = format
+    env.filters["fmt"] = _format
     return env.get_template("results.md.jinja").render(r=r, command=command, pool=html_quality.POOL)
 
 
