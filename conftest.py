@@ -46,3 +46,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if isinstance(item, DoctestItem) and any(s in (item.dtest.docstring or "") for s in BUILDS_AN_AGENT):
             item.add_marker(pytest.mark.slow)
+    # Files with slow tests first: under `--dist loadfile` they start early and short files fill the end.
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)
