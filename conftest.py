@@ -23,6 +23,8 @@ os.environ["AGENT_FACTORY_DATA_DIR"] = str(_SESSION_DIR / "data")  # served answ
 os.environ["XDG_CONFIG_HOME"] = str(_SESSION_DIR / "config")
 os.environ["XDG_CACHE_HOME"] = str(_SESSION_DIR / "xdg-cache")
 os.environ["XDG_DATA_HOME"] = str(_SESSION_DIR / "xdg-data")  # ragas writes an id file there
+os.environ["XDG_RUNTIME_DIR"] = str(_SESSION_DIR / "runtime")  # PostgreSQL tools ask platformdirs for it
+(_SESSION_DIR / "runtime").mkdir(mode=0o700)
 os.environ["MPLCONFIGDIR"] = str(_SESSION_DIR / "matplotlib")
 os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "WARN")
 # Steps resolve as `pipelines.steps` from this folder, also in xdist workers (whose __main__ has no file).
