@@ -26,6 +26,7 @@ _SWITCHES = {
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "DO_NOT_TRACK": "1",
     "ANONYMIZED_TELEMETRY": "false",
+    "ORT_DISABLE_TELEMETRY": "1",  # onnxruntime otherwise queues events in ~/.cache/Microsoft to send later
     "TOKENIZERS_PARALLELISM": "false",
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # a weight-loading bar on every start is noise
 }
