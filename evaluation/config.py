@@ -72,22 +72,22 @@ SCORE = "score"  # the gate's weighted per-question score (evaluation/gate.py)
 class GateConfig(_Strict):
     """When a new version may take a stage. Plain code decides; see docs/evaluation.md."""
 
-    thresholds: dict[str, float] = {
-        "hit_rate": 0.85,
-        "must_include": 0.55,
-        "refusal_accuracy": 0.85,
-        "semantic_similarity": 0.42,  # section answers, the default, sit further from one-line references
-    }
+    # Floors that catch a broken agent, not a bar tuned on one docs set: a first version is judged
+    # against plain search over the same pages, later ones against production (docs/evaluation.md).
+    thresholds: dict[str, float] = {"hit_rate": 0.2, "refusal_accuracy": 0.5}
+    min_embedding_check: float = Field(0.5, ge=0, le=1)  # chunks found from their own text (records.py)
     max_nan_rate: float = Field(0.1, ge=0, le=1)
     # Questions whose pages were deleted since the golden set was written (docs/living-docs.md).
     max_stale_rate: float = Field(0.2, ge=0, le=1)
     max_latency_p95_s: float | None = Field(None, gt=0)
     primary: str = SCORE  # a metric name, or `score`: the weighted mean of `weights` per question
     weights: dict[str, float] = {
-        "hit_rate": 1.0, "mrr": 1.0, "must_include": 1.0, "refusal_accuracy": 1.0, "semantic_similarity": 1.0,
+        "hit_rate": 1.0, "mrr": 1.0, "must_include": 1.0, "refusal_accuracy": 1.0, "reference_match": 1.0,
     }  # fmt: skip
-    non_regression: list[str] = ["hit_rate", "mrr", "must_include", "refusal_accuracy", "semantic_similarity"]
-    tolerance: float = Field(0.02, ge=0, le=1)
+    non_regression: list[str] = ["hit_rate", "mrr", "must_include", "refusal_accuracy", "reference_match"]
+    # 0.05: what 50-100 questions resolve (per-question score differences have SD ~0.1-0.2 between
+    # builds, so the 95% interval is about +/-0.03-0.05 wide); 0.02 needs 400+ (docs/evaluation.md)
+    tolerance: float = Field(0.05, ge=0, le=1)
     tolerances: dict[str, float] = {}  # per-metric margins; `tolerance` for the others
     confidence: float = Field(0.95, gt=0.5, lt=1)
     bootstrap_samples: int = Field(2000, ge=100, le=100_000)

@@ -13,6 +13,16 @@
      alarm over all guardrails at ``(1 - confidence) / 2``.
    A primary shown worse, or a guardrail shown worse, refuses the version (no stage).
 
+3. **Production follows the docs.** When the candidate's corpus is newer than production's
+   (production's pages moved, changed or are gone today: :class:`Freshness`) and the primary
+   comparison is inconclusive with its interval reaching zero (not shown worse at all) and no
+   guardrail is shown worse, the candidate is production's *fresher equivalent*: production.
+4. **A first version** (no production, or one that cannot be loaded) is compared the same way
+   against *plain search*: dense retrieval alone over the candidate's own vectors, scored on the
+   metrics both have (hit rate, MRR). Better or not worse: production; inconclusive: staging;
+   worse: refused. The embedding check and the thresholds (floors) catch a broken agent that plain
+   search over the same broken vectors cannot.
+
 Thresholds failing also refuse it. Every decision lists its reasons (docs/evaluation.md).
 
 >>> from evaluation.records import MetricScore
@@ -21,7 +31,7 @@ Thresholds failing also refuse it. Every decision lists its reasons (docs/evalua
 ...     return EvaluationResult(golden_name="g", golden_hash="h", records=[], latency_p50_s=0, latency_p95_s=0,
 ...         seconds=0, metrics={"hit_rate": MetricScore(name="hit_rate", tier="offline", values=values)})
 >>> gate = GateConfig(thresholds={"hit_rate": 0.5}, non_regression=["hit_rate"])
->>> decide(scored(1.0, 1.0), gate, production=None).stage
+>>> decide(scored(1.0, 1.0), gate, production=None).stage  # no plain search recorded: floors alone
 'production'
 >>> decide(scored(0.0, 1.0, 0.0), gate, production=None).reasons
 ['hit_rate 0.333 < threshold 0.5']
@@ -34,7 +44,9 @@ import math
 import numpy as np
 
 from evaluation.config import SCORE, GateConfig
-from evaluation.records import Comparison, Decision, EvaluationResult, MetricScore
+from evaluation.records import Comparison, Decision, EvaluationResult, Freshness, MetricScore
+
+PLAIN = "plain search"
 
 
 def check_thresholds(result: EvaluationResult, gate: GateConfig) -> list[str]:
@@ -50,6 +62,13 @@ def check_thresholds(result: EvaluationResult, gate: GateConfig) -> list[str]:
             f"{len(result.stale)} of {asked} golden questions are stale ({stale_summary(result)}), more than "
             f"gate.max_stale_rate {gate.max_stale_rate:.0%}: the golden set no longer describes the corpus; "
             "run `agent-factory golden refresh`"
+        )
+    check = result.embedding_check
+    if check is not None and check.rate < gate.min_embedding_check:
+        failures.append(
+            f"embedding check: dense search found {check.found} of {check.asked} chunks from a part of their "
+            f"own text ({check.rate:.0%} < floor {gate.min_embedding_check:.0%}): the embedding model or the "
+            "index's vectors are broken"
         )
     for name, minimum in gate.thresholds.items():
         metric = result.metrics.get(name)
@@ -146,12 +165,12 @@ def decide(
     production: EvaluationResult | None,
     production_version: str | None = None,
     unavailable: str | None = None,
+    freshness: Freshness | None = None,
 ) -> Decision:
-    """The stage for `candidate`; `unavailable` says why an existing production cannot be compared.
+    """The stage for `candidate` (the rules are in the module docstring).
 
-    Against production: the primary metric must be better or shown not worse (production);
-    inconclusive leaves the version in staging; a primary shown worse, or any guardrail shown
-    worse after Holm's correction, refuses it.
+    `unavailable` says why an existing production cannot be compared with; `freshness` says how
+    far production's corpus is behind the candidate's (rule 3).
     """
     failures = check_thresholds(candidate, gate)
     if failures:
@@ -159,13 +178,15 @@ def decide(
                         production_version=production_version)  # fmt: skip
     checked = [m for m in gate.thresholds if m not in candidate.not_applicable]
     skipped = [m for m in gate.thresholds if m in candidate.not_applicable]
-    passed = [f"all {len(checked)} thresholds met, NaN rates within {gate.max_nan_rate:.0%}"
+    passed = [f"all {len(checked)} floors met, NaN rates within {gate.max_nan_rate:.0%}"
               + (f" (not applicable to this golden set: {', '.join(skipped)})" if skipped else "")]  # fmt: skip
-    passed += _drift_reasons(candidate, None) if production is None else []
+    if candidate.embedding_check is not None:
+        check = candidate.embedding_check
+        passed.append(
+            f"embedding check: dense search found {check.found} of {check.asked} chunks from their own text"
+        )
     if production is None:
-        return Decision(stage="production", reasons=[*passed, unavailable or "no production version yet"],
-                        thresholds_passed=True, non_regression_passed=None,
-                        production_version=production_version)  # fmt: skip
+        return _first_version(candidate, gate, passed, production_version, unavailable)
     if gate.primary == SCORE:
         candidate, production = (with_score(r, gate.weights) for r in (candidate, production))
     usable = [
@@ -179,16 +200,19 @@ def decide(
     guards = [compare(candidate, production, m, gate) for m in usable[1:]]
     shown_worse = holm_worse(guards, (1 - gate.confidence) / 2)
     guards = [g.model_copy(update={"passed": g.metric not in shown_worse}) for g in guards]
-    primary = primary.model_copy(update={"passed": primary.verdict in ("better", "not worse")})
+    fresher = _fresher(primary, freshness) and not shown_worse
+    primary = primary.model_copy(update={"passed": primary.verdict in ("better", "not worse") or fresher})
     if primary.verdict == "worse" or shown_worse:
         stage = None
     else:
         stage = "production" if primary.passed else "staging"
-    reasons = [
-        *passed,
-        *_drift_reasons(candidate, production),
-        _primary_reason(primary, production_version, gate),
-    ]
+    lead = _primary_reason(primary, production_version, gate)
+    if fresher and freshness is not None:
+        lead = (f"promoted: newer docs than production v{production_version} ({freshness.describe()}), "
+                f"not shown worse: {lead}")  # fmt: skip
+    reasons = [*passed, *_drift_reasons(candidate, production), lead]
+    if freshness is not None and freshness.behind and not fresher:
+        reasons.append(f"production v{production_version} is behind today's docs: {freshness.describe()}")
     reasons += [_guard_reason(g, production_version) for g in guards]
     return Decision(
         stage=stage,
@@ -197,7 +221,49 @@ def decide(
         non_regression_passed=primary.passed and not shown_worse,
         comparisons=[primary, *guards],
         production_version=production_version,
+        compared_with="production",
+        freshness=freshness,
+        fresher=fresher,
     )
+
+
+def _fresher(primary: Comparison, freshness: Freshness | None) -> bool:
+    """Rule 3: inconclusive, its interval reaching zero, against a production behind today's docs."""
+    return bool(freshness and freshness.behind and primary.verdict == "inconclusive" and primary.ci_high >= 0)
+
+
+def _first_version(
+    candidate: EvaluationResult,
+    gate: GateConfig,
+    passed: list[str],
+    production_version: str | None,
+    unavailable: str | None,
+) -> Decision:
+    """Rule 4: no production to compare with, so plain search over the same pages is the bar."""
+    why = unavailable or "no production version yet"
+    plain = candidate.model_copy(update={"metrics": candidate.plain_search})
+    shared = {m: w for m, w in gate.weights.items() if m in candidate.plain_search and m in candidate.metrics}
+    if not shared or not any(w > 0 for w in shared.values()):  # built before plain search was recorded
+        return Decision(stage="production", reasons=[*passed, *_drift_reasons(candidate, None), f"{why}; judged on the floors alone"],
+                        thresholds_passed=True, non_regression_passed=None,
+                        production_version=production_version)  # fmt: skip
+    ours, theirs = with_score(candidate, shared), with_score(plain, shared)
+    comparison = compare(ours, theirs, SCORE, gate).model_copy(update={"role": "primary", "against": PLAIN})
+    comparison = comparison.model_copy(update={"passed": comparison.verdict in ("better", "not worse")})
+    stage = {"better": "production", "not worse": "production", "inconclusive": "staging"}.get(
+        comparison.verdict
+    )
+    words = {"better": "better than", "not worse": "not worse than", "worse": "WORSE than",
+             "inconclusive": "inconclusive against"}[comparison.verdict]  # fmt: skip
+    reason = (f"{why}: {words} plain search (dense retrieval alone over the same pages) by "
+              f"{comparison.diff_mean:+.3f} [{gate.confidence:.0%} CI {comparison.ci_low:+.3f}, {comparison.ci_high:+.3f}] "
+              f"on n={comparison.n_pairs}, score over {', '.join(shared)}: {comparison.candidate_mean:.3f} vs "
+              f"{comparison.production_mean:.3f}, tolerance {comparison.tolerance}")  # fmt: skip
+    if comparison.verdict == "inconclusive":
+        reason += f"; n={comparison.n_pairs} can only detect ±{comparison.detectable:.2f}"
+    return Decision(stage=stage, reasons=[*passed, *_drift_reasons(candidate, None), reason],
+                    thresholds_passed=True, non_regression_passed=comparison.passed, comparisons=[comparison],
+                    production_version=production_version, compared_with=PLAIN)  # fmt: skip
 
 
 def with_score(result: EvaluationResult, weights: dict[str, float]) -> EvaluationResult:

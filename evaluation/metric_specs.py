@@ -53,6 +53,9 @@ class MetricSpec(BaseModel):
     needs: tuple[str, ...] = ()  # golden fields that must be non-empty on a scored question
     questions: Literal["answerable", "all"] = "answerable"
     scorer: str | None = None  # ours: "module:function" (question, record) -> float
+    embeds: bool = (
+        False  # ...or (questions, records by id, embed model) -> {id: float}, for scorers that embed
+    )
     ragas: str | None = None  # RAGAS: "module:Class" of the metric object
     ragas_kwargs: dict[str, Any] = {}
     ragas_column: str | None = None  # the column ragas.evaluate names it (offline RAGAS metrics)
@@ -80,6 +83,8 @@ _TABLE = [
                split_contexts=True),
     MetricSpec(name="semantic_similarity", tier="offline", short="sim", needs=_ANSWER,
                ragas="ragas.metrics:SemanticSimilarity", ragas_column="semantic_similarity"),
+    MetricSpec(name="reference_match", tier="offline", short="ref", needs=_ANSWER, embeds=True,
+               scorer="evaluation.reference_match:reference_match"),
     MetricSpec(name="must_include", tier="offline", short="incl", needs=("must_include",),
                scorer="evaluation.metrics:must_include"),
     MetricSpec(name="refusal_accuracy", tier="offline", short="refuse", questions="all",

@@ -3,7 +3,8 @@
 *Offline tier* (always): hit rate and MRR on ``reference_sources``; RAGAS
 ``IDBasedContextPrecision``/``IDBasedContextRecall`` (retrieved vs reference document ids),
 ``NonLLMContextRecall`` (where reference contexts are given) and ``SemanticSimilarity``
-(embeddings); must-include presence; refusal accuracy. No LLM, no network.
+(embeddings); reference match (the reference in the answer, evaluation/reference_match.py);
+must-include presence; refusal accuracy. No LLM, no network.
 
 *Judge tier*: see evaluation/judge.py.
 
@@ -76,7 +77,10 @@ def score_offline(
         questions = questions_for(spec, golden)
         if spec.tier != "offline" or not questions:
             continue
-        if spec.scorer:
+        if spec.scorer and spec.embeds:
+            values = resolve(spec.scorer)(questions, by_id, embed_model)
+            scores[spec.name] = MetricScore(name=spec.name, tier="offline", values=values)
+        elif spec.scorer:
             fn = resolve(spec.scorer)
             scores[spec.name] = MetricScore(
                 name=spec.name, tier="offline", values={q.id: fn(q, by_id[q.id]) for q in questions}

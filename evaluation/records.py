@@ -67,6 +67,22 @@ def clean(value: float | None) -> float | None:
     return None if math.isnan(value) else value
 
 
+class EmbeddingCheck(BaseModel):
+    """Chunks found again from a part of their own text by dense search alone (evaluation/plain_search.py).
+
+    A working embedding model finds nearly all of them; random or broken vectors find almost none,
+    whatever the golden set, so this floor catches what a comparison with plain search over the
+    same vectors cannot.
+    """
+
+    found: int
+    asked: int
+
+    @property
+    def rate(self) -> float:
+        return self.found / self.asked if self.asked else 1.0
+
+
 class EvaluationResult(BaseModel):
     """An agent scored against a golden set."""
 
@@ -83,6 +99,9 @@ class EvaluationResult(BaseModel):
     followed: int = 0  # questions whose references were followed to moved pages
     not_applicable: list[str] = []  # metrics the golden set gives no data for: not computed, not NaN
     usage: dict[str, Usage] = {}  # totals by role: "agent", "judge"
+    # Plain dense search over the same vectors, scored like the agent: what a first version must beat
+    plain_search: dict[str, MetricScore] = {}
+    embedding_check: EmbeddingCheck | None = None  # can the index's own vectors find their chunks?
 
     def headline(self) -> dict[str, float]:
         return {name: round(m.mean, 4) for name, m in self.metrics.items()}
@@ -105,6 +124,40 @@ class Comparison(BaseModel):
     p_worse: float = 1.0  # bootstrap p-value of "worse by more than the tolerance"
     detectable: float = 0.0  # the smallest difference this many questions can tell from zero
     questions_needed: int = 0  # questions that would detect a difference of `tolerance`
+    against: str = "production"  # what the candidate was compared with: "production" or "plain search"
+
+
+class Freshness(BaseModel):
+    """How far the compared version's corpus is behind today's docs (factory/release.py).
+
+    Pages of its corpus that moved, changed or are gone today, and how many of its golden-set
+    answers cite such a page: evidence that it answers from docs that no longer exist as it cites them.
+    """
+
+    moved: int = 0
+    changed: int = 0
+    removed: int = 0
+    stale_answers: int = 0  # its answers citing a page that moved, changed or is gone today
+    answers: int = 0
+
+    @property
+    def behind(self) -> bool:
+        return bool(self.moved or self.changed or self.removed)
+
+    def describe(self) -> str:
+        """What is behind, in words.
+
+        >>> Freshness(moved=12, changed=3, stale_answers=9, answers=70).describe()
+        '12 pages moved, 3 changed; 9 of its 70 answers cite them'
+        """
+        counts = [(n, what) for n, what in ((self.moved, "moved"), (self.changed, "changed"),
+                                            (self.removed, "removed")) if n]  # fmt: skip
+        if not counts:
+            return "no page changed"
+        words = [f"{n} {what}" for n, what in counts]
+        words[0] = f"{counts[0][0]} page{'s' * (counts[0][0] != 1)} {counts[0][1]}"
+        cited = f"; {self.stale_answers} of its {self.answers} answers cite them" if self.answers else ""
+        return ", ".join(words) + cited
 
 
 class Decision(BaseModel):
@@ -117,3 +170,6 @@ class Decision(BaseModel):
     comparisons: list[Comparison] = []
     production_version: str | None = None
     awaiting_approval: bool = False  # earned production, held in staging until a person approves
+    compared_with: Literal["production", "plain search", "nothing"] = "nothing"
+    freshness: Freshness | None = None  # production's corpus against today's, when compared with it
+    fresher: bool = False  # promoted as production's fresher equivalent (evaluation/gate.py, rule 3)

@@ -32,6 +32,7 @@ from evaluation.golden import GoldenSet
 from evaluation.judge import score_judge
 from evaluation.metric_specs import names, not_applicable
 from evaluation.metrics import score_offline
+from evaluation.plain_search import embedding_check, plain_search
 from evaluation.records import AnswerRecord, EvaluationResult
 from rag.agent.chat import ChatSession
 from rag.agent.spec import AgentSpec, open_session
@@ -101,7 +102,10 @@ def evaluate_agent(
     """Build the agent over `index`, run and score the golden set (reference sources checked
     against the documents of the index), and close the agent."""
     with open_session(spec, index) as session:
-        return evaluate_session(session, golden, index.embed_model, judge, index.doc_ids())
+        result = evaluate_session(session, golden, index.embed_model, judge, index.doc_ids())
+    return result.model_copy(update={
+        "plain_search": plain_search(index, golden, spec.retrieval.top_k), "embedding_check": embedding_check(index),
+    })  # fmt: skip
 
 
 def evaluate_session(

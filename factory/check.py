@@ -24,6 +24,7 @@ from evaluation.page_changes import touched_questions
 from evaluation.records import Decision, EvaluationResult
 from factory import release
 from factory.artifacts import CORPUS_DIFF, GOLDEN, REPORT, load_answers, load_evaluation
+from factory.compare import Evidence, decide_against
 from factory.config import CANDIDATES
 from factory.versions import find_version, get_version, is_number
 from rag.errors import AgentFactoryError
@@ -66,9 +67,9 @@ def resolve_against(model: str, version: str) -> Against:
     return Against(model=model, version=version)
 
 
-def decide_candidate(model: str, version: str, against: Against, evidence: release.Evidence) -> Decision:
+def decide_candidate(model: str, version: str, against: Against, evidence: Evidence) -> Decision:
     """The gate's decision for candidate `version` of `model`; recorded and tagged, no stage moved."""
-    decision = release.decide_against(against.model, against.version, evidence)
+    decision = decide_against(against.model, against.version, evidence)
     mv = get_version(model, version)
     metadata = release.decision_metadata(evidence.result, decision) | {"check": against.model_dump()}
     release.record_metadata(mv, metadata)

@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,16 +23,22 @@ from zenml.client import Client
 from zenml.config.global_config import GlobalConfiguration
 from zenml.models import ModelVersionResponse
 
-from evaluation.config import GateConfig, JudgeConfig
+from evaluation.config import JudgeConfig
 from evaluation.follow import follow_references
-from evaluation.gate import decide
 from evaluation.golden import GoldenSet
 from evaluation.records import Decision, EvaluationResult
 from evaluation.runner import evaluate_agent
-from factory.artifacts import ANSWERS, ANSWERS_CSV, has_agent, latest_lineage, load_evaluation, load_parts
+from factory.artifacts import (
+    ANSWERS,
+    ANSWERS_CSV,
+    has_agent,
+    latest_lineage,
+    load_evaluation,
+    load_parts,
+)
+from factory.compare import Evidence, decide_against
 from factory.versions import find_version, get_version
 from rag.errors import AgentFactoryError
-from rag.ingest.lineage import PageLineage
 
 log = logging.getLogger(__name__)
 
@@ -55,52 +60,6 @@ def promotion_lock() -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def baseline(
-    model: str,
-    golden: GoldenSet,
-    judge: JudgeConfig | None,
-    lineage: PageLineage | None = None,
-    against: str = "production",
-) -> tuple[str | None, EvaluationResult | None, str | None]:
-    """Production's (or version `against`'s) evaluation on this golden set, re-scoring it when
-    the set changed (its references followed into its own corpus: apples to apples).
-
-    Returns (its version, its result, a note). A production whose agent cannot be loaded any
-    more (artifacts lost or damaged) cannot be compared with: the candidate is then judged on
-    the thresholds alone, and the note says so (docs/versions.md).
-    """
-    prod = find_version(model, against)
-    if prod is None:
-        return None, None, None
-    try:
-        result = load_evaluation(prod)
-    except AgentFactoryError:  # built before evaluation existed, or a lost or damaged artifact
-        result = None
-    if result is None or result.golden_hash != golden.content_hash:
-        log.info("re-evaluating production v%s on the current golden set", prod.name)
-        try:
-            index, spec = load_parts(prod)
-            ours = follow_references(golden.as_written(), lineage or PageLineage(), index.doc_ids())
-            result = evaluate_agent(spec, index, ours, judge)
-        except Exception as exc:  # a damaged production never blocks the next build: see the docstring
-            note = f"production v{prod.name} cannot be loaded ({exc}); judged on the thresholds alone"
-            log.warning(note)
-            return prod.name, None, note
-    return prod.name, result, None
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What a decision is made from: the candidate's scores, the golden set they came from, the
-    gate and judge settings, and the page lineage (to score an older version on the same set)."""
-
-    result: EvaluationResult
-    golden: GoldenSet
-    gate: GateConfig
-    judge: JudgeConfig | None
-    lineage: PageLineage | None = None
 
 
 def decide_and_apply(model: str, version: str, evidence: Evidence) -> Decision:
@@ -130,16 +89,6 @@ def decide_and_apply(model: str, version: str, evidence: Evidence) -> Decision:
                                       add_tags=[f"gate:{decision.stage or 'rejected'}"])  # fmt: skip
         if decision.stage:
             mv.set_stage(decision.stage, force=True)
-    return decision
-
-
-def decide_against(model: str, against: str, evidence: Evidence) -> Decision:
-    """The gate's rule against version `against` (production or a number) of `model`; changes nothing."""
-    e = evidence
-    name, compared, note = baseline(model, e.golden, e.judge, e.lineage, against)
-    decision = decide(e.result, e.gate, compared, name, unavailable=note)
-    if name is None and against != "production":  # an explicit version that is not there
-        raise ReleaseError(f"model {model!r} has no version {against!r} to compare with")
     return decision
 
 

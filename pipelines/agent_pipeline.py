@@ -66,7 +66,7 @@ def _build_and_gate(config: AgentConfig, code: CodeVersion, static: bool, agains
     golden = load_golden_set(str(config.evaluation.golden_set), pages, lineage)
     result = evaluate(index, spec, golden, config.evaluation.judge)
     order = {"after": "register_version"} if static else {}  # a dynamic pipeline runs steps in call order
-    decision = release_gate(result, golden, config.evaluation, lineage, against, **order)
+    decision = release_gate(result, golden, config.evaluation, lineage, pages, against, **order)
     report(result, decision, config.evaluation.gate, corpus_diff, golden)
     return decision
 

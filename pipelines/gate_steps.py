@@ -26,6 +26,7 @@ from factory import artifacts as names
 from factory import check, release
 from factory.artifacts import load_answers, pages_at, previous_pages
 from factory.check import Against, checked_model
+from factory.compare import Evidence
 from factory.history import history_html
 from factory.versions import get_version, list_versions
 from rag.agent.spec import AgentSpec
@@ -110,12 +111,13 @@ def release_gate(
     golden: GoldenSet,
     settings: EvaluationConfig,
     lineage: PageLineage,
+    pages: PageSignatures,
     against: Against | None = None,
 ) -> Annotated[Decision, names.DECISION]:
     """Decide the stage in plain code and apply it; record scores, decision and answers.
     A check's candidate (`against` set) is decided against that version and changes no stage."""
     model = get_step_context().model
-    evidence = release.Evidence(result, golden, settings.gate, settings.judge, lineage)
+    evidence = Evidence(result, golden, settings.gate, settings.judge, lineage, pages)
     if against is not None:
         decision = check.decide_candidate(model.name, str(model.version), against, evidence)
     else:
