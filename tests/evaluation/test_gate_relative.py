@@ -53,7 +53,7 @@ def test_an_interval_below_zero_but_within_the_margin_stays_in_staging_however_s
 def _first(cand_hits: list[float], plain_hits: list[float], check: EmbeddingCheck | None = None) -> EvaluationResult:
     def score(values):
         return MetricScore(name="x", tier="offline", values={f"q{i}": v for i, v in enumerate(values)})
-    base = result({"hit_rate": cand_hits, "mrr": cand_hits})
+    base = result({"hit_rate": cand_hits, "mrr": cand_hits, "refusal_accuracy": [1.0] * len(cand_hits)})
     return base.model_copy(update={"plain_search": {"hit_rate": score(plain_hits), "mrr": score(plain_hits)},
                                    "embedding_check": check or EmbeddingCheck(found=48, asked=50)})  # fmt: skip
 
