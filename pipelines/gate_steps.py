@@ -33,7 +33,7 @@ from rag.agent.spec import AgentSpec
 from rag.errors import AgentFactoryError
 from rag.index.docs_index import DocsIndex
 from rag.ingest.corpus import Corpus
-from rag.ingest.corpus_diff import CorpusDiff, PageSignatures, diff_pages, signature
+from rag.ingest.corpus_diff import CorpusDiff, PageSignatures, diff_pages, sign_pages
 from rag.ingest.lineage import PageLineage
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,7 @@ def track_pages(
 ]:
     """Recognise this corpus's pages in the previous version's (a check's: in the version it is
     compared with): added, removed, changed, moved."""
-    pages = PageSignatures(pages=[signature(d.doc_id, d.text, d.metadata.get("content_hash"))
-                                  for d in sorted(corpus.documents, key=lambda d: d.doc_id)])  # fmt: skip
+    pages = sign_pages([(d.doc_id, d.text, d.metadata.get("content_hash")) for d in corpus.documents])
     context = get_step_context()
     if against is not None:
         previous = pages_at(against.model, against.version)

@@ -14,6 +14,13 @@ and compares them with the previous version's. Pages keep their id or are:
   unless exactly one of them keeps the old path's end (a folder moved whole). Never guessed;
 - otherwise **removed**.
 
+Similarity counts only a page's *distinctive* text: shingles no other page of its own corpus has
+(:func:`sign_pages`). Boilerplate (templates, licence blocks, navigation, release notes written
+from one form) is shared, so it is no evidence of identity: a deleted release note is never
+"moved" to the next one because both repeat the template. A page with fewer than
+``MIN_DISTINCT`` distinctive shingles can only be followed by identical content. Signatures
+made before this (no ``distinct_minhash``) compare whole texts, as they did.
+
 Thresholds were measured on real renames (docs/living-docs.md): renamed pages with edits keep
 a Jaccard above 0.6, unrelated pages of one docs site stay below 0.25.
 
@@ -45,6 +52,7 @@ PART_SHARE = 0.15  # a split part holds at least this share of the old page (a s
 DISJOINT = 1.3  # ...and together hold at most this much of it (more: they repeat each other)
 WHOLE = 0.8  # ...and none of them holds this much alone (that is a move that kept a fragment)
 MERGE_CONTAINED = 0.7  # a merge target holds at least this share of the old page
+MIN_DISTINCT = 8  # distinctive shingles (about one sentence) a page needs to be followed by similarity
 CANDIDATES = 16  # most similar pages examined per vanished page (splits and merges among them)
 BLOCK = 64  # old pages compared per numpy block: memory ~ BLOCK x new pages x PERMUTATIONS bytes
 
@@ -52,6 +60,7 @@ _WORD = re.compile(r"\w+")
 _RNG = np.random.default_rng(20261203)  # fixed: signatures must compare across builds and machines
 _MASKS = _RNG.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64)
 _MULTS = _RNG.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
+_NOTHING = 2**32 - 1  # the MinHash of no shingles: matches only itself, and _jaccard_rows zeroes that
 
 
 class PageSignature(BaseModel):
@@ -61,6 +70,15 @@ class PageSignature(BaseModel):
     content_hash: str
     shingles: int
     minhash: list[int]
+    distinct: int | None = None  # shingles no other page of its corpus has (None: signed one page alone)
+    distinct_minhash: list[int] | None = None  # their MinHash ([] when there are none)
+
+    def distinctive(self) -> PageSignature:
+        """This page as seen through its distinctive text alone (itself when that is unknown)."""
+        if self.distinct is None or self.distinct_minhash is None:
+            return self
+        minhash = self.distinct_minhash or [_NOTHING] * PERMUTATIONS
+        return self.model_copy(update={"shingles": self.distinct, "minhash": minhash})
 
 
 class PageSignatures(BaseModel):
@@ -104,29 +122,54 @@ class CorpusDiff(BaseModel):
 
 
 def signature(doc_id: str, text: str, content_hash: str | None = None) -> PageSignature:
-    """One page's signature; `content_hash` defaults to the sha256 of its text."""
-    words = _WORD.findall(text.lower())
-    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
-    if len(hashes) >= SHINGLE_WORDS:  # a shingle's hash mixes its words' hashes in order
-        mixed = np.zeros(len(hashes) - SHINGLE_WORDS + 1, dtype=np.uint64)
-        for offset in range(SHINGLE_WORDS):
-            mixed = mixed * np.uint64(1_000_003) + hashes[offset : offset + len(mixed)]
-        shingles = np.unique(mixed)
-    else:
-        shingles = np.unique(hashes) if len(hashes) else np.array([0], dtype=np.uint64)
-    with np.errstate(over="ignore"):  # multiplication modulo 2**64 is the point
-        permuted = ((shingles[None, :] ^ _MASKS[:, None]) * _MULTS[:, None]) >> np.uint64(32)
-    return PageSignature(
-        doc_id=doc_id,
-        content_hash=content_hash or hashlib.sha256(text.encode()).hexdigest(),
-        shingles=len(shingles),
-        minhash=permuted.min(axis=1).astype(np.uint32).tolist(),
-    )
+    """One page's signature, alone (no distinctive text: see :func:`sign_pages`)."""
+    shingles = _shingles(text)
+    return PageSignature(doc_id=doc_id, content_hash=content_hash or _sha(text), shingles=len(shingles),
+                         minhash=_minhash(shingles))  # fmt: skip
+
+
+def sign_pages(pages: list[tuple[str, str, str | None]]) -> PageSignatures:
+    """Signatures of a whole corpus, (id, text, content hash or None) per page, each with the MinHash
+    of its distinctive shingles: those no other page of the corpus has."""
+    shingled = [(doc_id, text, content_hash, _shingles(text)) for doc_id, text, content_hash in pages]
+    everything = np.concatenate([s for *_, s in shingled]) if shingled else np.array([], dtype=np.uint64)
+    values, counts = np.unique(everything, return_counts=True)
+    common = values[counts > 1]
+    signed = []
+    for doc_id, text, content_hash, shingles in sorted(shingled, key=lambda row: row[0]):
+        own = shingles[~np.isin(shingles, common, assume_unique=True)]
+        signed.append(PageSignature(
+            doc_id=doc_id, content_hash=content_hash or _sha(text), shingles=len(shingles),
+            minhash=_minhash(shingles), distinct=len(own), distinct_minhash=_minhash(own) if len(own) else [],
+        ))  # fmt: skip
+    return PageSignatures(pages=signed)
 
 
 def signatures(texts: dict[str, str]) -> PageSignatures:
     """Signatures of pages given as {id: text} (tests and tools; builds sign Documents)."""
-    return PageSignatures(pages=[signature(i, t) for i, t in sorted(texts.items())])
+    return sign_pages([(i, t, None) for i, t in texts.items()])
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _shingles(text: str) -> np.ndarray:
+    """The page's unique 5-word shingle hashes (its words' when it is shorter)."""
+    words = _WORD.findall(text.lower())
+    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    if len(hashes) < SHINGLE_WORDS:
+        return np.unique(hashes) if len(hashes) else np.array([0], dtype=np.uint64)
+    mixed = np.zeros(len(hashes) - SHINGLE_WORDS + 1, dtype=np.uint64)
+    for offset in range(SHINGLE_WORDS):  # a shingle's hash mixes its words' hashes in order
+        mixed = mixed * np.uint64(1_000_003) + hashes[offset : offset + len(mixed)]
+    return np.unique(mixed)
+
+
+def _minhash(shingles: np.ndarray) -> list[int]:
+    with np.errstate(over="ignore"):  # multiplication modulo 2**64 is the point
+        permuted = ((shingles[None, :] ^ _MASKS[:, None]) * _MULTS[:, None]) >> np.uint64(32)
+    return permuted.min(axis=1).astype(np.uint32).tolist()
 
 
 def diff_pages(old: PageSignatures, new: PageSignatures) -> CorpusDiff:
@@ -137,11 +180,20 @@ def diff_pages(old: PageSignatures, new: PageSignatures) -> CorpusDiff:
     changed = sorted(i for i in kept if before[i].content_hash != after[i].content_hash)
     gone = sorted(before.keys() - after.keys())
     added = sorted(after.keys() - before.keys())
-    moved, ambiguous, removed = _follow([before[i] for i in gone], [after[i] for i in added],
-                                        [after[i] for i in changed])  # fmt: skip
+    view = _distinctive if _all_distinct(old, new) else (lambda p: p)
+    moved, ambiguous, removed = _follow([view(before[i]) for i in gone], [view(after[i]) for i in added],
+                                        [view(after[i]) for i in changed])  # fmt: skip
     successors = {i for m in moved for i in m.new}
     return CorpusDiff(added=[i for i in added if i not in successors], removed=removed, changed=changed, unchanged=len(kept) - len(changed),
                       moved=moved, ambiguous=ambiguous)  # fmt: skip
+
+
+def _all_distinct(*corpora: PageSignatures) -> bool:
+    return all(p.distinct_minhash is not None for c in corpora for p in c.pages)
+
+
+def _distinctive(page: PageSignature) -> PageSignature:
+    return page.distinctive()
 
 
 def _follow(
@@ -180,7 +232,9 @@ def _follow(
 
 def _judge(page: PageSignature, targets: list[PageSignature], row: np.ndarray, n_added: int) -> PageMove | list[str] | None:  # fmt: skip
     """One vanished page against every candidate successor (row: Jaccard per target)."""
-    if not len(row):
+    if not len(row) or (
+        page.distinct is not None and page.shingles < MIN_DISTINCT
+    ):  # too little of its own text
         return None
     top = np.argpartition(-row, CANDIDATES - 1)[:CANDIDATES] if len(row) > CANDIDATES else np.arange(len(row))
     order = top[np.argsort(-row[top], kind="stable")]
@@ -259,6 +313,9 @@ def _jaccard_rows(rows: list[PageSignature], cols: list[PageSignature]) -> Itera
     """MinHash Jaccard estimates of each row against every column, a block of rows at a time
     (memory stays at BLOCK x columns x PERMUTATIONS bytes, whatever the corpus size)."""
     right = np.asarray([c.minhash for c in cols], dtype=np.uint32).reshape(len(cols), PERMUTATIONS)
+    empty = (right == _NOTHING).all(axis=1)
     for start in range(0, len(rows), BLOCK):
         left = np.asarray([r.minhash for r in rows[start : start + BLOCK]], dtype=np.uint32)
-        yield from (left[:, None, :] == right[None, :, :]).mean(axis=2, dtype=np.float32)
+        block = (left[:, None, :] == right[None, :, :]).mean(axis=2, dtype=np.float32)
+        block[:, empty] = 0.0  # a page with no text of its own resembles nothing
+        yield from block

@@ -8,7 +8,11 @@ from evaluation.gate import compare, decide
 from evaluation.records import EvaluationResult, MetricScore
 
 GATE = GateConfig(
-    thresholds={"hit_rate": 0.5}, primary="hit_rate", non_regression=["hit_rate"], max_nan_rate=0.1, tolerance=0.02
+    thresholds={"hit_rate": 0.5},
+    primary="hit_rate",
+    non_regression=["hit_rate"],
+    max_nan_rate=0.1,
+    tolerance=0.02,
 )
 
 
@@ -27,7 +31,9 @@ GOOD = result({"hit_rate": [1.0] * 18 + [0.0] * 2})
 def test_first_version_goes_to_production():
     decision = decide(GOOD, GATE, production=None)
     assert decision.stage == "production"
-    assert "no production version yet; judged on the floors alone" in decision.reasons  # no plain search recorded
+    assert (
+        "no production version yet; judged on the floors alone" in decision.reasons
+    )  # no plain search recorded
 
 
 def test_threshold_failure_means_no_stage_with_reason():

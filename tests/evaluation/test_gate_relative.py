@@ -19,7 +19,8 @@ def _noise(n: int, seed: int, spread: int, shift: int = 0) -> tuple[EvaluationRe
 
 
 def test_the_default_margin_is_the_same_in_code_and_the_shipped_config():
-    shipped = yaml.safe_load(open("configs/default.yaml"))["evaluation"].get("gate", {})
+    with open("configs/default.yaml") as handle:
+        shipped = yaml.safe_load(handle)["evaluation"].get("gate", {})
     assert GateConfig().tolerance == 0.05 and "tolerance" not in shipped
 
 
@@ -50,9 +51,12 @@ def test_an_interval_below_zero_but_within_the_margin_stays_in_staging_however_s
     assert decision.stage == "staging" and not decision.fresher
 
 
-def _first(cand_hits: list[float], plain_hits: list[float], check: EmbeddingCheck | None = None) -> EvaluationResult:
+def _first(
+    cand_hits: list[float], plain_hits: list[float], check: EmbeddingCheck | None = None
+) -> EvaluationResult:
     def score(values):
         return MetricScore(name="x", tier="offline", values={f"q{i}": v for i, v in enumerate(values)})
+
     base = result({"hit_rate": cand_hits, "mrr": cand_hits, "refusal_accuracy": [1.0] * len(cand_hits)})
     return base.model_copy(update={"plain_search": {"hit_rate": score(plain_hits), "mrr": score(plain_hits)},
                                    "embedding_check": check or EmbeddingCheck(found=48, asked=50)})  # fmt: skip
@@ -64,7 +68,10 @@ def test_a_first_version_that_beats_plain_search_goes_to_production_saying_by_ho
     assert decision.stage == "production" and decision.compared_with == "plain search"
     (c,) = decision.comparisons
     assert c.against == "plain search" and c.verdict == "better" and c.n_pairs == 81
-    assert f"better than plain search (dense retrieval alone over the same pages) by {c.diff_mean:+.3f}" in decision.reasons[-1]
+    assert (
+        f"better than plain search (dense retrieval alone over the same pages) by {c.diff_mean:+.3f}"
+        in decision.reasons[-1]
+    )
 
 
 def test_a_first_version_worse_than_plain_search_is_refused():

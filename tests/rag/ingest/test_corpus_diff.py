@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tracemalloc
 
-from rag.ingest.corpus_diff import diff_pages, signatures
+from rag.ingest.corpus_diff import PageSignatures, diff_pages, signature, signatures
 from tests.history import FOLLOWS, NIGHTS, _filler
 
 
@@ -32,7 +32,61 @@ def test_two_equally_good_successors_are_never_guessed():
     near = diff_pages(
         signatures({"a.md": page}), signatures({"x/a.md": page + " One.", "y/a.md": page + " Two."})
     )
-    assert near.ambiguous == {"a.md": ["x/a.md", "y/a.md"]} and not near.moved
+    # both copies share the old text, so none of it is distinctive of either: the question goes stale
+    assert not near.moved and "a.md" in {*near.ambiguous, *near.removed}
+
+
+TEMPLATE = (
+    "## Upgrading\n\nRead the upgrade guide before you install this release. Back up the database, stop "
+    "the workers, install the new wheel, run the migrations and start the workers again. The release is "
+    "signed; verify the signature with the project's public key before installing it anywhere.\n\n"
+    "## Support\n\nEach release is supported for twelve months after its date. Security fixes are "
+    "backported to every supported release; report a vulnerability to the security team, never in a "
+    "public issue. Questions go to the forum, bugs to the issue tracker with the output of `doctor`.\n\n"
+)
+
+
+def _release(version: str, quota: int, feature: str) -> str:
+    """A release note from one template (~75% shared text), its own facts in one paragraph."""
+    return (f"# Release {version}\n\nRelease {version} raises the default storage quota to {quota} GB per "
+            f"team and adds {feature}. Teams that set their own quota keep it unchanged after the upgrade.\n\n"
+            + TEMPLATE)  # fmt: skip
+
+
+FAMILY = {
+    "rel/1.0.md": _release("1.0", 50, "single sign-on through any OpenID Connect provider"),
+    "rel/1.1.md": _release("1.1", 80, "scheduled exports of every dashboard to object storage"),
+    "rel/1.2.md": _release("1.2", 120, "audit logs that record who changed which setting and when"),
+}
+
+
+def test_a_deleted_template_page_is_never_followed_to_a_new_sibling():
+    night = {k: v for k, v in FAMILY.items() if k != "rel/1.0.md"}
+    night["rel/2.0.md"] = _release("2.0", 200, "a command palette for every action of the web console")
+    diff = diff_pages(signatures(FAMILY), signatures(night))
+    assert diff.removed == ["rel/1.0.md"] and not diff.moved and diff.added == ["rel/2.0.md"]
+
+
+def test_a_deleted_template_page_is_never_merged_into_an_edited_sibling():
+    night = {k: v for k, v in FAMILY.items() if k != "rel/1.0.md"}
+    night["rel/1.1.md"] += "Exports can now be encrypted with a customer-managed key.\n"
+    diff = diff_pages(signatures(FAMILY), signatures(night))
+    assert diff.removed == ["rel/1.0.md"] and not diff.moved and diff.changed == ["rel/1.1.md"]
+
+
+def test_a_renamed_template_page_is_still_followed_by_its_own_text():
+    night = {k: v for k, v in FAMILY.items() if k != "rel/1.0.md"}
+    night["releases/v1.0.md"] = FAMILY["rel/1.0.md"] + "Fixed: exports of empty dashboards.\n"
+    diff = diff_pages(signatures(FAMILY), signatures(night))
+    assert [(m.old, m.new, m.kind) for m in diff.moved] == [("rel/1.0.md", ["releases/v1.0.md"], "move")]
+
+
+def test_signatures_made_before_distinctive_text_compare_whole_texts():
+    old = PageSignatures(pages=[signature(k, v) for k, v in FAMILY.items()])
+    night = {k: v for k, v in FAMILY.items() if k != "rel/1.0.md"}
+    night["rel/2.0.md"] = _release("2.0", 200, "a command palette for every action of the web console")
+    diff = diff_pages(old, signatures(night))  # the old artifact has no distinctive MinHash: whole texts
+    assert [m.old for m in diff.moved] == ["rel/1.0.md"]  # the wrong follow distinctive text prevents
 
 
 def test_a_merge_into_a_page_that_grew():
