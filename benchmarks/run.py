@@ -35,9 +35,11 @@ FULL = {
     "judge_questions": 49,
     "quality_docs": 0,  # all 272 pages of ../shared/datasets/zenml-docs
     "serving": ["8", "50", "default", "zenml"],  # clients, questions per client, corpora
-    "living": ["0", "10000"],  # ZenML docs pages replayed (0: all), pages for the corpus diff alone
+    "living": ["100", "10000", "9"],  # ZenML docs pages replayed, pages for the corpus diff alone, nights
     "chunk_chars": 500_000,  # hostile inputs chunked at this size and 4x
     "repeats": 3,  # fresh processes per cold-start median; fewer than 2 also skips the fan-out warm-up
+    "metric_fit_others": 8,  # other questions' answers each correct answer is compared with
+    "first_build_docs": 0,  # pages of each shared set a first version is built over (0: all)
 }
 SMOKE = {
     "chunks": 32,
@@ -50,9 +52,11 @@ SMOKE = {
     "judge_questions": 6,
     "quality_docs": 8,
     "serving": ["2", "3", "default"],
-    "living": ["8", "300"],
+    "living": ["8", "300", "3"],
     "chunk_chars": 50_000,
     "repeats": 1,
+    "metric_fit_others": 2,
+    "first_build_docs": 8,
 }
 
 
@@ -76,6 +80,9 @@ SECTIONS = (
     "judge",
     "serving",
     "living",
+    "identity",
+    "metric_fit",
+    "first_build",
 )
 
 
@@ -120,6 +127,17 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
         with tempfile.TemporaryDirectory() as store:
             env = os.environ | {"ZENML_CONFIG_PATH": str(Path(store) / "zenml")}
             results["living"] = _child("benchmarks.living_docs", *sizes["living"], env=env)
+    if "identity" in only:  # docs histories: git clones listed in AGENT_FACTORY_DOCS_REPOS (":"-separated)
+        repos = [r for r in os.environ.get("AGENT_FACTORY_DOCS_REPOS", "").split(":") if r]
+        results["identity"] = _child("benchmarks.page_identity", *repos)
+    if "metric_fit" in only:
+        with tempfile.TemporaryDirectory() as store:
+            env = os.environ | {"ZENML_CONFIG_PATH": str(Path(store) / "zenml")}
+            results["metric_fit"] = _child("benchmarks.metric_fit", str(sizes["metric_fit_others"]), env=env)
+    if "first_build" in only:
+        with tempfile.TemporaryDirectory() as store:
+            env = os.environ | {"ZENML_CONFIG_PATH": str(Path(store) / "zenml")}
+            results["first_build"] = _child("benchmarks.first_build", str(sizes["first_build_docs"]), env=env)
     if "build" in only:
         with tempfile.TemporaryDirectory() as store:
             env = os.environ | {"ZENML_CONFIG_PATH": str(Path(store) / "zenml")}

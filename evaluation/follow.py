@@ -55,7 +55,8 @@ def _follow(q: GoldenQuestion, lineage: PageLineage, doc_ids: set[str]) -> Golde
         else:
             ids.extend(found.ids)
     if ids:
-        return q.model_copy(update={"reference_sources": list(dict.fromkeys(ids))})
+        ids = list(dict.fromkeys(ids))
+        return q if ids == q.reference_sources else q.model_copy(update={"reference_sources": ids})
     return q.model_copy(
         update={"reference_sources": [], "reference_contexts": [], "stale": "; ".join(reasons)}
     )

@@ -36,6 +36,7 @@ from rag.index.docs_index import DocsIndex
 from rag.retrieval.retrievers import DocsRetriever
 
 CHECK_SAMPLE = 50  # chunks asked for by the embedding check
+CHECK_MIN_WORDS = 20  # shorter chunks are skipped: half of a few words says little, whatever the model
 CHECK_WORDS = 0.5  # the share of a chunk's words (its first half) that the check searches with
 CHECK_TOP = 3  # found: the chunk, or one with the same text, is among the nearest this many
 

@@ -50,6 +50,7 @@ def render_report(
         f"<h1>{escape(title)}: evaluation on {escape(result.golden_name)}</h1>",
         f"<p><span class='stage {stage}'>decision: {escape(decision.stage or 'not promoted')}</span></p>",
         "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in decision.reasons) + "</ul>",
+        _comparisons(decision),
         _headline(result, decision, gate),
         f"<p class='muted'>{len(result.records)} questions, {result.seconds:.1f}s, latency p50 "
         f"{result.latency_p50_s:.2f}s p95 {result.latency_p95_s:.2f}s, judge: {escape(result.judge or 'none (offline tier only)')}</p>",
@@ -60,6 +61,22 @@ def render_report(
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+def _comparisons(decision: Decision) -> str:
+    """What the candidate was compared with (production, or plain search for a first version), per metric."""
+    if not decision.comparisons:
+        return ""
+    rows = "".join(
+        f"<tr><td>{c.role}</td><td>{escape(c.metric)}</td><td>{escape(c.against)}"
+        f"{f' v{escape(decision.production_version)}' if c.against == 'production' and decision.production_version else ''}</td>"
+        f"<td>{c.candidate_mean:.3f}</td><td>{c.production_mean:.3f}</td><td>{c.diff_mean:+.3f} [{c.ci_low:+.3f}, {c.ci_high:+.3f}]</td>"
+        f"<td>{c.n_pairs}</td><td class='{'pass' if c.passed else 'fail'}'>{c.verdict}</td></tr>"
+        for c in decision.comparisons
+    )
+    head = ("<tr><th></th><th>metric</th><th>compared with</th><th>candidate</th><th>compared</th>"
+            "<th>difference [95% CI]</th><th>n</th><th>verdict</th></tr>")  # fmt: skip
+    return f"<h2>Comparison</h2><table>{head}{rows}</table>"
 
 
 def _headline(result: EvaluationResult, decision: Decision, gate: GateConfig) -> str:

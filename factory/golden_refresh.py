@@ -20,7 +20,13 @@ from evaluation.follow import follow_references
 from evaluation.golden import load_golden
 from factory.artifacts import latest_lineage
 from factory.config import AgentConfig
+from factory.versions import find_version, store_description
+from rag.errors import AgentFactoryError
 from rag.ingest.sources import list_ids, load_documents
+
+
+class RefreshError(AgentFactoryError):
+    """A refresh that cannot follow anything (no build of the agent in this store)."""
 
 
 class Refresh(BaseModel):
@@ -45,6 +51,12 @@ def refresh_golden(config: AgentConfig) -> Refresh:
     """Follow every reference of the config's golden set into today's corpus."""
     path = Path(config.evaluation.golden_set)
     golden = load_golden(path)
+    if find_version(config.name, "latest") is None:  # no lineage: nothing could be followed, say so
+        raise RefreshError(
+            f"model {config.name!r} has no version in this ZenML store ({store_description()}): references "
+            "are followed through the page lineage its builds record; run `agent-factory build` first, "
+            "or point ZENML_STORE_URL at the store that has it"
+        )
     followed = follow_references(golden, latest_lineage(config.name), current_ids(config))
     moved = {
         q.id: q.reference_sources for q in followed.questions if q.id in followed.original and not q.stale

@@ -24,7 +24,10 @@ def verdict(decision: Decision) -> str:
     'would not be promoted: hit_rate 0.50 < 0.85'
     """
     primary = next((c for c in decision.comparisons if c.role == "primary"), None)
-    against = f"production v{decision.production_version}" if decision.production_version else ""
+    against = compared_with(decision)
+    if decision.stage == "production" and decision.fresher and primary is not None:
+        return (f"would be promoted: newer docs than {against}, not shown worse "
+                f"({primary.metric}, n={primary.n_pairs}, {primary.diff_mean:+.3f} [{primary.ci_low:+.3f}, {primary.ci_high:+.3f}])")  # fmt: skip
     if decision.stage == "production" and primary is not None:
         return f"would be promoted: {primary.verdict} than {against} ({primary.metric}, n={primary.n_pairs})"
     if decision.stage == "production":
@@ -37,11 +40,27 @@ def verdict(decision: Decision) -> str:
     return f"would not be promoted: {reason}"
 
 
+def compared_with(decision: Decision) -> str:
+    """What the candidate was measured against, in words: production vN, plain search, or nothing.
+
+    >>> compared_with(Decision(stage="production", reasons=[], thresholds_passed=True, non_regression_passed=True,
+    ...                        compared_with="plain search"))
+    'plain search over the same pages'
+    """
+    if decision.compared_with == "plain search":
+        return "plain search over the same pages"
+    return f"production v{decision.production_version}" if decision.production_version else "nothing"
+
+
 def render(outcome: Outcome, gate_thresholds: dict[str, float] | None = None) -> str:
     """The whole summary; `gate_thresholds` are shown beside the scores when nothing was compared."""
     decision, mark = outcome.decision, "✅" if outcome.decision.stage == "production" else "❌"
-    against = (f"{outcome.model} v{decision.production_version}" if decision.production_version
-               else f"{outcome.model} {outcome.against.version} (none yet: judged on the thresholds alone)")  # fmt: skip
+    if decision.production_version and decision.compared_with != "plain search":
+        against = f"{outcome.model} v{decision.production_version}"
+    elif decision.compared_with == "plain search":
+        against = f"plain search over the same pages ({outcome.model} has no {outcome.against.version} to compare with)"
+    else:
+        against = f"{outcome.model} {outcome.against.version} (none yet: judged on the floors alone)"
     parts = [
         f"## {mark} {outcome.model}: {verdict(decision)}",
         f"Candidate `{outcome.model}-candidates` v{outcome.candidate} against {against}, "
@@ -63,7 +82,7 @@ def _comparisons(rows: list[Comparison]) -> str:
     if not rows:
         return ""
     head = "| | metric | candidate | compared with | difference [95% CI] | n | verdict |\n|---|---|---:|---:|---|---:|---|"
-    body = [f"| {c.role} | {c.metric} | {c.candidate_mean:.3f} | {c.production_mean:.3f} | "
+    body = [f"| {c.role}{'' if c.against == 'production' else f' (vs {c.against})'} | {c.metric} | {c.candidate_mean:.3f} | {c.production_mean:.3f} | "
             f"{c.diff_mean:+.3f} [{c.ci_low:+.3f}, {c.ci_high:+.3f}] | {c.n_pairs} | "
             f"{'✅' if c.passed else '❌'} {c.verdict} |" for c in rows]  # fmt: skip
     return "\n".join([head, *body])

@@ -68,6 +68,15 @@ def find_version(model: str, version: str | int) -> ModelVersionResponse | None:
         return None
 
 
+def store_description() -> str:
+    """The active ZenML store's URL, credentials redacted (for messages that name the store)."""
+    from zenml.config.global_config import GlobalConfiguration
+
+    from rag.secrets import redact_url
+
+    return redact_url(str(GlobalConfiguration().store_configuration.url))
+
+
 def list_versions(model: str) -> list[VersionRow]:
     """All versions, newest first, with stage, corpus size and headline scores."""
     if not Client().list_models(name=model).items:  # exact: get_model would accept a name prefix

@@ -75,6 +75,11 @@ class RandomEmbedding(BaseEmbedding):
         return self._vector(query)
 
 
+def random_embedding(config: object) -> RandomEmbedding:
+    """A provider factory for the broken embedder (benchmarks/living_docs.py registers it)."""
+    return RandomEmbedding(model_name="random")
+
+
 class FakeSlack:
     """A fake of **Slack's Web API** on 127.0.0.1 (Slack itself is not reachable here).
 

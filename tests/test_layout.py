@@ -20,7 +20,6 @@ TESTED_THROUGH = {
     "rag/index/faiss_store.py": "tests/rag/index/test_docs_index.py",  # flat, HNSW, IVF round trips
     "evaluation/records.py": "tests/evaluation/test_gate.py",  # the records the gate decides on
     "factory/artifacts.py": "tests/pipelines/test_faults.py",  # lost and damaged artifacts
-    "factory/golden_refresh.py": "tests/pipelines/test_living_docs.py",  # `golden refresh` after a restructure
     "factory/release.py": "tests/pipelines/test_gate_pipeline.py",  # stages moved by the gate
     "pipelines/gate_steps.py": "tests/pipelines/test_gate_pipeline.py",
     "pipelines/steps.py": "tests/pipelines/test_agent_pipeline.py",

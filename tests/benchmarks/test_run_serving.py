@@ -7,11 +7,19 @@ from tests.helpers import needs_datasets
 pytestmark = [pytest.mark.slow, needs_datasets]
 
 
-def test_serving_and_living_sections(smoke):
-    text, results = smoke("serving", "living")
+def test_serving_living_and_identity_sections(smoke):
+    text, results = smoke("serving", "living", "identity")
     [served] = results["serving"]["rows"]
     assert served["errors"] == 0 and served["requests"] == 2 * 3 * 3 and served["p50_ms"] > 0  # three runs
     assert "Serving under load" in text
     living = results["living"]
     assert living["replay"]["followed_wrong"] == 0 and living["scale"]["moved"] == 300
-    assert [n["night"] for n in living["replay"]["nights"]][1] == "unchanged night" and "## 8. Living" in text
+    nights = living["replay"]["nights"]
+    assert [n["label"] for n in nights] == [
+        "first build",
+        "unchanged",
+        "restructure",
+    ] and "## 8. Living" in text
+    assert nights[0]["decision"] == "production" and "plain search" in nights[0]["reason"]
+    assert results["identity"]["template_family"]["wrong_follows"]["distinctive"] == 0
+    assert "## 9. Page identity against git's renames" in text

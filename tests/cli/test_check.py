@@ -77,13 +77,15 @@ def test_against_a_version_that_does_not_exist_fails_before_building(
     assert wrong.returncode == 1 and "use production or a version number, not 'staging'" in wrong.stderr
 
 
-def test_without_production_the_check_judges_on_thresholds(pipeline_corpus, golden_path, tmp_path):
+def test_without_production_the_check_judges_against_plain_search(pipeline_corpus, golden_path, tmp_path):
     from zenml.client import Client
 
     config = _config(tmp_path / "agent.yaml", "check_new_agent", pipeline_corpus, golden_path)
     done = run_cli("check", "--config", config, "--summary", tmp_path / "summary.md")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "check_new_agent: would be promoted: no production version yet" in done.stdout
+    assert "check_new_agent: would be promoted: " in done.stdout
+    assert " than plain search over the same pages (score, n=" in done.stdout
     summary = (tmp_path / "summary.md").read_text()
-    assert "(none yet: judged on the thresholds alone)" in summary and "| hit_rate |" in summary
+    assert "against plain search over the same pages (check_new_agent has no production" in summary
+    assert "| primary (vs plain search) | score |" in summary
     assert not Client().list_models(name="check_new_agent").items  # the agent's own model was never created

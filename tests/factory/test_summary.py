@@ -70,7 +70,7 @@ def test_without_production_the_summary_shows_scores_alone():
         )
     )
     assert "would be promoted: no production version yet" in text
-    assert "docs_agent production (none yet: judged on the thresholds alone)" in text
+    assert "docs_agent production (none yet: judged on the floors alone)" in text
     assert "| hit_rate | 0.667 | 0% |" in text and "Questions that changed" not in text
 
 

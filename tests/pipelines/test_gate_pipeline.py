@@ -44,7 +44,7 @@ def test_a_corpus_that_lost_its_answers_is_not_promoted_and_says_why(production,
     decision = decision_of(run.version)
     assert decision["stage"] is None
     # The moved pages are still found by id (hybrid search reaches them); their missing answers fail.
-    assert any("< threshold" in r for r in decision["reasons"]), decision["reasons"]
+    assert any("WORSE than production" in r for r in decision["reasons"]), decision["reasons"]
     assert get_version("gate_agent", "production").name == production.version
     # What changed, question by question: this version's answers beside production's (CSV and report).
     mv = get_version("gate_agent", run.version)
