@@ -9,6 +9,10 @@ import click
 
 from cli.base import config_option, fail, main, read_config
 from cli.build import NOT_PROMOTED
+from rag.writing import GENERATOR, check_writable, contains, describe, starts_with, write_file
+
+SUMMARY = starts_with(b"<!-- agent-factory check summary -->")  # factory/summary.py's first line
+REPORT = contains(GENERATOR.encode())
 
 
 @main.command()
@@ -29,6 +33,15 @@ def check(config_path: Path, against: str, summary_path: Path | None, report_pat
     from factory.server import check_store
 
     config = read_config(config_path)
+    outputs = [
+        (p, kind, ours)
+        for p, kind, ours in ((summary_path, "summary", SUMMARY), (report_path, "report", REPORT))
+        if p
+    ]
+    if summary_path and report_path and summary_path.resolve() == report_path.resolve():
+        fail(f"{summary_path}: --summary and --report name the same file")
+    for path, kind, ours in outputs:  # refused before a pipeline runs, not after
+        check_writable(path, kind, ours)
     check_store()  # an unreachable server or a refused key fails in seconds, naming the variable
     try:
         validate(config)
@@ -50,21 +63,8 @@ def check(config_path: Path, against: str, summary_path: Path | None, report_pat
     click.echo(
         f"candidate: {result.model} version {result.version} (no stage changed); run: {result.run_name}"
     )
-    for path, text in (
-        (summary_path, render(out, config.evaluation.gate.thresholds)),
-        (report_path, out.report_html),
-    ):
-        if path:
-            _write(path, text)
+    texts = {"summary": render(out, config.evaluation.gate.thresholds), "report": out.report_html}
+    for path, kind, ours in outputs:
+        click.echo(describe(path, write_file(path, texts[kind], kind, ours)))
     if out.decision.stage != "production":
         sys.exit(NOT_PROMOTED)
-
-
-def _write(path: Path, text: str) -> None:
-    """A summary or report file; one that cannot be written is an error naming it, not a traceback."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"{path}: cannot write ({exc.strerror or exc})")
-    click.echo(f"wrote {path}")

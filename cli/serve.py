@@ -25,10 +25,10 @@ def feedback(config_path: Path, rating: str, export: Path | None, limit: int) ->
         rating=wanted, limit=10_000_000 if export else limit
     )
     if export:
+        from rag.writing import describe
         from serving.feedback import export_rows
 
-        export_rows(rows, export)
-        click.echo(f"wrote {len(rows)} answers to {export}")
+        click.echo(f"{describe(export, export_rows(rows, export))}: {len(rows)} answers")
         return
     for row in rows:
         mark = {1: "+", -1: "-", None: " "}[row.rating]

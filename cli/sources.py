@@ -78,10 +78,10 @@ def golden_refresh(config_path: Path, apply_: bool) -> None:
             f"stale: {qid}: {reason} (left as written: give it a page of today's corpus)", fg="yellow"
         )
     if apply_ and refresh.followed:
-        apply_refresh(refresh)
-        click.echo(
-            f"wrote {refresh.path}: {len(refresh.followed)} question(s) followed, {len(refresh.stale)} stale"
-        )
+        from rag.writing import describe
+
+        written = describe(refresh.path, apply_refresh(refresh))
+        click.echo(f"{written}: {len(refresh.followed)} question(s) followed, {len(refresh.stale)} stale")
     elif refresh.followed:
         click.echo(f"{len(refresh.followed)} question(s) would change; --apply writes them")
 

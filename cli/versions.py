@@ -43,9 +43,10 @@ def versions(model: str | None, config_path: Path, plot: Path | None) -> None:
     Console(width=max(Console().width, 110)).print(versions_table(model, rows))  # pipes report 80 columns
     if plot:
         from factory.history import write_history
+        from rag.writing import describe
 
         thresholds = read_config(config_path).evaluation.gate.thresholds
-        click.echo(f"wrote {write_history(model, rows, thresholds, plot)}")
+        click.echo(describe(plot, write_history(model, rows, thresholds, plot)))
 
 
 @main.command()

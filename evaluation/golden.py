@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from rag.errors import AgentFactoryError
 from rag.settings_file import error_parts, read_bounded
+from rag.writing import write_file
 
 MAX_GOLDEN_BYTES = 20_000_000  # tens of thousands of questions; a golden set is read whole
 
@@ -155,10 +156,31 @@ def suggest_prefix(missing: list[str], doc_ids: set[str]) -> str | None:
 def load_golden(path: str | Path) -> GoldenSet:
     """Parse and validate a JSONL golden file; errors name file:line and field."""
     path = Path(path)
-    raw = read_bounded(path, MAX_GOLDEN_BYTES, "a golden set", GoldenError)
+    return parse_golden(path, read_bounded(path, MAX_GOLDEN_BYTES, "a golden set", GoldenError))
+
+
+def write_golden_file(path: Path, text: str) -> Path:
+    """Replace (or create) the golden file `path` with `text`, only once all of it validates, atomically
+    and keeping its permissions (rag/writing.py); never over a file that is not a golden set."""
+    parse_golden(path, text.encode("utf-8"))  # raises GoldenError naming path:line; nothing written
+    return write_file(path, text, "golden set", _is_golden)
+
+
+def _is_golden(path: Path) -> bool:
+    try:
+        load_golden(path)
+    except GoldenError:
+        return False
+    return True
+
+
+def parse_golden(path: Path, raw: bytes) -> GoldenSet:
+    """The golden set in `raw` (the bytes of `path`). Lines end at "\\n" only: JSON strings may hold
+    U+2028, U+2029 or U+0085 raw, which ``str.splitlines`` would split on."""
     questions: list[GoldenQuestion] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), start=1):
+    for number, line in enumerate(raw.decode("utf-8", errors="replace").split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip() or line.lstrip().startswith("//"):
             continue
         question = _parse_line(path, number, line)

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from evaluation.golden import GoldenError, GoldenQuestion, load_golden, parse_json
+from evaluation.golden import GoldenError, GoldenQuestion, load_golden, parse_json, write_golden_file
 from rag.config import SourceConfig
 from rag.ingest.sources import list_ids, load_documents
 from rag.settings_file import error_parts, read_bounded
@@ -254,7 +254,4 @@ def write_golden(questions: list[GoldenQuestion], out: Path, inputs: list[Path])
             load_golden(out)
         except GoldenError:  # a config, a CSV, anything else: not this tool's to overwrite
             raise GoldenError(f"{out}: exists and is not a golden set; choose another --out") from None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        "".join(q.model_dump_json(exclude_defaults=True) + "\n" for q in questions), encoding="utf-8"
-    )
+    write_golden_file(out, "".join(q.model_dump_json(exclude_defaults=True) + "\n" for q in questions))

@@ -18,6 +18,7 @@ from html import escape
 
 from evaluation.config import GateConfig
 from evaluation.records import Decision, EvaluationResult
+from rag.writing import GENERATOR
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1f2430}
@@ -46,7 +47,7 @@ def render_report(
     `corpus` what changed in the documents (evaluation/page_changes.py)."""
     stage = decision.stage or "none"
     parts = [
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<!doctype html><html><head><meta charset='utf-8'>{GENERATOR}<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(title)}: evaluation on {escape(result.golden_name)}</h1>",
         f"<p><span class='stage {stage}'>decision: {escape(decision.stage or 'not promoted')}</span></p>",
         "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in decision.reasons) + "</ul>",

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from evaluation.follow import follow_references
-from evaluation.golden import load_golden
+from evaluation.golden import load_golden, write_golden_file
 from factory.artifacts import latest_lineage
 from factory.config import AgentConfig
 from factory.versions import find_version, store_description
@@ -77,13 +75,7 @@ def refresh_golden(config: AgentConfig) -> Refresh:
     return Refresh(path=path, text=text, diff=diff, followed=moved, stale=stale)
 
 
-def apply_refresh(refresh: Refresh) -> None:
-    """Replace the golden file with the refreshed text, only if every line of it validates."""
-    folder = refresh.path.parent
-    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".jsonl", delete=False, encoding="utf-8") as tmp:
-        tmp.write(refresh.text)
-    try:
-        load_golden(tmp.name)  # raises GoldenError naming the line; the file stays as it was
-        os.replace(tmp.name, refresh.path)
-    finally:
-        Path(tmp.name).unlink(missing_ok=True)
+def apply_refresh(refresh: Refresh) -> Path:
+    """Replace the golden file with the refreshed text, only if every line of it validates
+    (atomic, its permissions kept; a symlink's target is written and returned)."""
+    return write_golden_file(refresh.path, refresh.text)

@@ -14,6 +14,7 @@ from pathlib import Path
 from evaluation.metric_specs import names
 from factory.versions import VersionRow
 from rag.errors import AgentFactoryError
+from rag.writing import GENERATOR, contains, write_file
 
 MARKERS = {  # decision -> (marker, colour, label)
     "production": ("o", "#11763d", "production"),
@@ -60,7 +61,7 @@ def history_png(model: str, rows: list[VersionRow], thresholds: dict[str, float]
     fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=110)
+    fig.savefig(out, format="png", dpi=110, metadata={"Software": PNG_SOFTWARE})
     plt.close(fig)
     return out.getvalue()
 
@@ -73,19 +74,20 @@ def history_html(model: str, rows: list[VersionRow], thresholds: dict[str, float
         f"{f' (now {escape(r.stage)})' if r.stage and r.stage != r.decision else ''}</li>"
         for r in sorted(rows, key=lambda r: r.number)
     )
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(model)} history</title></head>"
+    return (f"<!doctype html><html><head><meta charset='utf-8'>{GENERATOR}<title>{escape(model)} history</title></head>"
             f"<body style='font-family:system-ui,sans-serif'><h1>{escape(model)}: versions</h1>"
             f"<img alt='gated metrics by version' src='data:image/png;base64,{image}'><ul>{items}</ul></body></html>")  # fmt: skip
 
 
+PNG_SOFTWARE = "agent-factory history plot"  # the PNG's Software text chunk: how a later --plot knows it
+
+
 def write_history(model: str, rows: list[VersionRow], thresholds: dict[str, float], path: Path) -> Path:
     """Write the plot to `path`: PNG or HTML by its suffix (its folder made if missing)."""
-    if path.suffix.lower() in {".png", ".html", ".htm"}:
-        path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".png":
-        path.write_bytes(history_png(model, rows, thresholds))
-    elif path.suffix.lower() in {".html", ".htm"}:
-        path.write_text(history_html(model, rows, thresholds), encoding="utf-8")
-    else:
-        raise AgentFactoryError(f"{path}: --plot writes .png or .html files")
-    return path
+        return write_file(path, history_png(model, rows, thresholds), "plot", contains(PNG_SOFTWARE.encode()))
+    if path.suffix.lower() in {".html", ".htm"}:
+        return write_file(
+            path, history_html(model, rows, thresholds), "history page", contains(GENERATOR.encode())
+        )
+    raise AgentFactoryError(f"{path}: --plot writes .png or .html files")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from evaluation.records import Comparison, Decision
 from factory.check import Outcome
 
+SUMMARY_MARK = "<!-- agent-factory check summary -->\n"  # hidden on GitHub; lets a later check replace it
 MAX_QUESTIONS = 10  # questions shown in full; the rest are counted
 MAX_PAGES = 15  # pages listed per kind of change
 ANSWER_LINES = 3
@@ -62,7 +63,7 @@ def render(outcome: Outcome, gate_thresholds: dict[str, float] | None = None) ->
     else:
         against = f"{outcome.model} {outcome.against.version} (none yet: judged on the floors alone)"
     parts = [
-        f"## {mark} {outcome.model}: {verdict(decision)}",
+        SUMMARY_MARK + f"## {mark} {outcome.model}: {verdict(decision)}",
         f"Candidate `{outcome.model}-candidates` v{outcome.candidate} against {against}, "
         f"{len(outcome.result.records)} questions of `{outcome.result.golden_name}`.",
         _comparisons(decision.comparisons) or _scores(outcome, gate_thresholds),

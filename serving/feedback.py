@@ -17,6 +17,7 @@ into golden-question candidates for a person to review (serving/suggest.py).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import sqlite3
@@ -30,6 +31,7 @@ from pydantic import BaseModel, Field
 
 from factory.serve_config import ServeConfig
 from rag.errors import AgentFactoryError
+from rag.writing import starts_with, write_file
 
 Channel = Literal["api", "web", "slack", "cli"]
 
@@ -140,17 +142,30 @@ class FeedbackStore:
         self._db.close()
 
 
-def export_rows(rows: list[FeedbackRow], path: Path) -> None:
+def export_rows(rows: list[FeedbackRow], path: Path) -> Path:
     """Write feedback rows as JSONL, or CSV when `path` ends in .csv (its folder made if missing)."""
     records = [row.model_dump(mode="json") for row in rows]
-    path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".csv":
-        with path.open("w", newline="", encoding="utf-8") as out:
-            writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else ["id"])
-            writer.writeheader()
-            writer.writerows({**r, "sources": " ".join(r["sources"])} for r in records)
-    else:
-        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        out = io.StringIO(newline="")
+        writer = csv.DictWriter(
+            out, fieldnames=list(records[0]) if records else list(FeedbackRow.model_fields)
+        )
+        writer.writeheader()
+        writer.writerows({**r, "sources": " ".join(r["sources"])} for r in records)
+        return write_file(path, out.getvalue(), "feedback export", starts_with(b"id,question,answer,"))
+    text = "".join(json.dumps(r) + "\n" for r in records)
+    return write_file(path, text, "feedback export", _is_feedback_jsonl)
+
+
+def _is_feedback_jsonl(path: Path) -> bool:
+    """A JSONL file whose first row is a served answer (what `feedback --export` writes)."""
+    with path.open("rb") as handle:
+        first = handle.readline(1 << 20)
+    try:
+        row = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(row, dict) and {"id", "question", "answer", "rating"} <= row.keys()
 
 
 def data_dir() -> Path:

@@ -26,9 +26,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from evaluation.golden import GoldenError, GoldenQuestion, load_golden
+from evaluation.golden import GoldenError, GoldenQuestion, load_golden, write_golden_file
 from rag.errors import AgentFactoryError
 from rag.settings_file import read_bounded
+from rag.writing import starts_with, write_file
 from serving.feedback import FeedbackRow
 
 
@@ -60,12 +61,13 @@ def candidates(disliked: list[FeedbackRow], known: set[str]) -> list[dict[str, A
     return out
 
 
-def write_review(entries: list[dict[str, Any]], path: Path) -> None:
-    header = "# Golden candidates from disliked answers. Fill a reference, set decision: accept | drop,\n"
-    header += "# then: agent-factory golden suggest --apply THIS_FILE\n"
-    path.write_text(
-        header + yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
-    )
+REVIEW_HEADER = "# Golden candidates from disliked answers. Fill a reference, set decision: accept | drop,\n"
+
+
+def write_review(entries: list[dict[str, Any]], path: Path) -> Path:
+    header = REVIEW_HEADER + "# then: agent-factory golden suggest --apply THIS_FILE\n"
+    text = header + yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=100)
+    return write_file(path, text, "review file", starts_with(REVIEW_HEADER.encode()))
 
 
 def apply_review(path: Path, golden: Path) -> int:
@@ -103,14 +105,8 @@ def apply_review(path: Path, golden: Path) -> int:
     )
     # The whole resulting file is validated before it replaces the golden set: a review with two
     # candidates of one id, or a follow-up of a missing question, never breaks the next build.
-    draft = golden.with_name(f".{golden.name}.draft")
-    draft.write_text(text, encoding="utf-8")
     try:
-        load_golden(draft)
+        write_golden_file(golden, text)
     except GoldenError as exc:
-        draft.unlink()
-        raise SuggestError(
-            f"{path}: the golden set would not be valid: {str(exc).replace(str(draft), str(golden))}"
-        ) from None
-    draft.replace(golden)
+        raise SuggestError(f"{path}: the golden set would not be valid: {exc}") from None
     return len(accepted)

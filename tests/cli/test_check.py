@@ -2,7 +2,6 @@
 check moves no stage, which these tests assert)."""
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -59,7 +58,7 @@ def test_a_branch_deleting_a_third_of_the_docs_would_not_be_promoted(
     assert "test_agent: would not be promoted" in done.stdout
     assert _stages("test_agent") == before
     summary = (tmp_path / "summary.md").read_text()
-    assert summary.startswith("## ❌ test_agent: would not be promoted")
+    assert summary.startswith("<!-- agent-factory check summary -->\n## ❌ test_agent: would not be promoted")
     assert "- removed (2): `docs/backups.md`, `docs/ports.rst`" in summary
     assert "**backup-keep**" in summary and "**port**" in summary  # the questions whose pages went
 
@@ -67,14 +66,22 @@ def test_a_branch_deleting_a_third_of_the_docs_would_not_be_promoted(
 def test_against_a_version_that_does_not_exist_fails_before_building(
     first_build, pipeline_corpus, golden_path, tmp_path
 ):
+    from zenml.client import Client
+
     config = _config(tmp_path / "agent.yaml", "test_agent", pipeline_corpus, golden_path)
-    started = time.monotonic()
+    runs = Client().list_pipeline_runs(size=1).total
     done = run_cli("check", "--config", config, "--against", "999")
     assert done.returncode == 1
     assert "--against 999: model 'test_agent' has no version 999" in done.stderr
-    assert time.monotonic() - started < 60  # refused before any pipeline ran (generous: a loaded machine)
     wrong = run_cli("check", "--config", config, "--against", "staging")
     assert wrong.returncode == 1 and "use production or a version number, not 'staging'" in wrong.stderr
+    # outputs that would replace files the tool did not write are refused before anything runs
+    before = {p: p.read_bytes() for p in (config, golden_path)}
+    clobber = run_cli("check", "--config", config, "--summary", golden_path, "--report", config)
+    assert clobber.returncode == 1 and "wrote" not in clobber.stdout
+    assert f"{golden_path}: exists and is not a summary this tool wrote" in clobber.stderr
+    assert {p: p.read_bytes() for p in before} == before
+    assert Client().list_pipeline_runs(size=1).total == runs  # refused before any pipeline ran
 
 
 def test_without_production_the_check_judges_against_plain_search(pipeline_corpus, golden_path, tmp_path):

@@ -51,7 +51,9 @@ def test_the_summary_is_deterministic_and_shows_intervals_pages_and_questions():
                        stale={"q2": "its page docs/p01.md was removed"}, report_url="http://127.0.0.1:8237/runs/1")  # fmt: skip
     text = render(outcome)
     assert text == render(outcome.model_copy(deep=True))
-    assert text.startswith("## ❌ docs_agent: would not be promoted: score shown worse than production v7\n")
+    assert text.startswith(
+        "<!-- agent-factory check summary -->\n## ❌ docs_agent: would not be promoted: score shown worse than production v7\n"
+    )
     assert "| primary | score | 0.800 | 0.820 | -0.020 [-0.070, +0.030] | 40 | ❌ worse |" in text
     assert "**q1** (worse: hit_rate -1.00): Which \\| port?" in text  # a pipe cannot break the table or line
     assert "> line 1\n> line 2\n> line 3\n> …" in text and "line 4" not in text
@@ -74,15 +76,14 @@ def test_without_production_the_summary_shows_scores_alone():
     assert "| hit_rate | 0.667 | 0% |" in text and "Questions that changed" not in text
 
 
-def test_a_summary_that_cannot_be_written_is_an_error_naming_it(tmp_path, capsys):
+def test_a_summary_that_cannot_be_written_is_an_error_naming_it(tmp_path):
     import pytest
 
-    from cli.check import _write
+    from cli.check import SUMMARY
+    from rag.writing import OutputError, write_file
 
     (tmp_path / "taken").write_text("a file where the summary's folder should be")
-    with pytest.raises(SystemExit) as stopped:
-        _write(tmp_path / "taken/summary.md", "text")
-    assert stopped.value.code == 1
-    assert f"error: {tmp_path / 'taken/summary.md'}: cannot write" in capsys.readouterr().err
-    _write(tmp_path / "new/summary.md", "text")  # a missing folder is made
+    with pytest.raises(OutputError, match=f"{tmp_path / 'taken/summary.md'}: cannot write"):
+        write_file(tmp_path / "taken/summary.md", "text", "summary", SUMMARY)
+    write_file(tmp_path / "new/summary.md", "text", "summary", SUMMARY)  # a missing folder is made
     assert (tmp_path / "new/summary.md").read_text() == "text"
