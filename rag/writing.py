@@ -62,20 +62,18 @@ def write_file(path: Path, data: str | bytes, kind: str, ours: Recogniser) -> Pa
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _default_mode()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(
-            dir=target.parent, prefix=f".{target.name}{TMP_MARK}", delete=False
-        )
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}{TMP_MARK}")
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
-        with handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(handle.name, mode)
-        os.replace(handle.name, target)
+        os.chmod(temp, mode)
+        os.replace(temp, target)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     finally:
-        Path(handle.name).unlink(missing_ok=True)
+        Path(temp).unlink(missing_ok=True)
     return target
 
 
@@ -100,7 +98,9 @@ def _head(path: Path) -> bytes:
 def _check_replaceable(path: Path, target: Path, kind: str, ours: Recogniser) -> None:
     if not target.is_file():
         raise OutputError(f"{path}: exists and is not a file; choose another path (nothing was written)")
-    if not os.access(target, os.W_OK):
+    if not stat.S_IMODE(target.stat().st_mode) & 0o222 or not os.access(
+        target, os.W_OK
+    ):  # 0444: read-only by intent, root too
         raise OutputError(
             f"{path}: is read-only; make it writable or choose another path (nothing was written)"
         )
