@@ -7,6 +7,9 @@ link. Deterministic: the same outcome renders the same text (no clock, sorted li
 
 from __future__ import annotations
 
+import html
+import re
+
 from evaluation.records import Comparison, Decision
 from factory.check import Outcome
 
@@ -114,7 +117,7 @@ def _questions(outcome: Outcome) -> str:
     out = [f"### Questions that changed: {worse} worse, {len(rows) - worse} better"]
     for r in rows[:MAX_QUESTIONS]:
         pages = outcome.touched.get(r["id"]) or r.get("pages") or ""
-        out.append(f"**{_line(r['id'])}** ({r['direction']}: {r['changes']}{'; ' + pages if pages else ''}): "
+        out.append(f"**{_line(r['id'])}** ({r['direction']}: {r['changes']}{'; ' + _line(pages) if pages else ''}): "
                    f"{_line(r['question'])}\n\n"
                    f"candidate:\n{_quote(r['answer'])}\n\n"
                    f"v{outcome.decision.production_version}:\n{_quote(r['production_answer'])}")  # fmt: skip
@@ -144,7 +147,7 @@ def _corpus(outcome: Outcome) -> str:
              ("moved", [f"{m.old} → {', '.join(m.new)}" for m in diff.moved])]  # fmt: skip
     for kind, pages in kinds:
         if pages:
-            shown = ", ".join(f"`{_line(p)}`" for p in sorted(pages)[:MAX_PAGES])
+            shown = ", ".join(_code(p) for p in sorted(pages)[:MAX_PAGES])
             more = f" and {len(pages) - MAX_PAGES} more" if len(pages) > MAX_PAGES else ""
             out.append(f"- {kind} ({len(pages)}): {shown}{more}")
     return "\n".join(out)
@@ -161,6 +164,22 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" for line in shown)
 
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]()!|~#+\-=.>:])")  # punctuation GitHub reads as syntax
+
+
 def _line(text: str) -> str:
-    """One line, safe in a table cell or list item."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """One line of text from documents, questions or answers, inert in GitHub Markdown: HTML as
+    entities, Markdown punctuation (code spans, emphasis, link and table syntax) backslash-escaped,
+    and "://" split so no bare link is made of it.
+
+    >>> print(_line("</details><a href='https://x.example'>[ok](y)</a> `x`"))
+    &lt;/details&gt;&lt;a href\\='https\\:&#47;&#47;x\\.example'&gt;\\[ok\\]\\(y\\)&lt;/a&gt; \\`x\\`
+    """
+    flat = " ".join(text.split())
+    escaped = _MARKDOWN.sub(r"\\\1", html.escape(flat, quote=False))
+    return escaped.replace("\\://", "\\:&#47;&#47;")
+
+
+def _code(text: str) -> str:
+    """A page path in code style that no backtick can end: HTML <code> with its text as entities."""
+    return f"<code>{html.escape(' '.join(text.split()))}</code>"

@@ -57,9 +57,9 @@ def test_the_summary_is_deterministic_and_shows_intervals_pages_and_questions():
     assert "| primary | score | 0.800 | 0.820 | -0.020 [-0.070, +0.030] | 40 | ❌ worse |" in text
     assert "**q1** (worse: hit_rate -1.00): Which \\| port?" in text  # a pipe cannot break the table or line
     assert "> line 1\n> line 2\n> line 3\n> …" in text and "line 4" not in text
-    assert "- removed (20): `docs/p00.md`" in text and "and 5 more" in text
-    assert "- moved (1): `docs/a.md → docs/b.md`" in text
-    assert "**q2**: its page docs/p01.md was removed" in text
+    assert "- removed (20): <code>docs/p00.md</code>" in text and "and 5 more" in text
+    assert "- moved (1): <code>docs/a.md → docs/b.md</code>" in text
+    assert "**q2**: its page docs/p01\\.md was removed" in text
     assert text.rstrip().endswith("[The report in the dashboard](http://127.0.0.1:8237/runs/1)")
 
 
@@ -87,3 +87,22 @@ def test_a_summary_that_cannot_be_written_is_an_error_naming_it(tmp_path):
         write_file(tmp_path / "taken/summary.md", "text", "summary", SUMMARY)
     write_file(tmp_path / "new/summary.md", "text", "summary", SUMMARY)  # a missing folder is made
     assert (tmp_path / "new/summary.md").read_text() == "text"
+
+
+HOSTILE_QUESTION = "</details><h2>✅ approved by security</h2><a href='https://attacker.example'>details</a>"
+HOSTILE_FILE = "x`<img src=x onerror=alert(3)>`y.md"
+
+
+def test_text_from_documents_questions_and_answers_is_inert_in_github_markdown():
+    changes = [{"id": "q1", "question": HOSTILE_QUESTION, "direction": "worse", "changes": "hit_rate -1.00",
+                "answer": "# <script>alert(1)</script>\n[click](https://attacker.example) **bold**",
+                "sources": "", "pages": HOSTILE_FILE, "production_answer": "- `x` | y", "production_sources": ""}]  # fmt: skip
+    diff = CorpusDiff(previous_version="7", added=[HOSTILE_FILE], unchanged=1)
+    outcome = _outcome(_decision(None, [_comparison("worse", False)]), changes=changes, diff=diff,
+                       stale={"q2": f"its page {HOSTILE_FILE} was deleted"})  # fmt: skip
+    text = render(outcome)
+    for raw in ("<h2>", "</details><h2", "<script", "<img", "<a href", "](https", "https://", "`<img"):
+        assert raw not in text, raw
+    assert text.count("<details>") == 1 and text.count("</details>") == 1  # only the reasons' own block
+    assert "&lt;img src\\=x onerror\\=alert\\(3\\)&gt;" in text  # still readable, as text
+    assert "<code>x`&lt;img src=x onerror=alert(3)&gt;`y.md</code>" in text  # a backtick ends no code span
