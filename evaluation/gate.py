@@ -166,11 +166,13 @@ def decide(
     production_version: str | None = None,
     unavailable: str | None = None,
     freshness: Freshness | None = None,
+    label: str | None = None,
 ) -> Decision:
     """The stage for `candidate` (the rules are in the module docstring).
 
     `unavailable` says why an existing production cannot be compared with; `freshness` says how
-    far production's corpus is behind the candidate's (rule 3).
+    far production's corpus is behind the candidate's (rule 3); `label` names what `production` is
+    in the reasons ("v2 (staging)" for a check against a version that is not production).
     """
     failures = check_thresholds(candidate, gate)
     if failures:
@@ -187,6 +189,7 @@ def decide(
         )
     if production is None:
         return _first_version(candidate, gate, passed, production_version, unavailable)
+    name = label or f"production v{production_version}"
     if gate.primary == SCORE:
         candidate, production = (with_score(r, gate.weights) for r in (candidate, production))
     usable = [
@@ -206,14 +209,13 @@ def decide(
         stage = None
     else:
         stage = "production" if primary.passed else "staging"
-    lead = _primary_reason(primary, production_version, gate)
+    lead = _primary_reason(primary, name, gate)
     if fresher and freshness is not None:
-        lead = (f"promoted: newer docs than production v{production_version} ({freshness.describe()}), "
-                f"not shown worse: {lead}")  # fmt: skip
+        lead = f"promoted: newer docs than {name} ({freshness.describe()}), not shown worse: {lead}"
     reasons = [*passed, *_drift_reasons(candidate, production), lead]
     if freshness is not None and freshness.behind and not fresher:
-        reasons.append(f"production v{production_version} is behind today's docs: {freshness.describe()}")
-    reasons += [_guard_reason(g, production_version) for g in guards]
+        reasons.append(f"{name} is behind today's docs: {freshness.describe()}")
+    reasons += [_guard_reason(g, name) for g in guards]
     return Decision(
         stage=stage,
         reasons=reasons,
@@ -222,6 +224,7 @@ def decide(
         comparisons=[primary, *guards],
         production_version=production_version,
         compared_with="production",
+        against_label=name,
         freshness=freshness,
         fresher=fresher,
     )
@@ -310,24 +313,24 @@ def _drift_reasons(candidate: EvaluationResult, production: EvaluationResult | N
     return lines
 
 
-def _evidence(c: Comparison, version: str | None, gate: GateConfig) -> str:
-    return (f"production v{version} on n={c.n_pairs}: {c.candidate_mean:.3f} vs {c.production_mean:.3f}, diff {c.diff_mean:+.3f} "
+def _evidence(c: Comparison, name: str, gate: GateConfig) -> str:
+    return (f"{name} on n={c.n_pairs}: {c.candidate_mean:.3f} vs {c.production_mean:.3f}, diff {c.diff_mean:+.3f} "
             f"[{gate.confidence:.0%} CI {c.ci_low:+.3f}, {c.ci_high:+.3f}], tolerance {c.tolerance}")  # fmt: skip
 
 
-def _primary_reason(c: Comparison, version: str | None, gate: GateConfig) -> str:
+def _primary_reason(c: Comparison, name: str, gate: GateConfig) -> str:
     words = {"better": "better than", "not worse": "not worse than", "worse": "WORSE than",
              "inconclusive": "inconclusive against"}[c.verdict]  # fmt: skip
-    reason = f"{c.metric} (primary) {words} {_evidence(c, version, gate)}"
+    reason = f"{c.metric} (primary) {words} {_evidence(c, name, gate)}"
     if c.verdict == "inconclusive":
         reason += (f"; n={c.n_pairs} can only detect differences of ±{c.detectable:.2f} on {c.metric}, "
                    f"about {c.questions_needed} questions would detect {c.tolerance}")  # fmt: skip
     return reason
 
 
-def _guard_reason(c: Comparison, version: str | None) -> str:
+def _guard_reason(c: Comparison, name: str) -> str:
     if not c.passed:
-        return (f"guardrail {c.metric} WORSE than production v{version}: diff {c.diff_mean:+.3f} "
+        return (f"guardrail {c.metric} WORSE than {name}: diff {c.diff_mean:+.3f} "
                 f"[CI {c.ci_low:+.3f}, {c.ci_high:+.3f}] below -{c.tolerance} (p={c.p_worse:.3f}, Holm)")  # fmt: skip
-    return (f"guardrail {c.metric} not shown worse than production v{version} ({c.verdict}): "
+    return (f"guardrail {c.metric} not shown worse than {name} ({c.verdict}): "
             f"diff {c.diff_mean:+.3f} [CI {c.ci_low:+.3f}, {c.ci_high:+.3f}], tolerance {c.tolerance}")  # fmt: skip

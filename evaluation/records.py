@@ -172,5 +172,6 @@ class Decision(BaseModel):
     production_version: str | None = None
     awaiting_approval: bool = False  # earned production, held in staging until a person approves
     compared_with: Literal["production", "plain search", "nothing"] = "nothing"
+    against_label: str | None = None  # the compared version in words: "production v3", "v2 (staging)"
     freshness: Freshness | None = None  # production's corpus against today's, when compared with it
     fresher: bool = False  # promoted as production's fresher equivalent (evaluation/gate.py, rule 3)

@@ -77,6 +77,15 @@ def decide_candidate(model: str, version: str, against: Against, evidence: Evide
     return decision
 
 
+def would_be(decision: Decision) -> str:
+    """A check's decision in its own words: it promotes nothing.
+
+    >>> would_be(Decision(stage=None, reasons=[], thresholds_passed=False, non_regression_passed=None))
+    'would not be promoted'
+    """
+    return f"would be {decision.stage}" if decision.stage else "would not be promoted"
+
+
 def forget_failed(model: str, version: str) -> None:
     """Delete a candidate whose build failed (the check made it; nothing else refers to it)."""
     if checked_model(model) is None:
@@ -101,6 +110,7 @@ class Outcome(BaseModel):
     report_url: str | None = None
     report_html: str = ""
     baseline: dict[str, float] = {}  # the compared version's recorded metric means (shown beside thresholds)
+    unmeasured: str | None = None  # why there is no question-by-question comparison, when there is none
 
 
 def outcome(candidates: str, version: str, against: Against, gate: GateConfig) -> Outcome:
@@ -117,7 +127,8 @@ def outcome(candidates: str, version: str, against: Against, gate: GateConfig) -
     )
     changes: list[dict] = []
     baseline: dict[str, float] = {}
-    if decision.production_version:
+    unmeasured = None
+    if decision.production_version and decision.compared_with != "plain search":
         try:
             compared = get_version(against.model, decision.production_version)
             baseline = {name: m.mean for name, m in load_evaluation(compared).metrics.items()}
@@ -126,10 +137,12 @@ def outcome(candidates: str, version: str, against: Against, gate: GateConfig) -
                 load_answers(mv), before, [*dict.fromkeys([gate.primary, *gate.non_regression])]
             )
         except AgentFactoryError as exc:  # its answers were never stored, or are lost
+            unmeasured = str(exc)
             log.warning("no question-by-question comparison: %s", exc)
     return Outcome(model=against.model, candidate=mv.name, against=against, decision=decision, result=result,
                    diff=diff or CorpusDiff(), changes=changes, touched=touched_questions(diff or CorpusDiff(), golden),
-                   report_url=_run_url(mv), report_html=str(report or ""), baseline=baseline)  # fmt: skip
+                   report_url=_run_url(mv), report_html=str(report or ""), baseline=baseline,
+                   unmeasured=unmeasured)  # fmt: skip
 
 
 def _run_url(mv: ModelVersionResponse) -> str | None:

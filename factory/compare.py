@@ -70,7 +70,7 @@ def baseline(
             ours = follow_references(golden.as_written(), lineage or PageLineage(), index.doc_ids())
             result = evaluate_agent(spec, index, ours, judge)
         except Exception as exc:  # a damaged production never blocks the next build: see the docstring
-            note = f"production v{prod.name} cannot be loaded ({exc}); judged on the thresholds alone"
+            note = f"production v{prod.name} cannot be loaded ({exc}); judged as a first version"
             log.warning(note)
             return prod.name, None, note
     return prod.name, result, None
@@ -81,10 +81,23 @@ def decide_against(model: str, against: str, evidence: Evidence) -> Decision:
     e = evidence
     name, compared, note = baseline(model, e.golden, e.judge, e.lineage, against, _compared_metrics(e))
     behind = _freshness(model, name, e.pages, compared) if compared is not None else None
-    decision = decide(e.result, e.gate, compared, name, unavailable=note, freshness=behind)
+    decision = decide(e.result, e.gate, compared, name, unavailable=note, freshness=behind,
+                      label=_label(model, name, against))  # fmt: skip
     if name is None and against != "production":  # an explicit version that is not there
         raise CompareError(f"model {model!r} has no version {against!r} to compare with")
     return decision
+
+
+def _label(model: str, name: str | None, against: str) -> str | None:
+    """What the compared version is, in words: "production v3", or "v2 (staging)" for a version
+    named by number that is not production (a check's --against 2)."""
+    if name is None:
+        return None
+    if against == "production":
+        return f"production v{name}"
+    mv = find_version(model, name)
+    stage = (mv.stage if mv else None) or "no stage"
+    return f"production v{name}" if stage == "production" else f"v{name} ({stage})"
 
 
 def _compared_metrics(evidence: Evidence) -> set[str]:

@@ -53,6 +53,8 @@ def compared_with(decision: Decision) -> str:
     """
     if decision.compared_with == "plain search":
         return "plain search over the same pages"
+    if decision.against_label:
+        return decision.against_label
     return f"production v{decision.production_version}" if decision.production_version else "nothing"
 
 
@@ -109,8 +111,11 @@ def _scores(outcome: Outcome, thresholds: dict[str, float] | None) -> str:
 
 def _questions(outcome: Outcome) -> str:
     rows = outcome.changes
-    if not outcome.decision.production_version:
+    if not outcome.decision.production_version or outcome.decision.compared_with == "plain search":
         return ""
+    if outcome.unmeasured:  # never "no question moved" when nothing was compared
+        return (f"### Questions\n\nNo question-by-question comparison with v{outcome.decision.production_version}: "
+                f"{_line(outcome.unmeasured)}")  # fmt: skip
     if not rows:
         return f"### Questions\n\nNo question's score moved against v{outcome.decision.production_version}."
     worse = sum(r["direction"] == "worse" for r in rows)

@@ -96,15 +96,18 @@ def list_versions(model: str) -> list[VersionRow]:
                 documents=corpus.get("documents"),
                 chunks=corpus.get("chunks"),
                 scores=(meta.get("evaluation") or {}).get("headline", {}),
-                decision=_decided(meta.get("decision")),
+                decision=_decided(meta.get("decision"), checked="check" in meta),
             )
         )
     return rows
 
 
-def _decided(decision: Any) -> str:
+def _decided(decision: Any, checked: bool = False) -> str:
+    """The gate's decision in a word; a check's candidate was never released, so "would be ..."."""
     if not isinstance(decision, dict):
         return ""
+    if checked:
+        return f"would be {decision['stage']}" if decision.get("stage") else "would not be promoted"
     return decision.get("stage") or "rejected"
 
 

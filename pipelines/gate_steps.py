@@ -25,7 +25,7 @@ from evaluation.runner import evaluate_agent
 from factory import artifacts as names
 from factory import check, release
 from factory.artifacts import load_answers, pages_at, previous_pages
-from factory.check import Against, checked_model
+from factory.check import Against, checked_model, would_be
 from factory.compare import Evidence
 from factory.history import history_html
 from factory.versions import get_version, list_versions
@@ -122,7 +122,10 @@ def release_gate(
     else:
         decision = release.decide_and_apply(model.name, str(model.version), evidence)
     log_metadata(metadata=release.decision_metadata(result, decision))  # the version has it too (release.py)
-    log.info("decision for %s v%s: %s", model.name, model.version, decision.stage or "not promoted")
+    if against is not None:  # a check changes no stage: its words say what would have happened
+        log.info("check of %s v%s: %s (no stage changed)", model.name, model.version, would_be(decision))
+    else:
+        log.info("decision for %s v%s: %s", model.name, model.version, decision.stage or "not promoted")
     for reason in decision.reasons:
         log.info("  - %s", reason)
     return decision

@@ -94,3 +94,12 @@ def test_broken_vectors_are_refused_by_the_embedding_check_even_when_plain_searc
     decision = decide(_first(cand, plain, EmbeddingCheck(found=1, asked=50)), GateConfig(), production=None)
     assert decision.stage is None
     assert decision.reasons[0].startswith("embedding check: dense search found 1 of 50 chunks")
+
+
+def test_the_reasons_name_the_compared_version_as_what_it_is():
+    cand, prod = _noise(70, seed=1, spread=3)
+    decision = decide(cand, GATE, prod, "2", label="v2 (staging)")
+    assert decision.against_label == "v2 (staging)" and "production v2" not in " ".join(decision.reasons)
+    assert any(
+        " than v2 (staging) on n=70" in r or "against v2 (staging) on n=70" in r for r in decision.reasons
+    )

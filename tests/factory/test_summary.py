@@ -106,3 +106,19 @@ def test_text_from_documents_questions_and_answers_is_inert_in_github_markdown()
     assert text.count("<details>") == 1 and text.count("</details>") == 1  # only the reasons' own block
     assert "&lt;img src\\=x onerror\\=alert\\(3\\)&gt;" in text  # still readable, as text
     assert "<code>x`&lt;img src=x onerror=alert(3)&gt;`y.md</code>" in text  # a backtick ends no code span
+
+
+def test_a_comparison_that_could_not_be_made_is_never_reported_as_no_change():
+    outcome = _outcome(_decision(None, [_comparison("worse", False)])).model_copy(
+        update={"unmeasured": "docs_agent v7 has no answers: its build stopped before `report`"}
+    )
+    text = render(outcome)
+    assert "No question-by-question comparison with v7: docs\\_agent v7 has no answers" in text
+    assert "No question's score moved" not in text
+
+
+def test_a_version_that_is_not_production_is_never_called_production():
+    decision = _decision("production", [_comparison("not worse", True)]).model_copy(
+        update={"against_label": "v2 (staging)"}
+    )
+    assert verdict(decision) == "would be promoted: not worse than v2 (staging) (score, n=40)"

@@ -60,3 +60,11 @@ def test_missing_version_and_stage_are_clear_errors(first_build):
         get_version("test_agent", "prod")
     with pytest.raises(VersionNotFound, match="no model named 'nope'"):
         list_versions("nope")
+
+
+def test_a_check_candidate_is_listed_by_what_it_would_have_been():
+    from factory.versions import _decided
+
+    assert _decided({"stage": "production"}, checked=True) == "would be production"
+    assert _decided({"stage": None}, checked=True) == "would not be promoted"
+    assert _decided({"stage": None}) == "rejected"
