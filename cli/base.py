@@ -15,7 +15,10 @@ import click
 
 
 def fail(message: str) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
+    """One ``error: ...`` line, secrets redacted (rag/secrets.py), exit 1."""
+    from rag.secrets import redact_secrets
+
+    click.secho(f"error: {redact_secrets(message)}", fg="red", err=True)
     sys.exit(1)
 
 
@@ -42,6 +45,9 @@ def main() -> None:
     """Agent Factory: build, evaluate and gate retrieval agents (offline by default)."""
     import factory  # noqa: F401  (offline defaults, ZenML source root)
     from factory.server import check_stack, check_store
+    from rag.secrets import redact_all_logs
+
+    redact_all_logs()  # no key, token or URL password in any log line a command prints
 
     if check_store():  # a shared server: unreachable, a refused key or an unshared stack fail in seconds
         check_stack()

@@ -12,6 +12,7 @@ import re
 
 from evaluation.records import Comparison, Decision
 from factory.check import Outcome
+from rag.secrets import redact_secrets
 
 SUMMARY_MARK = "<!-- agent-factory check summary -->\n"  # hidden on GitHub; lets a later check replace it
 MAX_QUESTIONS = 10  # questions shown in full; the rest are counted
@@ -81,7 +82,7 @@ def render(outcome: Outcome, gate_thresholds: dict[str, float] | None = None) ->
     ]
     if outcome.report_url:
         parts.append(f"[The report in the dashboard]({outcome.report_url})")
-    return "\n\n".join(p for p in parts if p) + "\n"
+    return redact_secrets("\n\n".join(p for p in parts if p) + "\n")  # a PR comment is public
 
 
 def _comparisons(rows: list[Comparison]) -> str:

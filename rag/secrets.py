@@ -121,6 +121,48 @@ def redact_text(text: str) -> str:
     return _URL.sub(lambda m: redact_url(m.group(0)), text)
 
 
+_PAIR = re.compile(
+    r"([A-Za-z0-9_.-]+)=([^&\s'\"),;]+?)(?=[&\s'\"),;]|:\s|:$|$)"
+)  # name=value in a form body or a log line
+MIN_SECRET = 6  # characters: shorter environment values are not hunted in text (too many false hits)
+
+
+def redact_secrets(text: str, environ: dict[str, str] | None = None) -> str:
+    """`text` safe to print: URL credentials, ``password=...``-like pairs, and the value of every
+    environment variable whose name says it holds a secret (ZENML_STORE_API_KEY, OPENAI_API_KEY...).
+
+    >>> redact_secrets("refused (grant_type=zenml-api-key&password=ZENKEY1) at http://u:p@h/x?api_key=q",
+    ...                {"ZENML_STORE_API_KEY": "ZENKEY1"})
+    'refused (grant_type=zenml-api-key&password=***) at http://u:***@h/x?api_key=***'
+    """
+    env = os.environ if environ is None else environ
+    text = redact_text(text)
+    text = _PAIR.sub(
+        lambda m: f"{m.group(1)}={HIDDEN}" if SECRET_NAME.search(m.group(1)) else m.group(0), text
+    )
+    for name, value in env.items():
+        if SECRET_NAME.search(name) and len(value) >= MIN_SECRET:
+            text = text.replace(value, HIDDEN)
+    return text
+
+
+class SecretFilter(logging.Filter):
+    """Every record a handler emits, redacted with :func:`redact_secrets` (installed by start-up)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if (clean := redact_secrets(message)) != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
+def redact_all_logs() -> None:
+    """:class:`SecretFilter` on every handler of the root logger (once each)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, SecretFilter) for f in handler.filters):
+            handler.addFilter(SecretFilter())
+
+
 def has_credentials(url: str) -> bool:
     """Whether a URL carries a password or a credential-like query parameter."""
     return redact_url(url) != url
