@@ -79,6 +79,9 @@ def check_remote(role: str, settings: LLMConfig | EmbeddingConfig, timeout_s: fl
     timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0))
     with httpx.Client(base_url=base, headers=headers, timeout=timeout) as client:
         listed = _models(client, role, settings, base)
+        # The server answered: it is up. Its first completion may take long on a slow CPU, so the
+        # one-token call waits as long as the endpoint's own `timeout_s`, not the liveness check's.
+        client.timeout = httpx.Timeout(max(timeout_s, settings.timeout_s), connect=min(timeout_s, 3.0))
         if isinstance(settings, LLMConfig):
             body = {
                 "model": settings.model,
@@ -117,9 +120,14 @@ def _request(
 ) -> httpx.Response:
     try:
         return client.request(method, path, json=body)
-    except httpx.TimeoutException as exc:
+    except httpx.ConnectTimeout as exc:
+        raise PreflightError(f"{role}.api_base: {base} is not answering (no connection within "
+                             f"{client.timeout.connect:.0f} s)") from exc  # fmt: skip
+    except httpx.TimeoutException as exc:  # connected, then no reply: up but slow, or stuck
         raise PreflightError(
-            f"{role}.api_base: {base} did not answer {method} {path} in time ({type(exc).__name__})"
+            f"{role}.api_base: {base} accepted the connection but did not finish {method} {path} within "
+            f"{client.timeout.read:.0f} s ({type(exc).__name__}): it is up but slow or stuck; raise {role}.timeout_s "
+            "if it is only slow"
         ) from exc
     except httpx.HTTPError as exc:
         raise PreflightError(f"{role}.api_base: {base} is unreachable ({type(exc).__name__}: {exc})") from exc
