@@ -57,7 +57,7 @@ def bench_judge(questions: int) -> dict:
     from rag.usage import UsageMeter
 
     config = load_config(ROOT / "configs" / "default.yaml")
-    golden = _golden_prefix(load_golden(config.evaluation.golden_set), questions)
+    golden = _golden_prefix(load_golden(config.evaluation.golden_path), questions)
     with tempfile.TemporaryDirectory() as tmp:
         build_local_agent(config, Path(tmp) / "agent")
         session = open_local_agent(Path(tmp) / "agent")

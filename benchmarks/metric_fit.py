@@ -40,7 +40,7 @@ def _whole(embed_model, reference: str, answer: str) -> float:
 def main(others: int = 8) -> dict:
     config = load_config(ROOT / "configs" / "default.yaml")
     index, _ = build_index(config)
-    golden = load_golden(config.evaluation.golden_set)
+    golden = load_golden(config.evaluation.golden_path)
     result = evaluate_agent(AgentSpec.from_config(config), index, golden, judge=None)
     by_id = {r.id: r for r in result.records}
     correct = [q for q in golden.questions if q.reference_answer and q.must_include and not q.expect_refusal

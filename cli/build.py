@@ -80,7 +80,7 @@ def eval_cmd(version: str, dry_run: bool, model: str | None, config_path: Path) 
     from factory.config import validate
 
     if dry_run:
-        return _print_estimate(model, version, load_golden(config.evaluation.golden_set), config)
+        return _print_estimate(model, version, load_golden(config.evaluation.golden_path), config)
     golden = validate(config)
     from factory.release import reevaluate
 

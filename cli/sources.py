@@ -45,7 +45,7 @@ def golden_suggest(config_path: Path, out: Path, review: Path | None) -> None:
     from serving.feedback import open_store
 
     config = read_config(config_path)
-    golden_path = config.evaluation.golden_set
+    golden_path = config.evaluation.golden_path
     if review:
         added = suggest.apply_review(review, golden_path)
         click.echo(f"added {added} questions to {golden_path}")

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from evaluation.metric_specs import METRICS, names
 from rag.config import EmbeddingConfig, LLMConfig
+from rag.errors import AgentFactoryError
 from rag.providers import LLMS
 
 
@@ -64,6 +65,10 @@ class JudgeConfig(_Strict):
         if not value or any(n not in names("judge") for n in value):
             raise ValueError(f"judge metrics must be a non-empty subset of {', '.join(names('judge'))}")
         return value
+
+
+class GoldenSetMissing(AgentFactoryError):
+    """A config without `evaluation.golden_set`, used where one is needed."""
 
 
 SCORE = "score"  # the gate's weighted per-question score (evaluation/gate.py)
@@ -134,9 +139,19 @@ class GateConfig(_Strict):
 class EvaluationConfig(_Strict):
     """Golden set, optional judge and the release gate."""
 
-    golden_set: Path = Path("golden_questions/docs.jsonl")
+    golden_set: Path | None = None  # never guessed from the working folder: a config names its own
     judge: JudgeConfig | None = None
     gate: GateConfig = GateConfig()
+
+    @property
+    def golden_path(self) -> Path:
+        """The golden set's file; a config that names none is an error saying what to write."""
+        if self.golden_set is None:
+            raise GoldenSetMissing(
+                "evaluation.golden_set: not set; every build is evaluated against a golden set: name its "
+                "JSONL file, relative to the config (`agent-factory golden import` makes one from a question list)"
+            )
+        return self.golden_set
 
     @model_validator(mode="after")
     def _gated_metrics_are_scored(self) -> EvaluationConfig:

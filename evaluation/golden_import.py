@@ -51,6 +51,7 @@ ALIASES = {
     "path": ("file", "path"),
     "url": ("url", "source"),  # eval sets in the wild name the page's address `source`
     "id": ("id",),
+    "refusal": ("expect_refusal", "unanswerable", "out_of_scope"),
 }
 
 
@@ -202,13 +203,16 @@ def _question(row: dict[str, Any], resolver: Resolver, fallback_id: str) -> Gold
         raise GoldenError("expected an object with a question")
     contexts = _texts(_field(row, "contexts"))
     locations = _texts(_field(row, "ids")) or _texts(_field(row, "path") or _field(row, "url"))
+    raw_id = str(_field(row, "id") or fallback_id)
+    if _field(row, "refusal") is True and not locations and not contexts:  # a question to decline: no page
+        return GoldenQuestion(id=re.sub(r"[^A-Za-z0-9_.:-]", "-", raw_id), question=str(_field(row, "question") or ""),
+                              expect_refusal=True, tags=_texts(row.get("tags")))  # fmt: skip
     # `page.html#section`: the page is the reference, the fragment its section (section_hit)
     sources = [resolver.resolve(where.partition("#")[0]) for where in locations]
     linked = [*locations, *_texts(_field(row, "url"))]  # a row naming its file may link the section
     sections = list(dict.fromkeys(anchor for where in linked if (anchor := where.partition("#")[2])))
     if not locations:
         sources = [resolver.resolve_text(contexts)]
-    raw_id = str(_field(row, "id") or fallback_id)
     return GoldenQuestion(
         id=re.sub(r"[^A-Za-z0-9_.:-]", "-", raw_id),
         question=str(_field(row, "question") or ""),

@@ -109,7 +109,7 @@ def validate(config: AgentConfig) -> GoldenSet:
     from rag.preflight import preflight
 
     preflight(config)
-    golden = load_golden(config.evaluation.golden_set)
+    golden = load_golden(config.evaluation.golden_path)
     try:
         listed = list_ids(config.sources)
     except NoDocuments as exc:

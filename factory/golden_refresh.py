@@ -47,7 +47,7 @@ def current_ids(config: AgentConfig) -> set[str]:
 
 def refresh_golden(config: AgentConfig) -> Refresh:
     """Follow every reference of the config's golden set into today's corpus."""
-    path = Path(config.evaluation.golden_set)
+    path = Path(config.evaluation.golden_path)
     golden = load_golden(path)
     if find_version(config.name, "latest") is None:  # no lineage: nothing could be followed, say so
         raise RefreshError(

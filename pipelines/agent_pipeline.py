@@ -63,7 +63,7 @@ def _build_and_gate(config: AgentConfig, code: CodeVersion, static: bool, agains
     spec = create_agent(manifest, config)
     register_version(config, fingerprint, manifest, code)
     pages, corpus_diff, lineage = track_pages(corpus, against)
-    golden = load_golden_set(str(config.evaluation.golden_set), pages, lineage)
+    golden = load_golden_set(str(config.evaluation.golden_path), pages, lineage)
     result = evaluate(index, spec, golden, config.evaluation.judge)
     order = {"after": "register_version"} if static else {}  # a dynamic pipeline runs steps in call order
     decision = release_gate(result, golden, config.evaluation, lineage, pages, against, **order)

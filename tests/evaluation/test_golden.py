@@ -105,3 +105,16 @@ def test_shipped_golden_contexts_and_facts_are_in_the_docs():
         text = norm(" ".join((ROOT / s).read_text(encoding="utf-8") for s in q.reference_sources))
         for snippet in [*q.reference_contexts, *q.must_include]:
             assert norm(snippet) in text, f"{q.id}: {snippet!r} not in {q.reference_sources}"
+
+
+def test_the_projects_own_golden_set_imports_refusal_questions_included():
+    """Rows for questions the agent must decline have no page: imported as refusal questions."""
+    from evaluation.golden_import import import_golden
+    from factory.config import load_config
+
+    shipped = load_golden(ROOT / "golden_questions" / "docs.jsonl")
+    questions, problems = import_golden([ROOT / "golden_questions" / "docs.jsonl"],
+                                        load_config(ROOT / "configs" / "default.yaml").sources)  # fmt: skip
+    assert problems == [] and len(questions) == len(shipped.questions)
+    refusals = [q.id for q in questions if q.expect_refusal]
+    assert refusals == [q.id for q in shipped.questions if q.expect_refusal] and len(refusals) >= 5

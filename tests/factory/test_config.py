@@ -57,3 +57,20 @@ def test_a_name_ending_like_a_check_candidates_model_is_refused(tmp_path):
         tmp_path / "agent.yaml", "name: docs-candidates\nsources:\n  - {type: directory, path: d}\n"
     )
     assert "agent.yaml:1: name:" in message and "agent-factory check" in message
+
+
+def test_a_config_without_a_golden_set_says_so_instead_of_using_the_working_folders(tmp_path, monkeypatch):
+    import pytest
+
+    from evaluation.config import GoldenSetMissing
+    from factory.config import load_config, validate
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("# A\n\nText about A.\n")
+    (tmp_path / "golden_questions").mkdir()  # a golden set lies in the working folder: not this config's
+    (tmp_path / "golden_questions" / "docs.jsonl").write_text('{"id": "a", "question": "What is A?"}\n')
+    config = tmp_path / "agent.yaml"
+    config.write_text("name: no_golden\nsources:\n  - type: directory\n    path: docs\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(GoldenSetMissing, match="evaluation.golden_set: not set"):
+        validate(load_config(config))
