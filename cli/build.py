@@ -19,7 +19,8 @@ NOT_PROMOTED = 3  # `build` exit code: the version was built and evaluated, but 
 @main.command()
 @config_option
 @click.option("--schedule", metavar="CRON", help="Schedule on a stack whose orchestrator supports it.")
-def build(config_path: Path, schedule: str | None) -> None:
+@click.option("--no-cache", is_flag=True, help="Run every step again, reusing no cached step output.")
+def build(config_path: Path, schedule: str | None, no_cache: bool) -> None:
     """Run the agent pipeline: a new version of the ZenML model.
 
     Exit codes: 0 the version is now in production; 3 built and evaluated but not promoted to
@@ -35,7 +36,7 @@ def build(config_path: Path, schedule: str | None) -> None:
         sys.exit(NOT_PROMOTED)
     from pipelines.agent_pipeline import run_build
 
-    result = run_build(config, schedule=schedule)
+    result = run_build(config, schedule=schedule, cache=not no_cache)
     if schedule:
         click.echo(f"scheduled {config.name} with cron '{schedule}'")
         return

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 from zenml.client import Client
@@ -96,6 +97,37 @@ def previous_index(model: str, before: int | None = None) -> DocsIndex | None:
             return mv.get_artifact(INDEX).load()
         except Exception:  # a failed build has no index; try the one before
             continue
+    return None
+
+
+def broken_index(model: str, recent: int = 5) -> str | None:
+    """Why one of the model's newest indexes (what the step cache would reuse) lacks a file, or None.
+
+    Reads each index artifact's manifest and checks its files exist in the artifact store, without
+    loading vectors: a cache hit on an index whose node store was deleted would otherwise make
+    every later build of the same corpus unloadable.
+    """
+    from zenml.client import Client
+
+    from rag.index.manifest import MANIFEST as MANIFEST_FILE
+    from rag.index.manifest import NODES, VECTORS, IndexManifest
+
+    store = Client().active_stack.artifact_store
+    if not Client().list_models(name=model).items:
+        return None
+    for mv in Client().list_model_versions(model=model, sort_by="desc:number", size=recent).items:
+        artifact = mv.get_artifact(INDEX)
+        if artifact is None:
+            continue
+        try:
+            with store.open(os.path.join(artifact.uri, MANIFEST_FILE), "r") as handle:
+                manifest = IndexManifest.model_validate_json(handle.read())
+            wanted = [NODES] + ([] if manifest.vector_table else [VECTORS])
+            missing = [name for name in wanted if not store.exists(os.path.join(artifact.uri, name))]
+        except Exception as exc:  # no manifest, unreadable JSON: the artifact is broken either way
+            return f"version {mv.name}'s index at {artifact.uri} cannot be read ({type(exc).__name__})"
+        if missing:
+            return f"version {mv.name}'s index at {artifact.uri} lacks {', '.join(missing)}"
     return None
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from zenml import Model, pipeline
 from zenml.config import DockerSettings, Schedule
 
+from factory.artifacts import broken_index
 from factory.check import Against, candidates_model, forget_failed
 from factory.config import AgentConfig, validate
 from pipelines.gate_steps import approval, evaluate, load_golden_set, release_gate, report, track_pages
@@ -164,15 +165,24 @@ class BuildResult(BaseModel):
     status: str
 
 
+def _cache_broken(model: str) -> bool:
+    """True (and says why) when a cached index the build could reuse has lost its files."""
+    broken = broken_index(model)
+    if broken:
+        logging.getLogger(__name__).warning("%s: building without the step cache", broken)
+    return broken is not None
+
+
 def run_build(
-    config: AgentConfig, schedule: str | None = None, against: Against | None = None
+    config: AgentConfig, schedule: str | None = None, against: Against | None = None, cache: bool = True
 ) -> BuildResult:
     """Run (or schedule, on stacks that can) the pipeline; each run is a new model version.
 
     :func:`factory.config.validate` runs first: a dead endpoint or a broken golden file
     fails in seconds, before any run or version exists. With `against`, the run is a check
     (factory/check.py): a version of ``<name>-candidates`` judged against that version, no
-    stage changed; a check whose build fails leaves no candidate behind.
+    stage changed; a check whose build fails leaves no candidate behind. `cache` False runs every
+    step again; so does a build whose cached index lost a file (the release line heals).
     """
     from zenml.client import Client
 
@@ -186,7 +196,7 @@ def run_build(
         else f"Retrieval agent '{config.name}'"
     )
     model = Model(name=name, description=f"{what} built by Agent Factory")
-    options: dict = {"model": model}
+    options: dict = {"model": model, "enable_cache": cache and not _cache_broken(config.name)}
     orchestrator = Client().active_stack.orchestrator
     if orchestrator.flavor not in LOCAL_ORCHESTRATORS:
         options["settings"] = {"docker": DOCKER}

@@ -32,6 +32,7 @@ serve(port=7341)
 
 from __future__ import annotations
 
+import logging
 import re
 
 import lxml.html
@@ -60,12 +61,19 @@ _LANGUAGE = re.compile(r"(?:highlight|language|lang)-([\w+-]+)")
 _TITLE_SUFFIX = re.compile(r"\s+(?:[—–|·-])\s+[^—–|·]+$")  # "Page — Site 3.0" -> "Page"
 _BLANKS = re.compile(r"\n{3,}")
 _HEADINGS = re.compile(r"^h[1-6]$")
-_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+# huge_tree lifts libxml2's nesting limit from 256 levels (past it, everything is dropped) to 2048.
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+DEEP = 200  # levels: deeper fragments are re-read by Python's parser (bs4's lxml builder stops at 256)
+log = logging.getLogger(__name__)
 
 
-def html_to_markdown(html: str) -> tuple[str, str | None]:
-    """The page's main content as Markdown and its title (its ``h1``, else ``<title>`` minus the site)."""
-    page_title, main = _main(html)
+def html_to_markdown(html: str, name: str = "<html>") -> tuple[str, str | None]:
+    """The page's main content as Markdown and its title (its ``h1``, else ``<title>`` minus the site).
+
+    Nothing is dropped silently: a page nested deeper than the parsers can follow is read as plain
+    text, with a warning naming `name` (the file or URL).
+    """
+    page_title, main = _main(html, name)
     for heading in main.find_all(_HEADINGS):
         heading["data-anchor"] = anchor_of(heading) or ""  # before the permalinks go
     for br in main.select("pre br"):  # Docusaurus ends each code line with <br>
@@ -75,11 +83,15 @@ def html_to_markdown(html: str) -> tuple[str, str | None]:
             element.decompose()
     h1 = main.find("h1")
     title = _clean_heading(h1.get_text(" ")) if h1 else _TITLE_SUFFIX.sub("", page_title).strip()
-    text = _Converter().convert_soup(main)
+    try:
+        text = _Converter().convert_soup(main)
+    except RecursionError:  # markdownify recurses once per level of nesting
+        log.warning("%s: nested too deeply for Markdown; its main content is read as plain text", name)
+        text = main.get_text("\n")
     return _BLANKS.sub("\n\n", text).strip(), title or None
 
 
-def _main(html: str) -> tuple[str, Tag]:
+def _main(html: str, name: str = "<html>") -> tuple[str, Tag]:
     """The page's ``<title>`` and its main element (the first of MAIN, else the body).
 
     lxml cuts the main element out; only that fragment becomes a BeautifulSoup tree: a site's
@@ -89,11 +101,24 @@ def _main(html: str) -> tuple[str, Tag]:
         tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=_PARSER)
     except etree.ParserError:  # nothing but whitespace or comments
         return "", BeautifulSoup("", "lxml")
+    if any("Excessive depth" in str(e) for e in _PARSER.error_log):  # past 2048 levels: lxml dropped text
+        log.warning("%s: nested deeper than 2048 levels; the page is read as plain text", name)
+        soup = BeautifulSoup(html, "html.parser")
+        return " ".join((soup.title.get_text() if soup.title else "").split()), soup
     title = " ".join((tree.findtext(".//title") or "").split())
     main = next((found[0] for xpath in MAIN if (found := tree.xpath(xpath))), tree.find("body"))
     main = tree if main is None else main
-    soup = BeautifulSoup(lxml.html.tostring(main, encoding="unicode"), "lxml")
+    builder = "html.parser" if _depth(main) > DEEP else "lxml"
+    soup = BeautifulSoup(lxml.html.tostring(main, encoding="unicode"), builder)
     return title, soup.find(main.tag) or soup  # the fragment's root: its first element of that name
+
+
+def _depth(root: etree._Element) -> int:
+    """How deep the element tree under `root` goes (one pass, no recursion)."""
+    depths = {root: 0}
+    for element in root.iterdescendants():
+        depths[element] = depths[element.getparent()] + 1
+    return max(depths.values())
 
 
 def _is_chrome(element: Tag) -> bool:

@@ -107,7 +107,7 @@ def file_to_text(raw: bytes, name: str, where: str) -> tuple[str, str | None] | 
         raise SourceError(f"{where}:{line}: not valid UTF-8 (byte {exc.start})") from exc
     suffix = PurePosixPath(name).suffix.lower()
     if suffix in {".html", ".htm"}:
-        text, title = html_to_markdown(text)
+        text, title = html_to_markdown(text, where)
     else:
         title = rst_title(text) if suffix == ".rst" else markdown_title(text)
     return normalize(text), title

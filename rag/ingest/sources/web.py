@@ -270,7 +270,7 @@ class WebSource:
         if href and not self.allowed(_clean(urljoin(url, href))):
             url = _clean(urljoin(url, href))
         links = sorted({_clean(urljoin(url, a["href"])) for a in soup.find_all("a", href=True)})
-        text, title = html_to_markdown(html)
+        text, title = html_to_markdown(html, url)
         if not (text := normalize(text)):
             self.report.skipped[url] = "no text"
             return None

@@ -6,6 +6,8 @@ generators publish them), with the chrome a reader skips around one section of c
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from rag.ingest.html_page import html_to_markdown
@@ -123,3 +125,16 @@ def test_a_page_without_a_main_element_keeps_its_body_and_drops_navigation():
 def test_empty_and_comment_only_pages_have_no_text():
     assert html_to_markdown("") == ("", None)
     assert html_to_markdown("<!-- nothing -->") == ("", None)
+
+
+@pytest.mark.parametrize("levels", [300, 1500, 3000])
+def test_deeply_nested_content_is_never_dropped_silently(levels, caplog):
+    """libxml2 stops at 256 levels and dropped everything; past what Markdown conversion can follow,
+    the page is read as plain text with a warning naming it."""
+    html = ("<html><body><main>" + "<div>" * levels + "deep text" + "</div>" * levels
+            + "<section><h2>After</h2><p>after the nesting</p></section></main></body></html>")  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        text, _ = html_to_markdown(html, "docs/deep.html")
+    assert "deep text" in text and "after the nesting" in text
+    if levels > 1000:
+        assert "docs/deep.html: nested" in caplog.text
