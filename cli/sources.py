@@ -30,7 +30,15 @@ def sources(config_path: Path, ids: bool) -> None:
 
 @main.group()
 def golden() -> None:
-    """Golden question sets: import a question list; suggest questions from disliked answers."""
+    """Golden question sets: import a question list, refresh references to moved pages, suggest
+    questions from disliked answers.
+
+    \b
+    Examples:
+      agent-factory golden import questions.csv --out golden_questions/docs.jsonl
+      agent-factory golden refresh --apply
+      agent-factory golden suggest --out review.yaml
+    """
 
 
 @golden.command("suggest")

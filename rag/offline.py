@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 # Values measured in shared/STACK.md; RAGAS wants the string "true", not "1".
@@ -47,6 +48,8 @@ def apply_offline_defaults() -> None:
     """Set telemetry-off and offline defaults; never overrides what the user set."""
     for key, value in _SWITCHES.items():
         os.environ.setdefault(key, value)
+    if not sys.stdout.isatty():  # a log file or a pipe gets text, not terminal colour codes
+        os.environ.setdefault("ZENML_LOGGING_COLORS_DISABLED", "true")
     static = _llama_index_static()
     if static is not None:
         os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(static / "tiktoken_cache"))

@@ -59,3 +59,17 @@ def test_commands_find_the_model_named_by_the_config(tmp_path: Path):
     assert listed.exit_code == 0 and "model named_agent" in listed.output
     asked = runner.invoke(main, ["ask", "Which port?", "--config", str(config), "--version", "latest"])
     assert asked.exit_code == 0 and "7341" in asked.output, asked.output
+
+
+def test_output_redirected_to_a_file_has_no_colour_codes(tmp_path):
+    """ZenML colours its log lines; in a log file or a pipe they would be escape-code noise."""
+    import os
+
+    config = tmp_path / "agent.yaml"
+    config.write_text("name: colourless\nsources:\n  - type: directory\n    path: docs\n")
+    env = os.environ | {"ZENML_CONFIG_PATH": str(tmp_path / "zenml")}
+    env.pop("ZENML_LOGGING_COLORS_DISABLED", None)
+    done = subprocess.run([sys.executable, "-m", "cli.main", "versions", "--config", str(config)],
+                          capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[2], timeout=300)  # fmt: skip
+    assert "global active stack" in done.stdout + done.stderr  # a line ZenML logs in colour
+    assert "\x1b[" not in done.stdout + done.stderr
