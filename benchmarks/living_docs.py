@@ -23,7 +23,8 @@ import tracemalloc
 from pathlib import Path
 
 from benchmarks.retrieval_quality import DATASETS
-from rag.ingest.corpus_diff import diff_pages, sign_pages
+from rag.ingest.corpus_diff import diff_pages
+from rag.ingest.signing import sign_pages
 
 
 def _night0(docs: int) -> dict[str, str]:

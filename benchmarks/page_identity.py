@@ -17,7 +17,8 @@ import json
 import subprocess
 import sys
 
-from rag.ingest.corpus_diff import CorpusDiff, PageSignatures, diff_pages, sign_pages, signature
+from rag.ingest.corpus_diff import CorpusDiff, PageSignatures, diff_pages
+from rag.ingest.signing import sign_pages, signature
 
 DOCS = ("md", "rst")
 

@@ -5,7 +5,7 @@ may have moved (its answers cite paths that are gone), changed (it answers from 
 no longer there) or been removed. The gate (rule 3, evaluation/gate.py) promotes a candidate
 built from today's docs over such a production when the candidate is not shown worse.
 
->>> from rag.ingest.corpus_diff import signatures
+>>> from rag.ingest.signing import signatures
 >>> old = signatures({"a.md": "Install the tool with pip today. " * 20, "b.md": "Colours are set in the theme file. " * 9})
 >>> new = signatures({"guide/a.md": "Install the tool with pip today. " * 20, "b.md": "Colours live in theme.yaml now. " * 9})
 >>> freshness(old, new).describe()

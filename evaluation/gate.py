@@ -44,6 +44,7 @@ import math
 import numpy as np
 
 from evaluation.config import SCORE, GateConfig
+from evaluation.gate_words import drift_reasons, guard_reason, primary_reason, stale_summary
 from evaluation.records import Comparison, Decision, EvaluationResult, Freshness, MetricScore
 
 PLAIN = "plain search"
@@ -209,13 +210,13 @@ def decide(
         stage = None
     else:
         stage = "production" if primary.passed else "staging"
-    lead = _primary_reason(primary, name, gate)
+    lead = primary_reason(primary, name, gate)
     if fresher and freshness is not None:
         lead = f"promoted: newer docs than {name} ({freshness.describe()}), not shown worse: {lead}"
-    reasons = [*passed, *_drift_reasons(candidate, production), lead]
+    reasons = [*passed, *drift_reasons(candidate, production), lead]
     if freshness is not None and freshness.behind and not fresher:
         reasons.append(f"{name} is behind today's docs: {freshness.describe()}")
-    reasons += [_guard_reason(g, name) for g in guards]
+    reasons += [guard_reason(g, name) for g in guards]
     return Decision(
         stage=stage,
         reasons=reasons,
@@ -247,7 +248,7 @@ def _first_version(
     plain = candidate.model_copy(update={"metrics": candidate.plain_search})
     shared = {m: w for m, w in gate.weights.items() if m in candidate.plain_search and m in candidate.metrics}
     if not shared or not any(w > 0 for w in shared.values()):  # built before plain search was recorded
-        return Decision(stage="production", reasons=[*passed, *_drift_reasons(candidate, None), f"{why}; judged on the floors alone"],
+        return Decision(stage="production", reasons=[*passed, *drift_reasons(candidate, None), f"{why}; judged on the floors alone"],
                         thresholds_passed=True, non_regression_passed=None,
                         production_version=production_version)  # fmt: skip
     ours, theirs = with_score(candidate, shared), with_score(plain, shared)
@@ -264,7 +265,7 @@ def _first_version(
               f"{comparison.production_mean:.3f}, tolerance {comparison.tolerance}")  # fmt: skip
     if comparison.verdict == "inconclusive":
         reason += f"; n={comparison.n_pairs} can only detect ±{comparison.detectable:.2f}"
-    return Decision(stage=stage, reasons=[*passed, *_drift_reasons(candidate, None), reason],
+    return Decision(stage=stage, reasons=[*passed, *drift_reasons(candidate, None), reason],
                     thresholds_passed=True, non_regression_passed=comparison.passed, comparisons=[comparison],
                     production_version=production_version, compared_with=PLAIN)  # fmt: skip
 
@@ -290,47 +291,3 @@ def with_score(result: EvaluationResult, weights: dict[str, float]) -> Evaluatio
         values[i] = sum(v * w for v, w in parts) / sum(w for _, w in parts)
     score = MetricScore(name=SCORE, tier="offline", values=values)
     return result.model_copy(update={"metrics": {**result.metrics, SCORE: score}})
-
-
-def stale_summary(result: EvaluationResult) -> str:
-    """The stale questions' reasons, counted: "2 x its page docs/a.md was deleted"."""
-    counts: dict[str, int] = {}
-    for reason in result.stale.values():
-        counts[reason] = counts.get(reason, 0) + 1
-    return "; ".join(f"{n} x {reason}" if n > 1 else reason for reason, n in sorted(counts.items()))
-
-
-def _drift_reasons(candidate: EvaluationResult, production: EvaluationResult | None) -> list[str]:
-    """What golden drift did to this comparison, when it did anything."""
-    lines = []
-    if candidate.followed:
-        lines.append(f"golden references followed to moved pages: {candidate.followed} question(s)")
-    if candidate.stale:
-        lines.append(f"stale golden questions (asked, not scored on references): {len(candidate.stale)} "
-                     f"of {len(candidate.records)} ({stale_summary(candidate)})")  # fmt: skip
-    if production is not None and (extra := production.stale.keys() - candidate.stale.keys()):
-        lines.append(f"left out of the comparison, stale in production's corpus: {len(extra)}")
-    return lines
-
-
-def _evidence(c: Comparison, name: str, gate: GateConfig) -> str:
-    return (f"{name} on n={c.n_pairs}: {c.candidate_mean:.3f} vs {c.production_mean:.3f}, diff {c.diff_mean:+.3f} "
-            f"[{gate.confidence:.0%} CI {c.ci_low:+.3f}, {c.ci_high:+.3f}], tolerance {c.tolerance}")  # fmt: skip
-
-
-def _primary_reason(c: Comparison, name: str, gate: GateConfig) -> str:
-    words = {"better": "better than", "not worse": "not worse than", "worse": "WORSE than",
-             "inconclusive": "inconclusive against"}[c.verdict]  # fmt: skip
-    reason = f"{c.metric} (primary) {words} {_evidence(c, name, gate)}"
-    if c.verdict == "inconclusive":
-        reason += (f"; n={c.n_pairs} can only detect differences of ±{c.detectable:.2f} on {c.metric}, "
-                   f"about {c.questions_needed} questions would detect {c.tolerance}")  # fmt: skip
-    return reason
-
-
-def _guard_reason(c: Comparison, name: str) -> str:
-    if not c.passed:
-        return (f"guardrail {c.metric} WORSE than {name}: diff {c.diff_mean:+.3f} "
-                f"[CI {c.ci_low:+.3f}, {c.ci_high:+.3f}] below -{c.tolerance} (p={c.p_worse:.3f}, Holm)")  # fmt: skip
-    return (f"guardrail {c.metric} not shown worse than {name} ({c.verdict}): "
-            f"diff {c.diff_mean:+.3f} [CI {c.ci_low:+.3f}, {c.ci_high:+.3f}], tolerance {c.tolerance}")  # fmt: skip

@@ -33,8 +33,9 @@ from rag.agent.spec import AgentSpec
 from rag.errors import AgentFactoryError
 from rag.index.docs_index import DocsIndex
 from rag.ingest.corpus import Corpus
-from rag.ingest.corpus_diff import CorpusDiff, PageSignatures, diff_pages, sign_pages
+from rag.ingest.corpus_diff import CorpusDiff, PageSignatures, diff_pages
 from rag.ingest.lineage import PageLineage
+from rag.ingest.signing import sign_pages
 
 log = logging.getLogger(__name__)
 

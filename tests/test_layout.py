@@ -21,6 +21,7 @@ TESTED_THROUGH = {
     "evaluation/records.py": "tests/evaluation/test_gate.py",  # the records the gate decides on
     "factory/artifacts.py": "tests/pipelines/test_faults.py",  # lost and damaged artifacts
     "factory/release.py": "tests/pipelines/test_gate_pipeline.py",  # stages moved by the gate
+    "factory/compare.py": "tests/pipelines/test_gate_pipeline.py",  # production re-scored, how far behind
     "pipelines/gate_steps.py": "tests/pipelines/test_gate_pipeline.py",
     "pipelines/steps.py": "tests/pipelines/test_agent_pipeline.py",
     "pipelines/materializers.py": "tests/pipelines/test_faults.py",  # a disk full while saving

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import tracemalloc
 
-from rag.ingest.corpus_diff import PageSignatures, diff_pages, signature, signatures
+from rag.ingest.corpus_diff import PageSignatures, diff_pages
+from rag.ingest.signing import signature, signatures
 from tests.history import FOLLOWS, NIGHTS, _filler
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rag.ingest.corpus_diff import diff_pages, signatures
+from rag.ingest.corpus_diff import diff_pages
 from rag.ingest.lineage import PageLineage
+from rag.ingest.signing import signatures
 from tests.history import FOLLOWS, NIGHTS
 
 
