@@ -7,7 +7,7 @@ compares only those): boilerplate shared with other pages is no evidence of iden
 >>> signed = signatures({"a.md": "Shared footer text for every page here. Alpha is special.",
 ...                      "b.md": "Shared footer text for every page here. Beta differs."})
 >>> [(p.doc_id, p.shingles, p.distinct) for p in signed.pages]
-[('a.md', 7, 3), ('b.md', 6, 2)]
+[('a.md', 6, 3), ('b.md', 5, 2)]
 """
 
 from __future__ import annotations
