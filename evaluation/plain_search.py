@@ -12,11 +12,10 @@ text; a working model finds nearly all (measured in benchmarks/RESULTS.md), rand
 >>> from evaluation.golden import GoldenQuestion, GoldenSet
 >>> from rag.config import RagConfig
 >>> from rag.agent.local import build_index
->>> config = RagConfig.model_validate({"sources": [{"type": "directory", "path": "docs",
-...                                                 "include": ["installation.md", "chat.md"]}]})
->>> index, _ = build_index(config)
->>> golden = GoldenSet(name="one", content_hash="x", questions=[GoldenQuestion(id="q1",
-...     question="How do I install Agent Factory?", reference_sources=["docs/installation.md"])])
+>>> index, _ = build_index(RagConfig.model_validate(
+...     {"sources": [{"type": "directory", "path": "docs", "include": ["serving.md", "chat.md"]}]}))
+>>> golden = GoldenSet(name="one", content_hash="x", questions=[
+...     GoldenQuestion(id="q1", question="How do I serve the agent?", reference_sources=["docs/serving.md"])])
 >>> plain_search(index, golden, top_k=4)["hit_rate"].values
 {'q1': 1.0}
 >>> embedding_check(index).rate > 0.9

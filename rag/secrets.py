@@ -168,19 +168,9 @@ def has_credentials(url: str) -> bool:
     return redact_url(url) != url
 
 
-class RedactingFilter(logging.Filter):
-    """Redacts credentials from URLs in a logger's records (httpx logs every request's full URL)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if (clean := redact_text(message)) != message:
-            record.msg, record.args = clean, ()
-        return True
-
-
 def redact_http_logs() -> None:
-    """Install :class:`RedactingFilter` on the HTTP client loggers (once)."""
+    """Install :class:`SecretFilter` on the HTTP client loggers (once): httpx logs full URLs."""
     for name in ("httpx", "httpcore", "urllib3"):
         logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-            logger.addFilter(RedactingFilter())
+        if not any(isinstance(f, SecretFilter) for f in logger.filters):
+            logger.addFilter(SecretFilter())

@@ -80,36 +80,29 @@ def random_embedding(config: object) -> RandomEmbedding:
     return RandomEmbedding(model_name="random")
 
 
-class FakeSlack:
-    """A fake of **Slack's Web API** on 127.0.0.1 (Slack itself is not reachable here).
+class JsonPeer:
+    """An HTTP peer on 127.0.0.1 answering JSON: `respond(method, path, body)` -> (status, reply).
 
-    Answers ``auth.test`` as a bot and records ``chat.postMessage`` calls; everything else a
-    real Slack app does (signing, events, Bolt) runs for real against it.
+    The one small server behind the test stand-ins below and in the tests (each says what it fakes).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, respond: Any) -> None:
         import json
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-        from urllib.parse import parse_qsl
-
-        self.posted: list[dict[str, Any]] = []
-        posted = self.posted
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._answer("GET")
+
             def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
-                body = json.loads(raw) if raw.startswith("{") else dict(parse_qsl(raw))
-                method = self.path.rsplit("/", 1)[-1]
-                reply: dict[str, Any] = {"ok": True}
-                if method == "auth.test":
-                    reply |= {"user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T0TEAM", "user": "docs-bot"}
-                elif method == "chat.postMessage":
-                    ts = f"1800000000.{len(posted):06d}"
-                    posted.append(body | {"ts": ts})
-                    reply |= {"channel": body.get("channel"), "ts": ts, "message": {"text": body.get("text")}}
+                self._answer("POST")
+
+            def _answer(self, method: str) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                status, reply = respond(method, self.path, body)
                 data = json.dumps(reply).encode()
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -119,9 +112,40 @@ class FakeSlack:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class FakeSlack:
+    """A fake of **Slack's Web API** on 127.0.0.1 (Slack itself is not reachable here).
+
+    Answers ``auth.test`` as a bot and records ``chat.postMessage`` calls; everything else a
+    real Slack app does (signing, events, Bolt) runs for real against it.
+    """
+
+    def __init__(self) -> None:
+        self.posted: list[dict[str, Any]] = []
+        self._peer = JsonPeer(self._respond)
+        self.url = f"{self._peer.base}/api/"
+
+    def _respond(self, method: str, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+        import json
+        from urllib.parse import parse_qsl
+
+        text = raw.decode()
+        body = json.loads(text) if text.startswith("{") else dict(parse_qsl(text))
+        reply: dict[str, Any] = {"ok": True}
+        if path.endswith("/auth.test"):
+            reply |= {"user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T0TEAM", "user": "docs-bot"}
+        elif path.endswith("/chat.postMessage"):
+            ts = f"1800000000.{len(self.posted):06d}"
+            self.posted.append(body | {"ts": ts})
+            reply |= {"channel": body.get("channel"), "ts": ts, "message": {"text": body.get("text")}}
+        return 200, reply
+
+    def close(self) -> None:
+        self._peer.close()

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from factory.server import StoreUnavailable, check_store
+from tests.fakes import JsonPeer
 from tests.helpers import free_port, run_cli, write_corpus, write_golden
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,38 +199,12 @@ def test_a_local_store_is_not_checked_and_a_dead_server_is_named():
         check_store({"ZENML_STORE_URL": f"http://127.0.0.1:{free_port()}", "ZENML_STORE_API_KEY": "k"})
 
 
-class _Reflecting:
-    """A stand-in for a misbehaving ZenML server on 127.0.0.1: healthy, and its login refuses the key
-    by echoing the whole form body back (what the hardening pass found a real proxy doing)."""
-
-    def __init__(self) -> None:
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self._reply(200, b'{"status": "ok"}')
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                self._reply(401, json.dumps({"detail": f"invalid key {body.decode()}"}).encode())
-
-            def _reply(self, code: int, body: bytes) -> None:
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
+def _reflecting(method: str, path: str, body: bytes) -> tuple[int, dict]:
+    """A misbehaving ZenML server (a JsonPeer): healthy, and its login refuses the key by echoing
+    the whole form body back (what the hardening pass found a real proxy doing)."""
+    if method == "GET":
+        return 200, {"status": "ok"}
+    return 401, {"detail": f"invalid key {body.decode()}"}
 
 
 def test_no_password_key_or_token_is_ever_echoed(tmp_path):
@@ -242,9 +217,9 @@ def test_no_password_key_or_token_is_ever_echoed(tmp_path):
     query = run_cli("versions", env=_clean_env(tmp_path / "b", ZENML_STORE_URL=f"{dead}/?api_key=QUERYKEY5",
                                                ZENML_STORE_API_KEY="KEYVALUE77"))  # fmt: skip
     assert query.returncode == 1 and "QUERYKEY5" not in query.stdout + query.stderr
-    fake = _Reflecting()
+    fake = JsonPeer(_reflecting)
     try:
-        refused = run_cli("versions", env=_clean_env(tmp_path / "c", ZENML_STORE_URL=fake.url,
+        refused = run_cli("versions", env=_clean_env(tmp_path / "c", ZENML_STORE_URL=fake.base,
                                                      ZENML_STORE_API_KEY="THEKEY-0123456789"))  # fmt: skip
     finally:
         fake.close()

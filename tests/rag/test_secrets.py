@@ -2,7 +2,7 @@
 
 import logging
 
-from rag.secrets import RedactingFilter, has_credentials, redact_text
+from rag.secrets import SecretFilter, has_credentials, redact_text
 
 
 def test_passwords_tokens_and_credential_parameters_are_hidden_in_any_text():
@@ -19,5 +19,5 @@ def test_the_log_filter_redacts_urls_in_messages_and_their_arguments():
     record = logging.LogRecord(
         "httpx", logging.INFO, __file__, 1, "HTTP Request: GET %s", ("https://u:pw@h.io/",), None
     )
-    assert RedactingFilter().filter(record)
+    assert SecretFilter().filter(record)
     assert "pw" not in record.getMessage() and "***" in record.getMessage()
