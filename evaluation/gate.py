@@ -19,9 +19,11 @@
    guardrail is shown worse, the candidate is production's *fresher equivalent*: production.
 4. **A first version** (no production, or one that cannot be loaded) is compared the same way
    against *plain search*: dense retrieval alone over the candidate's own vectors, scored on the
-   metrics both have (hit rate, MRR). Better or not worse: production; inconclusive: staging;
-   worse: refused. The embedding check and the thresholds (floors) catch a broken agent that plain
-   search over the same broken vectors cannot.
+   metrics both have (hit rate, MRR). Nothing serves yet, so as in rule 3 a first version whose
+   interval reaches zero (better, not worse, or inconclusive but not shown worse at all) goes to
+   production; one whose interval lies below zero stays in staging, or is refused when shown worse
+   than the tolerance. The embedding check and the thresholds (floors) catch a broken agent that
+   plain search over the same broken vectors cannot.
 
 Thresholds failing also refuse it. Every decision lists its reasons (docs/evaluation.md).
 
@@ -253,18 +255,21 @@ def _first_version(
                         production_version=production_version)  # fmt: skip
     ours, theirs = with_score(candidate, shared), with_score(plain, shared)
     comparison = compare(ours, theirs, SCORE, gate).model_copy(update={"role": "primary", "against": PLAIN})
-    comparison = comparison.model_copy(update={"passed": comparison.verdict in ("better", "not worse")})
-    stage = {"better": "production", "not worse": "production", "inconclusive": "staging"}.get(
-        comparison.verdict
+    # Nothing serves yet: like a fresher candidate (rule 3), a first version not shown worse at all
+    # (its interval reaching zero) is better than no agent; one whose interval lies below zero is not.
+    served = comparison.verdict in ("better", "not worse") or (
+        comparison.verdict == "inconclusive" and comparison.ci_high >= 0
     )
+    comparison = comparison.model_copy(update={"passed": served})
+    stage = None if comparison.verdict == "worse" else ("production" if served else "staging")
     words = {"better": "better than", "not worse": "not worse than", "worse": "WORSE than",
-             "inconclusive": "inconclusive against"}[comparison.verdict]  # fmt: skip
+             "inconclusive": "not shown worse than" if served else "inconclusive against"}[comparison.verdict]  # fmt: skip
     reason = (f"{why}: {words} plain search (dense retrieval alone over the same pages) by "
               f"{comparison.diff_mean:+.3f} [{gate.confidence:.0%} CI {comparison.ci_low:+.3f}, {comparison.ci_high:+.3f}] "
               f"on n={comparison.n_pairs}, score over {', '.join(shared)}: {comparison.candidate_mean:.3f} vs "
               f"{comparison.production_mean:.3f}, tolerance {comparison.tolerance}")  # fmt: skip
     if comparison.verdict == "inconclusive":
-        reason += f"; n={comparison.n_pairs} can only detect ±{comparison.detectable:.2f}"
+        reason += f" (inconclusive: n={comparison.n_pairs} can only detect ±{comparison.detectable:.2f})"
     return Decision(stage=stage, reasons=[*passed, *drift_reasons(candidate, None), reason],
                     thresholds_passed=True, non_regression_passed=comparison.passed, comparisons=[comparison],
                     production_version=production_version, compared_with=PLAIN)  # fmt: skip

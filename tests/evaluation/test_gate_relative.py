@@ -103,3 +103,18 @@ def test_the_reasons_name_the_compared_version_as_what_it_is():
     assert any(
         " than v2 (staging) on n=70" in r or "against v2 (staging) on n=70" in r for r in decision.reasons
     )
+
+
+def test_a_first_version_not_shown_worse_than_plain_search_is_served_one_below_it_is_not():
+    """Nothing serves yet: inconclusive with the interval reaching zero is production (as rule 3)."""
+    cand, plain = _pairs(42, seed=6, gained=4, lost=6)  # slightly lower, interval wide across zero
+    decision = decide(_first(cand, plain), GateConfig(), production=None)
+    (c,) = decision.comparisons
+    assert c.verdict == "inconclusive" and c.ci_high >= 0 and decision.stage == "production"
+    assert (
+        "not shown worse than plain search" in decision.reasons[-1]
+        and "inconclusive: n=42" in decision.reasons[-1]
+    )
+    lower, base = _pairs(400, seed=7, gained=0, lost=16)  # -0.04 on 400: below zero, within the margin
+    below = decide(_first(lower, base), GateConfig(), production=None)
+    assert below.comparisons[0].ci_high < 0 and below.stage == "staging"
