@@ -264,10 +264,10 @@ def _first_version(
     stage = None if comparison.verdict == "worse" else ("production" if served else "staging")
     words = {"better": "better than", "not worse": "not worse than", "worse": "WORSE than",
              "inconclusive": "not shown worse than" if served else "inconclusive against"}[comparison.verdict]  # fmt: skip
-    reason = (f"{why}: {words} plain search (dense retrieval alone over the same pages) by "
-              f"{comparison.diff_mean:+.3f} [{gate.confidence:.0%} CI {comparison.ci_low:+.3f}, {comparison.ci_high:+.3f}] "
-              f"on n={comparison.n_pairs}, score over {', '.join(shared)}: {comparison.candidate_mean:.3f} vs "
-              f"{comparison.production_mean:.3f}, tolerance {comparison.tolerance}")  # fmt: skip
+    reason = (f"{why}: {words} plain search (dense retrieval alone over the same pages) on n={comparison.n_pairs}, "
+              f"score over {', '.join(shared)}: {comparison.candidate_mean:.3f} vs {comparison.production_mean:.3f}, "
+              f"diff {comparison.diff_mean:+.3f} [{gate.confidence:.0%} CI {comparison.ci_low:+.3f}, {comparison.ci_high:+.3f}], "
+              f"tolerance {comparison.tolerance}")  # fmt: skip
     if comparison.verdict == "inconclusive":
         reason += f" (inconclusive: n={comparison.n_pairs} can only detect ±{comparison.detectable:.2f})"
     return Decision(stage=stage, reasons=[*passed, *drift_reasons(candidate, None), reason],
