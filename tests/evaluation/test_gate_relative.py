@@ -69,9 +69,9 @@ def test_a_first_version_that_beats_plain_search_goes_to_production_saying_by_ho
     (c,) = decision.comparisons
     assert c.against == "plain search" and c.verdict == "better" and c.n_pairs == 81
     assert (
-        f"better than plain search (dense retrieval alone over the same pages) by {c.diff_mean:+.3f}"
-        in decision.reasons[-1]
+        "better than plain search (dense retrieval alone over the same pages) on n=81" in decision.reasons[-1]
     )
+    assert f"diff {c.diff_mean:+.3f} [95% CI {c.ci_low:+.3f}, {c.ci_high:+.3f}]" in decision.reasons[-1]
 
 
 def test_a_first_version_worse_than_plain_search_is_refused():
