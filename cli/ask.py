@@ -84,7 +84,13 @@ def _agent_options(func: Any) -> Any:
 @click.argument("question")
 @_agent_options
 def ask(question: str, version: str, model: str | None, config_path: Path, index_dir: Path | None) -> None:
-    """Ask the agent one question; prints the answer and the retrieved sources."""
+    """Ask the agent one question; prints the answer and the retrieved sources.
+
+    \b
+    Examples:
+      agent-factory ask "How do I install Agent Factory?"
+      agent-factory ask "Which port does it serve on?" --version 3
+    """
     if not question.strip():  # before loading anything: seconds saved on a typo
         fail("the question is empty")
     with _session(index_dir, model, config_path, version) as session:

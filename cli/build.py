@@ -25,6 +25,12 @@ def build(config_path: Path, schedule: str | None, no_cache: bool) -> None:
 
     Exit codes: 0 the version is now in production; 3 built and evaluated but not promoted to
     production (staging or rejected: the reasons are printed); 1 an error, nothing promoted.
+
+    \b
+    Examples:
+      agent-factory build
+      agent-factory build --config configs/my-agent.yaml || test $? -eq 3
+      agent-factory build --no-cache
     """
     from factory.config import EmptyCorpus, validate
 
@@ -74,7 +80,13 @@ def _print_decision(model: str, version: str) -> str | None:
 @click.option("--dry-run", is_flag=True, help="Estimate the judge's calls and tokens; call nothing.")
 @model_option
 def eval_cmd(version: str, dry_run: bool, model: str | None, config_path: Path) -> None:
-    """Score an existing version again on the config's golden set (and judge, if any)."""
+    """Score an existing version again on the config's golden set (and judge, if any).
+
+    \b
+    Examples:
+      agent-factory eval --version 3
+      agent-factory eval --version production --dry-run
+    """
     config = read_config(config_path)
     model = model or config.name
     from evaluation.golden import load_golden

@@ -28,6 +28,11 @@ def check(config_path: Path, against: str, summary_path: Path | None, report_pat
 
     The candidate is a version of the model `<name>-candidates`, never released. Exit codes:
     0 it would be promoted to production; 3 it would not (the reasons are printed); 1 an error.
+
+    \b
+    Examples:
+      agent-factory check --summary "$GITHUB_STEP_SUMMARY"
+      agent-factory check --against 4 --summary summary.md --report report.html
     """
     from factory.config import EmptyCorpus, validate
     from factory.server import check_store

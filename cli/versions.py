@@ -93,7 +93,12 @@ def _answer(model: str, version: str, approved: bool) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Every row, not only those that differ.")
 @model_option
 def compare(version_a: str, version_b: str, show_all: bool, model: str | None, config_path: Path) -> None:
-    """Print what differs between two versions: scores, corpus, settings, then the pages that changed."""
+    """Print what differs between two versions: scores, corpus, settings, then the pages that changed.
+
+    \b
+    Example:
+      agent-factory compare 3 4
+    """
     model = model_name(model, config_path)
     from cli.display import comparison_rows
 
