@@ -73,4 +73,8 @@ def serve(
         raise SystemExit(1)  # scripts and health checks can test the exit code
     click.echo(f"  chat page:  {found.url}/")
     click.echo(f"  OpenAI API: {found.url}/v1 (Authorization: Bearer <key>)")
+    if serve_config.slack_secret:  # what to paste into the Slack app's Event Subscriptions
+        click.echo(
+            f"  Slack:      {found.url}/slack/events (the Request URL of the app's Event Subscriptions)"
+        )
     click.echo(f"  key:        {deploy.bearer_key(name)}")

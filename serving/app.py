@@ -68,6 +68,7 @@ def startup(app_runner: Any = None, **settings: Any) -> None:
         _STATE["slack"] = slack.build(
             service, store, settings["model"], token, signing, settings["slack_api_url"]
         )
+        _STATE["slack_signing"] = signing
     _STATE.update(
         service=service,
         store=store,
@@ -215,12 +216,41 @@ async def page(request: Request) -> Response:
 
 
 async def slack_events(request: Request) -> Response:
-    """Slack's Events API; Bolt checks the signature and answers Slack's URL verification."""
+    """Slack's Events API, checked before anything is parsed: the body's size (413, before it is
+    read), Slack's signature with a numeric timestamp within five minutes (401), JSON (400); nothing
+    logs a request body. A redelivered event (its event_id seen before, by any worker) is
+    acknowledged, not answered again. Then Bolt answers (URL verification, mentions, reactions)."""
     if "slack" not in _STATE:
         return JSONResponse(
             ApiError(404, "Slack is not configured (serve.slack_secret)", "no_slack").body(), 404
         )
-    return await _STATE["slack"].handle(request)
+    from serving.slack import signed
+
+    _service, store, settings = state()
+    try:
+        body = await read_body(request, settings["max_body_bytes"])
+    except ApiError as exc:
+        return JSONResponse(exc.body(), status_code=exc.status)
+    stamp, signature = (
+        request.headers.get(h, "") for h in ("x-slack-request-timestamp", "x-slack-signature")
+    )
+    if not signed(body, stamp, signature, _STATE["slack_signing"]):
+        return JSONResponse(
+            ApiError(401, "invalid Slack signature or timestamp", "invalid_signature").body(), 401
+        )
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return JSONResponse(ApiError(400, "the body is not JSON", "invalid_json").body(), 400)
+        event_id = payload.get("event_id") if isinstance(payload, dict) else None
+        if event_id and not store.first_delivery(f"slack:{event_id}"):
+            return JSONResponse({"ok": True})  # Slack retried: answered once already
+
+    async def replay() -> dict[str, Any]:  # Bolt reads the body again; it was read above
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return await _STATE["slack"].handle(Request(request.scope, receive=replay))
 
 
 @step(enable_cache=False)

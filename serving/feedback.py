@@ -76,6 +76,7 @@ create table if not exists answers (
   rating integer, comment text not null default '', rated_on text
 );
 create table if not exists links (key text primary key, answer_id text not null);
+create table if not exists deliveries (key text primary key, at real not null);
 """
 
 
@@ -127,6 +128,15 @@ class FeedbackStore:
             rows = cursor.fetchall()
         records = [dict(zip(names, row, strict=True)) for row in rows]
         return [FeedbackRow(**(r | {"sources": json.loads(r["sources"])})) for r in records]
+
+    def first_delivery(self, key: str) -> bool:
+        """True the first time `key` (a Slack event id) is seen: every worker sharing this file, and
+        a restarted server, agree, so a redelivered event is answered once."""
+        with self._lock:
+            done = self._db.execute(
+                "insert or ignore into deliveries (key, at) values (?, ?)", (key, time.time())
+            )
+        return done.rowcount == 1
 
     def link(self, key: str, answer_id: str) -> None:
         """Remember which answer a message elsewhere is (a Slack message's channel and ts)."""

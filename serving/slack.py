@@ -9,13 +9,20 @@ Slack app setup).
 
 >>> question_of("<@U0BOT> How do I install it?")
 'How do I install it?'
+>>> for_slack("Say <!channel> & ping <@U0RELEASEMGR> at https://<your host>/slack/events")
+'Say &lt;!channel&gt; &amp; ping &lt;@U0RELEASEMGR&gt; at https://&lt;your host&gt;/slack/events'
+>>> signed(b"{}", "abc", "v0=00", "secret", now=0)
+False
 >>> RATINGS["+1"], RATINGS["-1"]
 (1, -1)
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import time
 from typing import Any
 
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
@@ -27,6 +34,22 @@ from serving.service import AgentService, Answered, Turn
 
 RATINGS = {"+1": 1, "thumbsup": 1, "-1": -1, "thumbsdown": -1}
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
+MAX_SKEW_S = 300  # Slack's own rule: a request signed more than five minutes ago is a replay
+
+
+def for_slack(text: str) -> str:
+    """`text` inert in Slack: ``&``, ``<`` and ``>`` escaped, so nothing from a document or a question
+    can ping a channel (``<!channel>``), mention a person (``<@U...>``) or make a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def signed(body: bytes, timestamp: str, signature: str, secret: str, now: float | None = None) -> bool:
+    """Slack's request signature (v0 HMAC-SHA256 of ``v0:<timestamp>:<body>``), with a numeric
+    timestamp within five minutes of `now`."""
+    if not timestamp.isdigit() or abs((time.time() if now is None else now) - int(timestamp)) > MAX_SKEW_S:
+        return False
+    digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(f"v0={digest}", signature)
 
 
 def question_of(text: str) -> str:
@@ -53,16 +76,16 @@ def build(
 
     async def answer(event: dict[str, Any], say: Any) -> None:
         question = question_of(event.get("text", ""))
-        if not question:
-            return
+        if not question or event.get("bot_id") or event.get("subtype") == "bot_message":
+            return  # another bot's mention: two bots would answer each other forever
         thread = event.get("thread_ts") or event["ts"]
         try:
             service.check(question)
             done = [e async for e in service.answer(Turn(question=question)) if isinstance(e, Answered)][-1]
         except Exception as exc:  # the person sees why, in the thread
-            await say(text=f"Sorry, I could not answer: {exc}", thread_ts=thread)
+            await say(text=for_slack(f"Sorry, I could not answer: {exc}"), thread_ts=thread)
             return
-        posted = await say(text=done.answer, thread_ts=thread)
+        posted = await say(text=for_slack(done.answer), thread_ts=thread)
         sources = list(dict.fromkeys(s.doc_id for s in done.sources))
         record = AnswerRecord(question=question, answer=done.answer, sources=sources, model=model,
                               version=done.version, channel="slack")  # fmt: skip
