@@ -36,7 +36,9 @@ def test_an_unchanged_branch_would_be_promoted_and_moves_no_stage(
     assert f"test_agent: would be promoted: not worse than production v{production}" in done.stdout
     assert _stages("test_agent") == before  # no stage moved, no version added
     summary = (tmp_path / "out/summary.md").read_text()
-    assert summary.startswith(f"## ✅ test_agent: would be promoted: not worse than production v{production}")
+    assert summary.startswith(
+        f"<!-- agent-factory check summary -->\n## ✅ test_agent: would be promoted: not worse than production v{production}"
+    )
     assert "| primary | score |" in summary and "No question's score moved" in summary
     assert "No page changed" in summary
     assert "<html" in (tmp_path / "out/report.html").read_text()[:200].lower()
@@ -59,7 +61,7 @@ def test_a_branch_deleting_a_third_of_the_docs_would_not_be_promoted(
     assert _stages("test_agent") == before
     summary = (tmp_path / "summary.md").read_text()
     assert summary.startswith("<!-- agent-factory check summary -->\n## ❌ test_agent: would not be promoted")
-    assert "- removed (2): `docs/backups.md`, `docs/ports.rst`" in summary
+    assert "- removed (2): <code>docs/backups.md</code>, <code>docs/ports.rst</code>" in summary
     assert "**backup-keep**" in summary and "**port**" in summary  # the questions whose pages went
 
 

@@ -121,7 +121,9 @@ def test_a_ci_process_checks_against_production_built_elsewhere(server, reposito
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "code=0" in outputs.read_text() and "the agent would be promoted" in done.stdout
     text = summary.read_text()
-    assert text.startswith(f"## ✅ team_agent: would be promoted: not worse than production v{version}")
+    assert text.startswith(
+        f"<!-- agent-factory check summary -->\n## ✅ team_agent: would be promoted: not worse than production v{version}"
+    )
     assert f"against team_agent v{version}" in text
     assert f"[The report in the dashboard]({server['ZENML_STORE_URL']}/projects/default/runs/" in text
     assert (repository / "agent-check.html").read_text().lstrip().lower().startswith(("<!doctype", "<html"))
