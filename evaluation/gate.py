@@ -69,9 +69,9 @@ def check_thresholds(result: EvaluationResult, gate: GateConfig) -> list[str]:
     check = result.embedding_check
     if check is not None and check.rate < gate.min_embedding_check:
         failures.append(
-            f"embedding check: dense search found {check.found} of {check.asked} chunks from a part of their "
-            f"own text ({check.rate:.0%} < floor {gate.min_embedding_check:.0%}): the embedding model or the "
-            "index's vectors are broken"
+            f"embedding check: dense search found {check.found} of {check.asked} chunks from the first half of "
+            f"their own text ({check.rate:.0%} < floor {gate.min_embedding_check:.0%}): the index cannot find its own "
+            "text (a broken embedding model, or chunks too small to carry meaning)"
         )
     for name, minimum in gate.thresholds.items():
         metric = result.metrics.get(name)
