@@ -45,9 +45,11 @@ def primary_reason(c: Comparison, name: str, gate: GateConfig) -> str:
     words = {"better": "better than", "not worse": "not worse than", "worse": "WORSE than",
              "inconclusive": "inconclusive against"}[c.verdict]  # fmt: skip
     reason = f"{c.metric} (primary) {words} {_evidence(c, name, gate)}"
-    if c.verdict == "inconclusive":
+    if c.verdict == "inconclusive" and c.questions_needed > c.n_pairs:
         reason += (f"; n={c.n_pairs} can only detect differences of ±{c.detectable:.2f} on {c.metric}, "
                    f"about {c.questions_needed} questions would detect {c.tolerance}")  # fmt: skip
+    elif c.verdict == "inconclusive":  # the set resolves the margin: the difference sits on it
+        reason += f"; the interval straddles -{c.tolerance}: the difference is about the margin itself"
     return reason
 
 
