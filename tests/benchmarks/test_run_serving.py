@@ -20,6 +20,8 @@ def test_serving_living_and_identity_sections(smoke):
         "unchanged",
         "restructure",
     ] and "## 8. Living" in text
-    assert nights[0]["decision"] != "refused" and "plain search" in nights[0]["reason"]  # 8 pages: few questions
+    assert (
+        nights[0]["decision"] != "refused" and "plain search" in nights[0]["reason"]
+    )  # 8 pages: few questions
     assert results["identity"]["template_family"]["wrong_follows"]["distinctive"] == 0
     assert "## 9. Page identity against git's renames" in text
