@@ -170,7 +170,9 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" for line in shown)
 
 
-_MARKDOWN = re.compile(r"([\\`*_\[\]()!|~#+\-=.>:])")  # punctuation GitHub reads as syntax
+_MARKDOWN = re.compile(
+    r"([\\`*_\[\]()!|~#])"
+)  # punctuation GitHub reads as inline syntax (<, >, & are entities)
 
 
 def _line(text: str) -> str:
@@ -179,11 +181,11 @@ def _line(text: str) -> str:
     and "://" split so no bare link is made of it.
 
     >>> print(_line("</details><a href='https://x.example'>[ok](y)</a> `x`"))
-    &lt;/details&gt;&lt;a href\\='https\\:&#47;&#47;x\\.example'&gt;\\[ok\\]\\(y\\)&lt;/a&gt; \\`x\\`
+    &lt;/details&gt;&lt;a href='https:&#47;&#47;x.example'&gt;\\[ok\\]\\(y\\)&lt;/a&gt; \\`x\\`
     """
     flat = " ".join(text.split())
     escaped = _MARKDOWN.sub(r"\\\1", html.escape(flat, quote=False))
-    return escaped.replace("\\://", "\\:&#47;&#47;")
+    return escaped.replace("://", ":&#47;&#47;")
 
 
 def _code(text: str) -> str:

@@ -160,7 +160,7 @@ def test_interrupted_index_upload_is_never_loaded(production, golden_path, monke
 
 
 def test_two_builds_finishing_together(tmp_path, golden_path):
-    """Two real processes build at once: the good version ends in production, the other is rejected."""
+    """Two real processes build at once: the good version ends in production, the other does not."""
     good = write_corpus(tmp_path / "good")
     half = write_corpus(tmp_path / "half", gutted())
     procs = {}
@@ -174,16 +174,21 @@ def test_two_builds_finishing_together(tmp_path, golden_path):
         )  # fmt: skip
     outputs = {name: proc.communicate(timeout=600)[0] for name, proc in procs.items()}
     codes = {name: proc.returncode for name, proc in procs.items()}
-    assert codes == {"good": 0, "half": 3}, outputs
+    assert codes["good"] == 0 and codes["half"] in (0, 3), outputs  # 0: it was briefly the first version
     versions = {
         v.name: v for v in Client().list_model_versions(model="race_agent", size=10, hydrate=True).items
     }
     assert len(versions) == 2
     production = get_version("race_agent", "production")
     assert "half" not in str(production.run_metadata["settings"]["sources"])
-    rejected = next(v for v in versions.values() if v.name != production.name)
-    assert rejected.stage is None and rejected.run_metadata["decision"]["stage"] is None
-    assert "gate:rejected" in [t.name for t in rejected.tags]
+    other = next(v for v in versions.values() if v.name != production.name)
+    # The gutted corpus, decided first, is a first version not shown worse than plain search over its
+    # own pages (production, then archived by the good one); decided second, it is worse than production.
+    assert other.stage in (None, "archived"), other.stage
+    if other.stage is None:
+        assert other.run_metadata["decision"]["stage"] is None and "gate:rejected" in [
+            t.name for t in other.tags
+        ]
 
 
 def test_an_unreadable_production_is_said_and_replaced_not_a_dead_end(tmp_path, golden_path, caplog):
