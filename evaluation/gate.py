@@ -206,7 +206,8 @@ def decide(
     guards = [compare(candidate, production, m, gate) for m in usable[1:]]
     shown_worse = holm_worse(guards, (1 - gate.confidence) / 2)
     guards = [g.model_copy(update={"passed": g.metric not in shown_worse}) for g in guards]
-    fresher = _fresher(primary, freshness) and not shown_worse
+    # rule 3: not shown worse at all, against a production behind today's docs
+    fresher = bool(freshness and freshness.behind and _unproven_but_not_worse(primary)) and not shown_worse
     primary = primary.model_copy(update={"passed": primary.verdict in ("better", "not worse") or fresher})
     if primary.verdict == "worse" or shown_worse:
         stage = None
@@ -233,9 +234,9 @@ def decide(
     )
 
 
-def _fresher(primary: Comparison, freshness: Freshness | None) -> bool:
-    """Rule 3: inconclusive, its interval reaching zero, against a production behind today's docs."""
-    return bool(freshness and freshness.behind and primary.verdict == "inconclusive" and primary.ci_high >= 0)
+def _unproven_but_not_worse(c: Comparison) -> bool:
+    """Inconclusive with its interval reaching zero: not shown worse at all (rules 3 and 4)."""
+    return c.verdict == "inconclusive" and c.ci_high >= 0
 
 
 def _first_version(
@@ -257,9 +258,7 @@ def _first_version(
     comparison = compare(ours, theirs, SCORE, gate).model_copy(update={"role": "primary", "against": PLAIN})
     # Nothing serves yet: like a fresher candidate (rule 3), a first version not shown worse at all
     # (its interval reaching zero) is better than no agent; one whose interval lies below zero is not.
-    served = comparison.verdict in ("better", "not worse") or (
-        comparison.verdict == "inconclusive" and comparison.ci_high >= 0
-    )
+    served = comparison.verdict in ("better", "not worse") or _unproven_but_not_worse(comparison)
     comparison = comparison.model_copy(update={"passed": served})
     stage = None if comparison.verdict == "worse" else ("production" if served else "staging")
     words = {"better": "better than", "not worse": "not worse than", "worse": "WORSE than",
