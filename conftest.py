@@ -30,7 +30,9 @@ os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "WARN")
 # Steps resolve as `pipelines.steps` from this folder, also in xdist workers (whose __main__ has no file).
 os.environ["ZENML_CUSTOM_SOURCE_ROOT"] = str(Path(__file__).resolve().parent)
 
-import rag  # noqa: E402,F401  (offline defaults)
+from factory.bootstrap import bootstrap  # noqa: E402
+
+bootstrap()  # as every program does first: offline defaults, old module paths
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

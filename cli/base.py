@@ -43,7 +43,9 @@ def read_config(path: Path | None) -> Any:
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Agent Factory: build, evaluate and gate retrieval agents (offline by default)."""
-    import factory  # noqa: F401  (offline defaults, ZenML source root)
+    from factory.bootstrap import bootstrap
+
+    bootstrap()  # offline defaults, ZenML's source root, old module paths: before anything runs
     from factory.server import check_stack, check_store
     from rag.secrets import redact_all_logs
 

@@ -31,8 +31,9 @@ def feedback(config_path: Path, rating: str, export: Path | None, limit: int) ->
         click.echo(f"{describe(export, export_rows(rows, export))}: {len(rows)} answers")
         return
     for row in rows:
-        mark = {1: "+", -1: "-", None: " "}[row.rating]
-        click.echo(f"{mark} {row.id[:8]} v{row.version} {row.channel:5} {row.question[:70]}")
+        mark = {1: "+", -1: "-", 0: "=", None: " "}[row.rating]
+        votes = f"{row.up}+/{row.down}-" if row.up or row.down else ""
+        click.echo(f"{mark} {row.id[:8]} v{row.version} {row.channel:5} {votes:7} {row.question[:70]}")
         if row.comment:
             click.secho(f"    {row.comment[:100]}", dim=True)
 

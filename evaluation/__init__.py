@@ -2,5 +2,3 @@
 
 Plain Python; it never imports ZenML.
 """
-
-import rag  # noqa: F401  (offline defaults, before ragas is imported)

@@ -15,6 +15,7 @@ from zenml.models import ModelVersionResponse
 
 from evaluation.golden import GoldenSet
 from evaluation.records import EvaluationResult
+from factory.bootstrap import bootstrap
 from factory.versions import VersionNotFound, find_version, get_version
 from rag.agent.chat import ChatSession
 from rag.agent.spec import AgentSpec, open_session
@@ -188,5 +189,6 @@ def load_agent(model: str = "docs_agent", version: str | int = "production") -> 
     with load_agent("docs_agent", "production") as session:
         print(session.ask("How do I install Agent Factory?").answer)
     """
+    bootstrap()  # the Python chat engine is a program's start: offline defaults, ZenML secrets
     index, spec = load_parts(get_version(model, version))
     return open_session(spec, index)

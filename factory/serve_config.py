@@ -35,3 +35,18 @@ class ServeConfig(BaseModel):
     feedback_path: Path | None = None  # default: $AGENT_FACTORY_DATA_DIR/<deployment>-feedback.sqlite
     slack_secret: str | None = None  # a ZenML secret with bot_token and signing_secret: Slack on
     slack_api_url: str = "https://slack.com/api/"  # Slack's Web API (tests point it at a local fake)
+    slack_allow_bots: list[str] = []  # bot ids whose mentions are answered; others are ignored (no loops)
+
+
+class ServedAgent(BaseModel):
+    """What one server process loads at start-up (serving/app.py): the model and how it is served.
+
+    ZenML hands it to the start-up hook as JSON; this is its one typed form on both sides.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str
+    feedback_path: Path
+    index_dir: Path | None = None  # `serve --index`: a local index folder instead of a version
+    serve: ServeConfig = ServeConfig()

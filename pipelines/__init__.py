@@ -5,17 +5,6 @@ calls lives below: ``rag`` and ``evaluation`` (the libraries) and ``factory`` (c
 artifacts, versions, release).
 """
 
-import factory  # noqa: F401  (ZenML's source root, secrets from ZenML, quiet faiss)
-from rag import moved
+from factory.bootstrap import bootstrap
 
-# Where modules went when the application layer moved out (stored runs name the old paths).
-moved.register({
-    "pipelines.config": "factory.config",
-    "pipelines.artifacts": "factory.artifacts",
-    "pipelines.versions": "factory.versions",
-    "pipelines.release": "factory.release",
-    "pipelines.history": "factory.history",
-    "pipelines.golden_refresh": "factory.golden_refresh",
-    "pipelines.display": "cli.display",
-    "pipelines.cli": "cli.main",
-})  # fmt: skip
+bootstrap()  # ZenML enters our code here (steps, materializers): this package is an entry point

@@ -1,10 +1,10 @@
 """Old import paths of moved modules keep working: ``rag.corpus`` is ``rag.ingest.corpus``.
 
 ZenML loads a stored artifact by the class path recorded when it was saved, and plugins
-import ours; versions built before the role folders name the old paths. A package lists its
-moves once (``rag/__init__.py``, ``pipelines/__init__.py``); importing an old name gives the
-very module object of the new one, so classes stay identical (no second copy).
+import ours; versions built before the role folders name the old paths. The moves are listed
+once, in ``factory/bootstrap.py``; importing an old name gives the very module object of the new one, so classes stay identical (no second copy).
 
+>>> register({"rag.corpus": "rag.ingest.corpus", "rag.sources": "rag.ingest.sources"})
 >>> import rag.corpus, rag.ingest.corpus
 >>> rag.corpus is rag.ingest.corpus
 True

@@ -1,9 +1,9 @@
-"""Offline-by-default switches, applied once when the library is imported.
+"""Offline-by-default switches, applied at start-up by ``factory.bootstrap.bootstrap()``.
 
 Every switch uses ``os.environ.setdefault`` so a user who *wants* telemetry or a
 hub download can still opt in by setting the variable themselves.
 
->>> import rag  # applies the defaults
+>>> apply_offline_defaults()
 >>> import os; os.environ["RAGAS_DO_NOT_TRACK"]
 'true'
 """

@@ -10,6 +10,6 @@
 Its settings (ServeConfig, the ``serve:`` section) live with the other configs in ``factory``.
 """
 
-from rag import moved
+from factory.bootstrap import bootstrap
 
-moved.register({"serving.config": "factory.serve_config"})
+bootstrap()  # ZenML's deployment server enters our code here: this package is an entry point

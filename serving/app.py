@@ -29,6 +29,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from pydantic import ValidationError
 from zenml import pipeline, step
 
+from factory.serve_config import ServedAgent
 from rag.agent.chat import QuestionError
 from serving.feedback import AnswerRecord, Channel, FeedbackError, FeedbackStore, Rating
 from serving.limits import RateLimiter, read_body
@@ -50,32 +51,25 @@ def _bound_malloc_arenas(arenas: int = 2) -> None:
         ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8: M_ARENA_MAX
 
 
-def startup(app_runner: Any = None, **settings: Any) -> None:
-    """Load the agent, open the feedback store, set the limits (ServeConfig's fields + model)."""
+def startup(app_runner: Any = None, served: dict[str, Any] | None = None) -> None:
+    """Load the agent, open the feedback store, set the limits (`served`: a ServedAgent as JSON)."""
     _bound_malloc_arenas()
-    if settings.get("index_dir"):
-        service = AgentService.from_folder(settings["index_dir"], workers=settings["workers"])
+    agent = ServedAgent.model_validate(served or {})
+    config = agent.serve
+    if agent.index_dir:
+        service = AgentService.from_folder(agent.index_dir, workers=config.workers)
     else:
-        service = AgentService.for_version(
-            settings["model"], settings["version"], settings["reload_every_s"], settings["workers"]
-        )
+        service = AgentService.for_version(agent.model, config.version, config.reload_every_s, config.workers)
     service.warm()
-    store = FeedbackStore(settings["feedback_path"])
-    if settings.get("slack_secret"):
+    store = FeedbackStore(agent.feedback_path)
+    if config.slack_secret:
         from serving import slack
 
-        token, signing = slack.credentials(settings["slack_secret"])
-        _STATE["slack"] = slack.build(
-            service, store, settings["model"], token, signing, settings["slack_api_url"]
-        )
+        token, signing = slack.credentials(config.slack_secret)
+        _STATE["slack"] = slack.build(service, store, agent, token, signing)
         _STATE["slack_signing"] = signing
-    _STATE.update(
-        service=service,
-        store=store,
-        limiter=RateLimiter(settings["requests_per_minute"]),
-        settings=settings,
-    )
-    log.info("serving %s version %s", settings["model"], service.loaded.version)
+    _STATE.update(service=service, store=store, limiter=RateLimiter(config.requests_per_minute), served=agent)
+    log.info("serving %s version %s", agent.model, service.loaded.version)
 
 
 def shutdown(app_runner: Any = None, **_: Any) -> None:
@@ -85,10 +79,10 @@ def shutdown(app_runner: Any = None, **_: Any) -> None:
         store.close()
 
 
-def state() -> tuple[AgentService, FeedbackStore, dict[str, Any]]:
+def state() -> tuple[AgentService, FeedbackStore, ServedAgent]:
     if "service" not in _STATE:
         raise ApiError(503, "the agent is still loading", "not_ready", "server_error")
-    return _STATE["service"], _STATE["store"], _STATE["settings"]
+    return _STATE["service"], _STATE["store"], _STATE["served"]
 
 
 async def _guarded(request: Request, handler: Any) -> Response:
@@ -108,20 +102,20 @@ def _channel(request: Request) -> Channel:
     return "web" if request.headers.get("x-agent-factory-client") == "web" else "api"
 
 
-def _check_model(name: str, settings: dict[str, Any]) -> None:
+def _check_model(name: str, served: ServedAgent) -> None:
     """`model` names the served model (empty: the served one, as the page sends)."""
-    if name and name != settings["model"]:
-        raise ApiError(404, f"model: this service serves {settings['model']!r}, not {name!r}",
+    if name and name != served.model:
+        raise ApiError(404, f"model: this service serves {served.model!r}, not {name!r}",
                        "model_not_found", param="model")  # fmt: skip
 
 
 async def _answer(request: Request, kind: Kind, asked: ChatRequest | CompletionRequest) -> Response:
     """Answer a parsed request: whole, or streamed as server-sent events."""
-    service, store, settings = state()
-    _check_model(asked.model, settings)
+    service, store, served = state()
+    _check_model(asked.model, served)
     turn = asked.turn()
     service.check(turn.question)  # a 400 before streaming starts, not an error event after
-    answer_id, model, channel = uuid.uuid4().hex, settings["model"], _channel(request)
+    answer_id, model, channel = uuid.uuid4().hex, served.model, _channel(request)
     cut = AnswerCut(asked.limit, asked.stops)
     prompt_tokens = count_tokens("\n".join([*(text for _, text in turn.history), turn.question]))
 
@@ -145,37 +139,37 @@ async def _answer(request: Request, kind: Kind, asked: ChatRequest | CompletionR
 
 
 async def _chat_completions(request: Request) -> Response:
-    _service, _store, settings = state()
-    body = await read_body(request, settings["max_body_bytes"])
-    return await _answer(request, "chat", parse_chat(body, settings["max_messages"]))
+    _service, _store, served = state()
+    body = await read_body(request, served.serve.max_body_bytes)
+    return await _answer(request, "chat", parse_chat(body, served.serve.max_messages))
 
 
 async def _completions(request: Request) -> Response:
-    _service, _store, settings = state()
+    _service, _store, served = state()
     return await _answer(
-        request, "text", parse_completion(await read_body(request, settings["max_body_bytes"]))
+        request, "text", parse_completion(await read_body(request, served.serve.max_body_bytes))
     )
 
 
-def _model(settings: dict[str, Any], service: AgentService) -> dict[str, Any]:
-    return {"id": settings["model"], "object": "model", "created": 0, "owned_by": "agent-factory",
+def _model(served: ServedAgent, service: AgentService) -> dict[str, Any]:
+    return {"id": served.model, "object": "model", "created": 0, "owned_by": "agent-factory",
             "version": service.loaded.version}  # fmt: skip
 
 
 async def _models(request: Request) -> Response:
-    service, _store, settings = state()
-    return JSONResponse({"object": "list", "data": [_model(settings, service)]})
+    service, _store, served = state()
+    return JSONResponse({"object": "list", "data": [_model(served, service)]})
 
 
 async def _model_by_id(request: Request) -> Response:
-    service, _store, settings = state()
-    _check_model(request.path_params.get("model_id", ""), settings)
-    return JSONResponse(_model(settings, service))
+    service, _store, served = state()
+    _check_model(request.path_params.get("model_id", ""), served)
+    return JSONResponse(_model(served, service))
 
 
 async def _feedback(request: Request) -> Response:
-    _service, store, settings = state()
-    body = await read_body(request, settings["max_body_bytes"])
+    _service, store, served = state()
+    body = await read_body(request, served.serve.max_body_bytes)
     try:
         rating = Rating.model_validate_json(body)
     except ValidationError as exc:
@@ -226,9 +220,9 @@ async def slack_events(request: Request) -> Response:
         )
     from serving.slack import signed
 
-    _service, store, settings = state()
+    _service, store, served = state()
     try:
-        body = await read_body(request, settings["max_body_bytes"])
+        body = await read_body(request, served.serve.max_body_bytes)
     except ApiError as exc:
         return JSONResponse(exc.body(), status_code=exc.status)
     stamp, signature = (

@@ -30,7 +30,7 @@ from zenml.config.deployment_settings import (
     EndpointSpec,
 )
 
-from factory.serve_config import ServeConfig
+from factory.serve_config import ServeConfig, ServedAgent
 from rag.errors import AgentFactoryError
 from serving import app, http_errors, supervisor
 from serving.feedback import feedback_path
@@ -64,12 +64,8 @@ def bearer_key(deployment: str) -> str:
 
 def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None = None) -> dict[str, Any]:
     """The pipeline's deployer and deployment settings for `config`."""
-    hook = config.model_dump(
-        mode="json",
-        exclude={"feedback_path", "deployment", "host", "port", "cors_origins", "restart", "max_restarts"},
-    )
-    hook |= {"model": model, "feedback_path": str(feedback_path(config)),
-             "index_dir": str(index_dir) if index_dir else None}  # fmt: skip
+    served = ServedAgent(model=model, feedback_path=feedback_path(config), index_dir=index_dir, serve=config)
+    hook = {"served": served.model_dump(mode="json")}
     post, get = EndpointMethod.POST, EndpointMethod.GET
     endpoints = [
         EndpointSpec(path="/v1/chat/completions", method=post, handler=app.chat_completions),

@@ -16,6 +16,7 @@ into golden-question candidates for a person to review (serving/suggest.py).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -24,6 +25,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -52,11 +54,14 @@ class AnswerRecord(BaseModel):
 
 
 class FeedbackRow(AnswerRecord):
-    """An answer with its latest feedback (``rating`` None when nobody rated it)."""
+    """An answer with its feedback: ``rating`` is the votes' verdict (1 more up, -1 more down, 0 a
+    tie, None when nobody voted), ``up`` and ``down`` count the people."""
 
     id: str
     created: float
     rating: int | None = None
+    up: int = 0
+    down: int = 0
     comment: str = ""
     rated_on: Channel | None = None
 
@@ -77,7 +82,23 @@ create table if not exists answers (
 );
 create table if not exists links (key text primary key, answer_id text not null);
 create table if not exists deliveries (key text primary key, at real not null);
+create table if not exists votes (
+  answer_id text not null, voter text not null, rating integer not null, at real not null,
+  primary key (answer_id, voter)
+);
 """
+# An answer's rating is its votes' verdict; answers rated before votes were kept keep their rating.
+_VERDICT = """
+update answers set rating = coalesce(
+  (select case when sum(rating) > 0 then 1 when sum(rating) < 0 then -1 else 0 end
+   from votes where answer_id = :id having count(*) > 0),
+  case when (select count(*) from votes where answer_id = :id) = 0 and :removed then null else rating end
+) where id = :id
+"""
+_COUNTS = (
+    "(select count(*) from votes v where v.answer_id = a.id and v.rating = 1) as up,"
+    " (select count(*) from votes v where v.answer_id = a.id and v.rating = -1) as down"
+)
 
 
 class FeedbackStore:
@@ -106,21 +127,50 @@ class FeedbackStore:
             )  # fmt: skip
         return answer_id
 
-    def rate(self, answer_id: str, rating: int, comment: str = "", channel: Channel = "api") -> None:
-        """Thumbs up (+1) or down (-1); a later rating of the same answer replaces the earlier one."""
+    def rate(
+        self, answer_id: str, rating: int, comment: str = "", channel: Channel = "api", voter: str = ""
+    ) -> None:
+        """Thumbs up (+1) or down (-1) from `voter` (a Slack user; default: the channel, one anonymous
+        voice): one vote per voter, a later one replaces theirs."""
         if rating not in (1, -1):
             raise FeedbackError(f"rating must be 1 or -1, not {rating!r}")
-        with self._lock:
+        with self._transaction():
             done = self._db.execute(
-                "update answers set rating = ?, comment = ?, rated_on = ? where id = ?",
-                (rating, comment, channel, answer_id),
+                "update answers set comment = case when ? = '' then comment else ? end, rated_on = ?"
+                " where id = ?", (comment, comment, channel, answer_id),
+            )  # fmt: skip
+            if done.rowcount == 0:
+                raise FeedbackError(f"no answer with id {answer_id!r}")
+            self._db.execute(
+                "insert or replace into votes (answer_id, voter, rating, at) values (?, ?, ?, ?)",
+                (answer_id, voter or channel, rating, time.time()),
             )
-        if done.rowcount == 0:
-            raise FeedbackError(f"no answer with id {answer_id!r}")
+            self._db.execute(_VERDICT, {"id": answer_id, "removed": 0})
+
+    def unrate(self, answer_id: str, voter: str, rating: int) -> None:
+        """`voter` takes back their `rating` (a removed Slack reaction); another vote of theirs stays."""
+        with self._transaction():
+            done = self._db.execute(
+                "delete from votes where answer_id = ? and voter = ? and rating = ?",
+                (answer_id, voter, rating),
+            )
+            self._db.execute(_VERDICT, {"id": answer_id, "removed": done.rowcount})
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One writer at a time across the deployment's workers; all or nothing."""
+        with self._lock:
+            self._db.execute("begin immediate")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("rollback")
+                raise
+            self._db.execute("commit")
 
     def list(self, rating: int | None = None, limit: int = 10_000) -> list[FeedbackRow]:
         """Answers newest first; only those rated `rating` when given."""
-        query = "select * from answers" + (" where rating = ?" if rating is not None else "")
+        query = f"select a.*, {_COUNTS} from answers a" + (" where rating = ?" if rating is not None else "")
         args: tuple = (rating,) if rating is not None else ()
         with self._lock:
             cursor = self._db.execute(f"{query} order by created desc limit ?", (*args, limit))

@@ -76,7 +76,9 @@ def _reap() -> None:
 
 def main(deployment: str, max_restarts: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    import factory  # noqa: F401  (offline defaults, ZenML's source root and secrets)
+    from factory.bootstrap import bootstrap
+
+    bootstrap()
 
     path = pid_file(deployment)  # written by `serve` as it started this process
     try:

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 from rag.config import EmbeddingConfig
 from rag.http import openai_client_kwargs
 from rag.index import onnx_encoder
+from rag.offline import apply_offline_defaults
 from rag.preflight import check_gguf
 from rag.providers import EMBEDDINGS
 from rag.secrets import api_key
@@ -146,6 +147,7 @@ Encoder = Callable[[list[str], int], Any]  # (texts, batch size) -> normalised v
 @functools.lru_cache(maxsize=4)
 def _load_encoder(model_path: str, backend: str = "onnx") -> Encoder:
     """One encoder per model folder, backend and process: the agent's answerer and the index share it."""
+    apply_offline_defaults()  # a library user who never bootstrapped: loading a model stays offline
     if backend != "torch":
         try:
             if cached := onnx_encoder.load(model_path, int8=backend == "onnx_int8"):

@@ -22,6 +22,15 @@ The dashboard reads these settings from dashboard.toml when it starts.
 | `max_tiles` | 48 | the most tiles one dashboard shows |
 | `tile_style` | compact | <script>document.title = "pwned"</script> how tiles are drawn |
 """
+# A page whose answer would ping a channel and tag a person if it were posted raw to Slack.
+ANNOUNCEMENTS = """# Release announcements
+
+Release announcements go to <!channel> and <@U0RELEASEMGR> in the releases channel & the mailing list.
+
+```bash
+release-tool announce --channel releases
+```
+"""
 
 
 @dataclass
@@ -46,7 +55,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     root = tmp_path_factory.mktemp("serve")
     config = make_config(
         "serve_agent",
-        write_corpus(root / "docs", CORPUS | {"dashboard.md": DASHBOARD}),
+        write_corpus(root / "docs", CORPUS | {"dashboard.md": DASHBOARD, "announcements.md": ANNOUNCEMENTS}),
         write_golden(root / "golden.jsonl"),
     )
     first, second = run_build(config), run_build(config)

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 import httpx
 import openai
@@ -272,14 +273,14 @@ def test_web_page_renders_a_table_answer_as_a_table_and_document_markup_as_text(
         page.screenshot(path=str(ARTIFACTS / "chat-page-table.png"), full_page=True)
 
 
-def _signed(deployed, payload: dict, secret: str | None = None) -> httpx.Response:
-    body = json.dumps(payload)
+def _signed(deployed, payload: dict | str, secret: str | None = None, form: bool = False) -> httpx.Response:
+    body = payload if isinstance(payload, str) else json.dumps(payload)
     ts = str(int(time.time()))
     digest = hmac.new(
         (secret or deployed.signing_secret).encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256
     )
     headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest.hexdigest()}",
-               "Content-Type": "application/json"}  # fmt: skip
+               "Content-Type": "application/x-www-form-urlencoded" if form else "application/json"}  # fmt: skip
     return httpx.post(f"{deployed.url}/slack/events", content=body, headers=headers)
 
 
@@ -288,38 +289,89 @@ def _event(event: dict) -> dict:
             "event_time": int(time.time()), "authorizations": [{"user_id": "U0BOT", "is_bot": True}], "event": event}  # fmt: skip
 
 
-def test_slack_mention_is_answered_in_its_thread_and_a_reaction_is_feedback(deployed):
+def _reply(deployed, channel: str, ts: str, question: str) -> dict:
+    """Mention the bot in `channel` and wait for its reply (Block Kit as posted to Slack's API)."""
+    before = len(deployed.slack.posted)
+    mention = {
+        "type": "app_mention",
+        "user": "U1",
+        "text": f"<@U0BOT> {question}",
+        "channel": channel,
+        "ts": ts,
+    }
+    assert _signed(deployed, _event(mention)).status_code == 200
+    deadline = time.monotonic() + 30
+    while len(deployed.slack.posted) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [posted] = deployed.slack.posted[before:]
+    assert posted["channel"] == channel and posted["thread_ts"] == ts
+    blocks = posted["blocks"]
+    return posted | {"blocks": json.loads(blocks) if isinstance(blocks, str) else blocks}
+
+
+def _slack_texts(posted: dict) -> str:
+    texts = [posted["text"]]
+    for block in posted["blocks"]:
+        texts += [block["text"]["text"]] if "text" in block else []
+        texts += [e["text"] for e in block.get("elements", []) if e["type"] == "mrkdwn"]
+    return "\n".join(texts)
+
+
+def _react(deployed, kind: str, user: str, reaction: str, posted: dict) -> None:
+    event = {"type": kind, "user": user, "reaction": reaction,
+             "item": {"type": "message", "channel": posted["channel"], "ts": posted["ts"]}}  # fmt: skip
+    assert _signed(deployed, _event(event)).status_code == 200  # removals too: a 404 makes Slack retry
+
+
+def _votes(deployed, answer_id: str, expected: tuple) -> None:
+    deadline = time.monotonic() + 10
+    while (found := [(r.rating, r.up, r.down) for r in store(deployed).list() if r.id == answer_id]) != [
+        expected
+    ]:
+        assert time.monotonic() < deadline, f"votes {found}, expected {expected}"
+        time.sleep(0.1)
+
+
+def test_slack_mention_is_answered_in_its_thread_and_people_vote_once_each(deployed):
     assert _signed(deployed, {"type": "url_verification", "challenge": "abc"}).json()["challenge"] == "abc"
     forged = _signed(
         deployed, _event({"type": "app_mention", "text": "hi", "channel": "C1", "ts": "1.0"}), "wrong"
     )
     assert forged.status_code == 401
-    mention = {
-        "type": "app_mention",
-        "user": "U1",
-        "text": f"<@U0BOT> {QUESTION}",
-        "channel": "C1",
-        "ts": "1700000000.000100",
-    }
-    assert _signed(deployed, _event(mention)).status_code == 200
-    deadline = time.monotonic() + 30
-    while not deployed.slack.posted and time.monotonic() < deadline:
-        time.sleep(0.1)
-    [posted] = deployed.slack.posted
-    assert posted["channel"] == "C1" and posted["thread_ts"] == mention["ts"] and "7341" in posted["text"]
-    reaction = {
-        "type": "reaction_added",
-        "user": "U1",
-        "reaction": "-1",
-        "item": {"type": "message", "channel": "C1", "ts": posted["ts"]},
-    }
-    assert _signed(deployed, _event(reaction)).status_code == 200
-    deadline = time.monotonic() + 10
-    while not store(deployed).list(rating=-1) or store(deployed).list(rating=-1)[0].channel != "slack":
-        assert time.monotonic() < deadline, "the reaction was not stored"
-        time.sleep(0.1)
-    row = store(deployed).list(rating=-1)[0]
+    posted = _reply(deployed, "C1", "1700000000.000100", QUESTION)
+    assert "7341" in _slack_texts(posted)
+    buttons = posted["blocks"][-1]
+    assert [b["action_id"] for b in buttons["elements"]] == ["vote_up", "vote_down"]
+    answer_id = buttons["elements"][0]["value"]
+    _react(deployed, "reaction_added", "U1", "-1", posted)
+    _react(deployed, "reaction_added", "U2", "+1", posted)
+    _votes(deployed, answer_id, (0, 1, 1))  # A 👎 and B 👍: a tie, not the last word
+    _react(deployed, "reaction_removed", "U2", "+1", posted)
+    _votes(deployed, answer_id, (-1, 0, 1))  # B took theirs back
+    click = {"type": "block_actions", "user": {"id": "U3"}, "team": {"id": "T0TEAM"}, "api_app_id": "A0APP",
+             "container": {"type": "message", "channel_id": "C1", "message_ts": posted["ts"]},
+             "actions": [{"action_id": "vote_down", "block_id": "feedback", "value": answer_id, "type": "button"}]}  # fmt: skip
+    body = urllib.parse.urlencode({"payload": json.dumps(click)})
+    assert _signed(deployed, body, form=True).status_code == 200
+    _votes(deployed, answer_id, (-1, 0, 2))
+    row = next(r for r in store(deployed).list() if r.id == answer_id)
     assert (row.channel, row.rated_on, row.question) == ("slack", "slack", QUESTION)
+
+
+def test_slack_replies_render_tables_and_code_and_never_ping(deployed):
+    table = _reply(
+        deployed, "C4", "1700000004.000100", "Which settings does the dashboard read from dashboard.toml?"
+    )
+    text = _slack_texts(table)
+    assert (
+        "```\nsetting          | default | meaning\nrefresh_interval | 30 s    |" in text
+    )  # aligned, no backticks
+    assert "&lt;script&gt;" in text and "<script>" not in text
+    ping = _reply(deployed, "C5", "1700000005.000100", "Where do release announcements go?")
+    text = _slack_texts(ping)
+    assert "&lt;!channel&gt; and &lt;@U0RELEASEMGR&gt;" in text and "&amp; the mailing list" in text
+    assert "<!" not in text and "<@" not in text  # nothing pings, nothing tags
+    assert "```\nrelease-tool announce --channel releases\n```" in text  # no `bash` line
 
 
 def test_slack_requests_are_checked_before_they_are_read_and_answered_once(deployed):

@@ -18,12 +18,30 @@ def _answer(question: str) -> AnswerRecord:
 def test_a_later_rating_replaces_the_earlier_and_lists_filter_by_rating(tmp_path):
     store = FeedbackStore(tmp_path / "f.sqlite")
     first, second = store.record(_answer("one?")), store.record(_answer("two?"))
-    store.rate(first, 1)
-    store.rate(first, -1, "wrong page", "slack")
+    store.rate(first, 1, channel="slack")
+    store.rate(first, -1, "wrong page", "slack")  # the same (anonymous) voice changed its mind
     store.rate(second, 1)
     down = store.list(rating=-1)
     assert [(r.question, r.comment, r.rated_on) for r in down] == [("one?", "wrong page", "slack")]
     assert {r.question for r in store.list()} == {"one?", "two?"}
+
+
+def test_each_person_has_one_vote_and_taking_it_back_undoes_it(tmp_path):
+    """A 👍 then B 👎 is a tie, not B's verdict; A voting again replaces A's vote; a removed
+    reaction takes back only that vote."""
+    store = FeedbackStore(tmp_path / "f.sqlite")
+    answer = store.record(_answer("q?"))
+    store.rate(answer, 1, channel="slack", voter="slack:A")
+    store.rate(answer, -1, channel="slack", voter="slack:B")
+    [row] = store.list()
+    assert (row.rating, row.up, row.down) == (0, 1, 1)
+    store.rate(answer, -1, channel="slack", voter="slack:A")
+    assert [(r.rating, r.up, r.down) for r in store.list(rating=-1)] == [(-1, 0, 2)]
+    store.unrate(answer, "slack:B", 1)  # B never gave 👍: nothing to take back
+    store.unrate(answer, "slack:A", -1)
+    store.unrate(answer, "slack:B", -1)
+    [row] = store.list()
+    assert (row.rating, row.up, row.down) == (None, 0, 0)
 
 
 def test_bad_ratings_and_unknown_answers_are_refused(tmp_path):
