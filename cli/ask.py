@@ -104,7 +104,14 @@ def ask(question: str, version: str, model: str | None, config_path: Path, index
 @main.command()
 @_agent_options
 def chat(version: str, model: str | None, config_path: Path, index_dir: Path | None) -> None:
-    """Interactive chat with memory across turns (/reset forgets, /quit or Ctrl-D leaves)."""
+    """Interactive chat with memory across turns (/reset forgets, /quit or Ctrl-D leaves).
+
+    \b
+    Examples:
+      agent-factory chat
+      agent-factory chat --version staging
+      agent-factory chat --index .agent-factory/local
+    """
     from rag.agent.chat import QuestionError
 
     session = _session(index_dir, model, config_path, version)

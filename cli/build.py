@@ -136,7 +136,12 @@ def _print_estimate(model: str, version: str, golden: Any, config: Any) -> None:
 @main.command("preflight")
 @config_option
 def preflight_cmd(config_path: Path) -> None:
-    """Check that every endpoint the config names answers (keys, URLs, models)."""
+    """Check that every endpoint the config names answers (keys, URLs, models).
+
+    \b
+    Example:
+      agent-factory preflight --config configs/openai.yaml
+    """
     config = read_config(config_path)
     from rag.preflight import preflight
 
@@ -148,7 +153,12 @@ def preflight_cmd(config_path: Path) -> None:
 @config_option
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_LOCAL_DIR, show_default=True)
 def index_cmd(config_path: Path, out: Path) -> None:
-    """Build an agent into a local folder, without ZenML (quick try-out)."""
+    """Build an agent into a local folder, without ZenML (quick try-out).
+
+    \b
+    Example (then `agent-factory ask "..." --index /tmp/agent`):
+      agent-factory index --config agent.yaml --out /tmp/agent
+    """
     config = read_config(config_path)
     from rich.progress import Progress
 

@@ -17,7 +17,13 @@ from cli.base import config_option, main, model_option, read_config
 )
 @click.option("--limit", default=20, show_default=True, help="How many to list (export writes all).")
 def feedback(config_path: Path, rating: str, export: Path | None, limit: int) -> None:
-    """Served answers and the feedback on them, newest first."""
+    """Served answers and the feedback on them, newest first.
+
+    \b
+    Examples:
+      agent-factory feedback --rating down
+      agent-factory feedback --export feedback.csv
+    """
     from serving.feedback import open_store
 
     wanted = {"up": 1, "down": -1, "any": None}[rating]
@@ -56,7 +62,15 @@ def serve(
     show_status: bool,
     stop: bool,
 ) -> None:
-    """Serve the agent: an OpenAI-compatible API, a web chat page and feedback (docs/serving.md)."""
+    """Serve the agent: an OpenAI-compatible API, a web chat page and feedback (docs/serving.md).
+
+    \b
+    Examples:
+      agent-factory serve
+      agent-factory serve --version 3
+      agent-factory serve --status
+      agent-factory serve --stop
+    """
     from serving import deploy
 
     config = read_config(config_path)

@@ -16,6 +16,11 @@ def sources(config_path: Path, ids: bool) -> None:
     """List the documents each configured source holds: counts and sizes (ids with --ids).
 
     Golden sets name documents by these ids (docs/sources.md: the id scheme of each type).
+
+    \b
+    Examples:
+      agent-factory sources
+      agent-factory sources --ids --config agent.yaml
     """
     from rag.ingest.sources import list_ids
 
@@ -47,7 +52,13 @@ def golden() -> None:
 @click.option("--apply", "review", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Append the review file's accepted candidates to the config's golden set.")  # fmt: skip
 def golden_suggest(config_path: Path, out: Path, review: Path | None) -> None:
-    """Golden-question candidates from disliked answers, for a person to review (never added by itself)."""
+    """Golden-question candidates from disliked answers, for a person to review (never added by itself).
+
+    \b
+    Examples:
+      agent-factory golden suggest
+      agent-factory golden suggest --apply golden-review.yaml
+    """
     from evaluation.golden import load_golden
     from serving import suggest
     from serving.feedback import open_store
@@ -76,6 +87,11 @@ def golden_refresh(config_path: Path, apply_: bool) -> None:
 
     Prints the change as a diff and lists stale questions (their page was deleted, or has two
     equally good successors) for a person to fix; nothing is written without --apply.
+
+    \b
+    Examples:
+      agent-factory golden refresh
+      agent-factory golden refresh --apply
     """
     from factory.golden_refresh import apply_refresh, refresh_golden
 
@@ -109,6 +125,11 @@ def golden_import(files: tuple[Path, ...], config_path: Path, out: Path, skip_un
     Each row's answer location (a doc id, a path inside a source, a URL, or its reference
     contexts' text) is resolved to a doc id of the config's sources; every row that cannot be
     resolved is reported as file:line, and then nothing is written unless --skip-unresolved.
+
+    \b
+    Examples:
+      agent-factory golden import questions.csv --out golden_questions/team.jsonl
+      agent-factory golden import a.jsonl b.jsonl --out golden.jsonl --skip-unresolved
     """
     from evaluation.golden_import import import_golden, write_golden
 

@@ -32,6 +32,11 @@ def versions(model: str | None, config_path: Path, plot: Path | None) -> None:
       incl    must-include facts present in the answer
       refuse  refusal accuracy: out-of-scope questions declined, others answered
     Judge metrics (with a judge) use their own short names, listed in docs/evaluation.md.
+
+    \b
+    Examples:
+      agent-factory versions
+      agent-factory versions --plot history.png
     """
     model = model_name(model, config_path)
     from rich.console import Console
@@ -56,7 +61,13 @@ def versions(model: str | None, config_path: Path, plot: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Move the production version out of production (leaving none).")
 @model_option
 def promote(version: str, stage: str, reason: str, force: bool, model: str | None, config_path: Path) -> None:
-    """Manually move VERSION to a stage (recorded on the version, previous holder archived)."""
+    """Manually move VERSION to a stage (recorded on the version, previous holder archived).
+
+    \b
+    Examples:
+      agent-factory promote 4 --stage staging --reason "try it on the team first"
+      agent-factory promote 3 --stage production --reason "roll back"
+    """
     model = model_name(model, config_path)
     from factory.release import promote_manually
 
@@ -68,7 +79,12 @@ def promote(version: str, stage: str, reason: str, force: bool, model: str | Non
 @click.argument("version")
 @model_option
 def approve(version: str, model: str | None, config_path: Path) -> None:
-    """Approve VERSION, held for a person by gate.require_approval: it goes to production."""
+    """Approve VERSION, held for a person by gate.require_approval: it goes to production.
+
+    \b
+    Example:
+      agent-factory approve 5
+    """
     _answer(model_name(model, config_path), version, approved=True)
 
 
@@ -76,7 +92,12 @@ def approve(version: str, model: str | None, config_path: Path) -> None:
 @click.argument("version")
 @model_option
 def reject(version: str, model: str | None, config_path: Path) -> None:
-    """Reject VERSION, held for a person by gate.require_approval: it stays in staging."""
+    """Reject VERSION, held for a person by gate.require_approval: it stays in staging.
+
+    \b
+    Example:
+      agent-factory reject 5
+    """
     _answer(model_name(model, config_path), version, approved=False)
 
 
@@ -119,7 +140,13 @@ def compare(version_a: str, version_b: str, show_all: bool, model: str | None, c
 @model_option
 def diff_cmd(version_a: str, version_b: str, model: str | None, config_path: Path) -> None:
     """Pages added, removed, moved and changed from VERSION_A to VERSION_B, and the golden
-    questions on those pages."""
+    questions on those pages.
+
+    \b
+    Examples:
+      agent-factory diff 3 4
+      agent-factory diff production latest
+    """
     _print_corpus_diff(model_name(model, config_path), version_a, version_b)
 
 
@@ -140,7 +167,13 @@ def _print_corpus_diff(model: str, a: str, b: str) -> None:
 @click.option("--port", default=8237, show_default=True)
 @click.option("--stop", is_flag=True, help="Stop the local dashboard.")
 def dashboard(port: int, stop: bool) -> None:
-    """Start (or stop) the local ZenML dashboard, offline."""
+    """Start (or stop) the local ZenML dashboard, offline.
+
+    \b
+    Examples:
+      agent-factory dashboard
+      agent-factory dashboard --stop
+    """
     zenml = str(Path(sys.executable).with_name("zenml"))
     args = [zenml, "logout", "--local"] if stop else [zenml, "login", "--local", "--port", str(port)]
     raise SystemExit(subprocess.run(args, env=os.environ.copy()).returncode)

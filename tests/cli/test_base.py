@@ -2,10 +2,12 @@
 commands find the model through --config."""
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from cli.main import main
@@ -13,6 +15,30 @@ from tests.helpers import (
     write_corpus,
     write_golden,
 )
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append(((*path, name), command))
+        if isinstance(command, click.Group):
+            found += _commands(command, (*path, name))
+    return found
+
+
+def test_every_command_shows_examples_that_use_its_own_options():
+    for path, command in _commands(main):
+        if isinstance(command, click.Group) and path != ("golden",):
+            continue
+        text = command.help or ""
+        assert "Example" in text, f"`agent-factory {' '.join(path)} --help` has no example"
+        examples = [line.strip() for line in text.split("Example", 1)[1].splitlines()[1:] if line.strip()]
+        options = {o for p in command.params for o in p.opts}
+        for example in examples:
+            words = shlex.split(example)
+            assert words[: len(path) + 1] == ["agent-factory", *path], example
+            if not isinstance(command, click.Group):  # a group's examples use its commands' options
+                assert {w.split("=")[0] for w in words if w.startswith("--")} <= options, example
 
 
 def test_help_imports_nothing_heavy():
