@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from evaluation.config import SCORE
 from evaluation.metric_specs import METRICS, names
 from factory.versions import VersionRow, version_metadata
 
@@ -16,11 +17,12 @@ def versions_table(model: str, rows: list[VersionRow]) -> Any:
     from rich import box
     from rich.table import Table
 
-    metrics = [m for m in names() if any(m in row.scores for row in rows)]
-    legend = ", ".join(f"{METRICS[m].short} = {m}" for m in metrics)
+    metrics = [m for m in [SCORE, *names()] if any(m in row.scores for row in rows)]
+    shorts = {m: METRICS[m].short if m in METRICS else m for m in metrics}  # `score`: the gate's own
+    legend = ", ".join(f"{shorts[m]} = {m}" for m in metrics)
     table = Table(title=f"model {model}", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
                   caption=f"metric means: {legend} (agent-factory versions --help)" if metrics else None)  # fmt: skip
-    for column in ["ver", "stage", "created", "docs", "chunks", *(METRICS[m].short for m in metrics)]:
+    for column in ["ver", "stage", "created", "docs", "chunks", *(shorts[m] for m in metrics)]:
         table.add_column(column, no_wrap=True)
     for row in rows:
         scores = [f"{row.scores[m]:.2f}" if m in row.scores else "" for m in metrics]

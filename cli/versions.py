@@ -50,8 +50,8 @@ def versions(model: str | None, config_path: Path, plot: Path | None) -> None:
         from factory.history import write_history
         from rag.writing import describe
 
-        thresholds = read_config(config_path).evaluation.gate.thresholds
-        click.echo(describe(plot, write_history(model, rows, thresholds, plot)))
+        gate = read_config(config_path).evaluation.gate
+        click.echo(describe(plot, write_history(model, rows, gate, plot)))
 
 
 @main.command()

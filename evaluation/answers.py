@@ -39,7 +39,10 @@ def answer_rows(result: EvaluationResult) -> list[dict[str, Any]]:
             "error": r.error or "",
         }
         for name, metric in result.metrics.items():
-            row[name] = metric.values.get(r.id, "")  # "" where the metric does not score it; None is NaN
+            value = metric.values.get(r.id, "")  # "" where the metric does not score it; None is NaN
+            row[name] = (
+                round(value, 4) if isinstance(value, float) else value
+            )  # 0.3333, not 0.3333333333333333
         rows.append(row)
     return rows
 

@@ -77,13 +77,15 @@ def diff_html(diff: CorpusDiff, golden: GoldenSet | None = None) -> str:
     against = f"v{escape(diff.previous_version)}" if diff.previous_version else "the first version"
     if diff.empty():
         return f"<h2>Corpus</h2><p>No page changed since {against}.</p>"
+    entries = [(kind, page, *detail.partition("|")[::2]) for kind, page, detail in _entries(diff)]
+    filled = [any(e[i] for e in entries) for i in range(4)]  # a column nobody fills is left out
+    names = [n for n, keep in zip(("what", "page", "now", "evidence"), filled, strict=True) if keep]
     body = "".join(
-        f"<tr><td>{escape(kind)}</td><td>{escape(page)}</td><td>{escape(detail.partition('|')[0])}</td>"
-        f"<td class='muted'>{escape(detail.partition('|')[2])}</td></tr>"
-        for kind, page, detail in _entries(diff)
+        "<tr>" + "".join(f"<td>{escape(v)}</td>" for v, keep in zip(e, filled, strict=True) if keep) + "</tr>"
+        for e in entries
     )
     touched = touched_questions(diff, golden)
     questions = "".join(f"<li>{escape(qid)}: {escape(how)}</li>" for qid, how in touched.items())
     return (f"<h2>Corpus since {against}</h2><p>{escape(diff.summary())}</p>"
-            f"<table><tr><th>what</th><th>page</th><th>now</th><th>evidence</th></tr>{body}</table>"
+            "<table><tr>" + "".join(f"<th>{n}</th>" for n in names) + f"</tr>{body}</table>"
             + (f"<p>Golden questions on pages that moved or changed:</p><ul>{questions}</ul>" if questions else ""))  # fmt: skip

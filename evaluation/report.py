@@ -14,21 +14,27 @@ True
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-from evaluation.config import GateConfig
-from evaluation.records import Decision, EvaluationResult
+from evaluation.config import SCORE, GateConfig
+from evaluation.gate import with_score
+from evaluation.metric_specs import METRICS
+from evaluation.records import Comparison, Decision, EvaluationResult
 from rag.writing import GENERATOR
 
+# Read in the dashboard's preview frame first: small margins, tables that wrap instead of widening.
 _CSS = """
-body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1f2430}
-h1{font-size:1.4rem} table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
-td,th{border:1px solid #d8dbe2;padding:.35rem .6rem;text-align:left;vertical-align:top}
+body{font-family:system-ui,sans-serif;margin:.6rem .8rem;color:#1f2430;font-size:.85rem}
+h1{font-size:1rem;margin:.2rem 0} h2{font-size:.95rem;display:inline} p{margin:.3rem 0}
+table{border-collapse:collapse;margin:.4rem 0;max-width:100%} .wide{width:100%;table-layout:fixed}
+td,th{border:1px solid #d8dbe2;padding:.2rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f3f4f7} .pass{color:#11763d;font-weight:600} .fail{color:#b42318;font-weight:600}
-.stage{display:inline-block;padding:.3rem .8rem;border-radius:1rem;color:#fff;font-weight:700}
+.stage{display:inline-block;padding:.15rem .6rem;border-radius:1rem;color:#fff;font-weight:700}
 .production{background:#11763d} .staging{background:#b54708} .none{background:#b42318}
-.answer{max-width:38rem;white-space:pre-wrap} .muted{color:#667085}
+.answer{white-space:pre-wrap} .muted{color:#667085} details{margin:.5rem 0} summary{cursor:pointer}
 """
+EXCERPT_LINES, EXCERPT_CHARS = 6, 400  # an answer's first lines in the table; the rest a click away
 
 
 def _fmt(value: float | None) -> str:
@@ -45,23 +51,38 @@ def render_report(
 ) -> str:
     """The whole page; `changes` is the question-by-question section (evaluation/changes.py),
     `corpus` what changed in the documents (evaluation/page_changes.py)."""
+    if gate.primary == SCORE:  # the score that decided is shown with the metrics it is made of
+        result = with_score(result, gate.weights)
     stage = decision.stage or "none"
+    first, *rest = decision.reasons or ["no reason recorded"]
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'>{GENERATOR}<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(title)}: evaluation on {escape(result.golden_name)}</h1>",
-        f"<p><span class='stage {stage}'>decision: {escape(decision.stage or 'not promoted')}</span></p>",
-        "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in decision.reasons) + "</ul>",
+        f"<p class='verdict'><span class='stage {stage}'>decision: {escape(decision.stage or 'not promoted')}</span> "
+        f"{escape(first)}</p>",
         _comparisons(decision),
+        "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in rest) + "</ul>" if rest else "",
         _headline(result, decision, gate),
         f"<p class='muted'>{len(result.records)} questions, {result.seconds:.1f}s, latency p50 "
         f"{result.latency_p50_s:.2f}s p95 {result.latency_p95_s:.2f}s, judge: {escape(result.judge or 'none (offline tier only)')}</p>",
-        changes,
-        corpus,
-        _usage(result),
-        _questions(result),
+        _fold(changes),
+        _fold(corpus),
+        _fold(_usage(result)),
+        _fold(_questions(result)),
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+def _fold(section: str) -> str:
+    """A details section, collapsed: its heading is what shows."""
+    if not section:
+        return ""
+    heading = re.match(r"\s*<h2>(.*?)</h2>", section, re.S)
+    summary = f"<h2>{heading[1]}</h2>" if heading else "details"
+    return (
+        f"<details><summary>{summary}</summary>{section[heading.end() :] if heading else section}</details>"
+    )
 
 
 def _comparisons(decision: Decision) -> str:
@@ -69,8 +90,7 @@ def _comparisons(decision: Decision) -> str:
     if not decision.comparisons:
         return ""
     rows = "".join(
-        f"<tr><td>{c.role}</td><td>{escape(c.metric)}</td><td>{escape(c.against)}"
-        f"{f' v{escape(decision.production_version)}' if c.against == 'production' and decision.production_version else ''}</td>"
+        f"<tr><td>{c.role}</td><td>{escape(c.metric)}</td><td>{escape(_against(c, decision))}</td>"
         f"<td>{c.candidate_mean:.3f}</td><td>{c.production_mean:.3f}</td><td>{c.diff_mean:+.3f} [{c.ci_low:+.3f}, {c.ci_high:+.3f}]</td>"
         f"<td>{c.n_pairs}</td><td class='{'pass' if c.passed else 'fail'}'>{c.verdict}</td></tr>"
         for c in decision.comparisons
@@ -80,12 +100,19 @@ def _comparisons(decision: Decision) -> str:
     return f"<h2>Comparison</h2><table>{head}{rows}</table>"
 
 
+def _against(c: Comparison, decision: Decision) -> str:
+    """What a comparison was made with, in words: "production v3", "v2 (staging)", "plain search"."""
+    if c.against != "production":
+        return c.against
+    return decision.against_label or f"production v{decision.production_version}"
+
+
 def _headline(result: EvaluationResult, decision: Decision, gate: GateConfig) -> str:
     comparisons = {c.metric: c for c in decision.comparisons}
     rows = []
     for name, metric in result.metrics.items():
         threshold = gate.thresholds.get(name)
-        ok = threshold is None or metric.mean >= threshold
+        outcome = "none-set" if threshold is None else "pass" if metric.mean >= threshold else "fail"
         comparison = comparisons.get(name)
         vs = (
             f"{comparison.production_mean:.3f} ({comparison.diff_mean:+.3f}, CI {comparison.ci_low:+.3f}..{comparison.ci_high:+.3f})"
@@ -95,7 +122,7 @@ def _headline(result: EvaluationResult, decision: Decision, gate: GateConfig) ->
             else "-"
         )
         rows.append(
-            f"<tr><td>{escape(name)}</td><td>{metric.tier}</td><td class='{'pass' if ok else 'fail'}'>{metric.mean:.3f}"
+            f"<tr><td>{escape(name)}</td><td>{metric.tier}</td><td class='{outcome}'>{metric.mean:.3f}"
             f"{f' ±{metric.spread:.3f} between judge runs' if metric.spread is not None else ''}</td>"
             f"<td>{'-' if threshold is None else threshold}</td><td>{metric.nan_rate:.0%}</td><td>{metric.n}</td><td>{vs}</td></tr>"
         )
@@ -108,9 +135,13 @@ def _headline(result: EvaluationResult, decision: Decision, gate: GateConfig) ->
 
 def _usage(result: EvaluationResult) -> str:
     """LLM calls and tokens by role: what this evaluation cost."""
+    if not any(u.calls or u.failed for u in result.usage.values()):
+        return "<h2>Usage</h2><p>No LLM calls: every answer and score was computed offline.</p>"
     rows = "".join(
         f"<tr><td>{escape(role)}</td><td>{u.calls}</td><td>{u.prompt_tokens:,}</td><td>{u.completion_tokens:,}</td>"
         f"<td>{u.failed}</td><td>{'estimated' if u.estimated else 'reported'}</td></tr>"
+        if u.calls or u.failed
+        else f"<tr><td>{escape(role)}</td><td colspan='5'>no LLM calls</td></tr>"
         for role, u in result.usage.items()
     )
     head = "<tr><th>LLM</th><th>calls</th><th>prompt tokens</th><th>completion tokens</th><th>failed</th><th>tokens</th></tr>"
@@ -120,8 +151,11 @@ def _usage(result: EvaluationResult) -> str:
 def _questions(result: EvaluationResult) -> str:
     names = list(result.metrics)
     head = (
-        "<tr><th>id</th><th>question</th><th>answer</th><th>sources</th>"
-        + "".join(f"<th>{escape(n)}</th>" for n in names)
+        "<tr><th style='width:6%'>id</th><th style='width:18%'>question</th><th style='width:36%'>answer</th>"
+        "<th style='width:14%'>pages retrieved</th>"
+        + "".join(
+            f"<th title='{escape(n)}'>{escape(METRICS[n].short if n in METRICS else n)}</th>" for n in names
+        )
         + "<th>LLM calls agent / judge</th></tr>"
     )
     rows = []
@@ -131,11 +165,27 @@ def _questions(result: EvaluationResult) -> str:
             for n in names
         )
         answer = (
-            escape(record.answer) if not record.error else f"<span class='fail'>{escape(record.error)}</span>"
+            _excerpt(record.answer)
+            if not record.error
+            else f"<span class='fail'>{escape(record.error)}</span>"
         )
         rows.append(
             f"<tr><td>{escape(record.id)}</td><td>{escape(record.question)}</td><td class='answer'>{answer}</td>"
             f"<td>{'<br>'.join(escape(s) for s in record.source_ids)}</td>{cells}"
             f"<td>{record.usage.calls} / {record.judge_usage.calls}</td></tr>"
         )
-    return f"<h2>Questions</h2><table>{head}{''.join(rows)}</table>"
+    return (f"<h2>Every question ({len(result.records)})</h2><p class='muted'>Pages retrieved: what the agent's "
+            "search returned, scored by hit rate; the answer's own Sources list cites the passages it used.</p>"
+            f"<table class='wide'>{head}{''.join(rows)}</table>")  # fmt: skip
+
+
+def _excerpt(answer: str) -> str:
+    """The answer's first whole lines; the full text a click away."""
+    lines, kept = answer.split("\n"), []
+    for line in lines:
+        if len(kept) == EXCERPT_LINES or (sum(map(len, kept)) + len(line) > EXCERPT_CHARS and kept):
+            break
+        kept.append(line)
+    if len(kept) == len(lines):
+        return escape(answer)
+    return f"<details><summary>{escape(chr(10).join(kept))} …</summary>{escape(answer)}</details>"

@@ -71,7 +71,9 @@ def decide_candidate(model: str, version: str, against: Against, evidence: Evide
     """The gate's decision for candidate `version` of `model`; recorded and tagged, no stage moved."""
     decision = decide_against(against.model, against.version, evidence)
     mv = get_version(model, version)
-    metadata = release.decision_metadata(evidence.result, decision) | {"check": against.model_dump()}
+    metadata = release.decision_metadata(evidence.result, decision, evidence.gate) | {
+        "check": against.model_dump()
+    }
     release.record_metadata(mv, metadata)
     Client().update_model_version(model_name_or_id=model, version_name_or_id=mv.id, add_tags=[TAG])
     return decision

@@ -23,8 +23,9 @@ from zenml.client import Client
 from zenml.config.global_config import GlobalConfiguration
 from zenml.models import ModelVersionResponse
 
-from evaluation.config import JudgeConfig
+from evaluation.config import SCORE, GateConfig, JudgeConfig
 from evaluation.follow import follow_references
+from evaluation.gate import with_score
 from evaluation.golden import GoldenSet
 from evaluation.records import Decision, EvaluationResult
 from evaluation.runner import evaluate_agent
@@ -37,6 +38,7 @@ from factory.artifacts import (
     load_parts,
 )
 from factory.compare import Evidence, decide_against
+from factory.review import mark_stage_now
 from factory.versions import find_version, get_version
 from rag.errors import AgentFactoryError
 
@@ -84,11 +86,13 @@ def decide_and_apply(model: str, version: str, evidence: Evidence) -> Decision:
         mv = get_version(model, version)
         # The decision is on the version before its stage changes: a build killed in between
         # leaves a version whose stage is explained, never one promoted without a record.
-        record_metadata(mv, decision_metadata(result, decision))
+        record_metadata(mv, decision_metadata(result, decision, gate))
         Client().update_model_version(model_name_or_id=model, version_name_or_id=mv.id,
                                       add_tags=[f"gate:{decision.stage or 'rejected'}"])  # fmt: skip
         if decision.stage:
+            previous = find_version(model, decision.stage)
             mv.set_stage(decision.stage, force=True)
+            mark_stage_now(model, [previous.name if previous else None, mv.name])
     return decision
 
 
@@ -130,6 +134,7 @@ def promote_manually(
     previous = find_version(model, stage)
     with promotion_lock():
         mv.set_stage(stage, force=True)
+    mark_stage_now(model, [previous.name if previous else None, mv.name])
     record = {"stage": stage, "reason": reason, "previous": previous.name if previous else None,
               "at": datetime.now().isoformat()}  # fmt: skip
     record_metadata(mv, {"promotion": record})
@@ -167,9 +172,12 @@ def reevaluate(
     return mv, result
 
 
-def decision_metadata(result: EvaluationResult, decision: Decision) -> dict[str, Any]:
-    """What goes on the model version (and the run): scores, NaN rates, CIs, the decision, and
-    where the answers are (the `answers` artifacts: metadata values have a size limit)."""
+def decision_metadata(result: EvaluationResult, decision: Decision, gate: GateConfig) -> dict[str, Any]:
+    """What goes on the model version (and the run): scores (the primary score too, which
+    `versions` and the history plot show), NaN rates, CIs, the decision, and where the answers
+    are (the `answers` artifacts: metadata values have a size limit)."""
+    if gate.primary == SCORE:
+        result = with_score(result, gate.weights)
     return {
         "evaluation": {
             "golden_set": result.golden_name,

@@ -28,6 +28,7 @@ from factory.artifacts import load_answers, pages_at, previous_pages
 from factory.check import Against, checked_model, would_be
 from factory.compare import Evidence
 from factory.history import history_html
+from factory.review import record_on_run, review
 from factory.versions import get_version, list_versions
 from rag.agent.spec import AgentSpec
 from rag.errors import AgentFactoryError
@@ -122,7 +123,10 @@ def release_gate(
         decision = check.decide_candidate(model.name, str(model.version), against, evidence)
     else:
         decision = release.decide_and_apply(model.name, str(model.version), evidence)
-    log_metadata(metadata=release.decision_metadata(result, decision))  # the version has it too (release.py)
+    log_metadata(metadata=release.decision_metadata(result, decision, settings.gate))  # on the version too
+    outcome = would_be(decision) if against is not None else None  # a check's words: "would be ..."
+    record_on_run(get_step_context().pipeline_run.id,
+                  {"review": review(model.name, str(model.version), decision, settings.gate, outcome)})  # fmt: skip
     if against is not None:  # a check changes no stage: its words say what would have happened
         log.info("check of %s v%s: %s (no stage changed)", model.name, model.version, would_be(decision))
     else:
@@ -167,8 +171,8 @@ def report(
     )
     html = render_report(result, decision, gate, title=f"{model.name} v{model.version}", changes=section,
                          corpus=diff_html(corpus_diff, golden))  # fmt: skip
-    history = history_html(model.name, list_versions(model.name), gate.thresholds)
-    return (HTMLString(html), JSONString(json.dumps(rows)), CSVString(to_csv(rows)), CSVString(to_csv(changes)),
+    history = history_html(model.name, list_versions(model.name), gate)
+    return (HTMLString(html), JSONString(json.dumps(rows, indent=1, ensure_ascii=False)), CSVString(to_csv(rows)), CSVString(to_csv(changes)),
             HTMLString(history))  # fmt: skip
 
 

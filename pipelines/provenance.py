@@ -22,9 +22,14 @@ LIBRARIES = (
 )
 
 
+# The code, not the documents: this project's own docs/ is often the corpus, and editing it
+# changes the corpus fingerprint, not the code that built the agent.
+CODE_PATHS = ("rag", "evaluation", "factory", "pipelines", "serving", "cli", "pyproject.toml")
+
+
 class CodeVersion(BaseModel):
     commit: str
-    dirty: bool
+    dirty: bool  # uncommitted changes to the code (CODE_PATHS); documents and configs do not count
     branch: str
 
 
@@ -41,7 +46,7 @@ def code_version(root: str | Path | None = None) -> CodeVersion:
         return CodeVersion(commit="unknown", dirty=False, branch="")
     return CodeVersion(
         commit=commit,
-        dirty=bool(git("status", "--porcelain")),
+        dirty=bool(git("status", "--porcelain", "--", *CODE_PATHS)),
         branch=git("rev-parse", "--abbrev-ref", "HEAD"),
     )
 
