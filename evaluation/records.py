@@ -175,3 +175,11 @@ class Decision(BaseModel):
     against_label: str | None = None  # the compared version in words: "production v3", "v2 (staging)"
     freshness: Freshness | None = None  # production's corpus against today's, when compared with it
     fresher: bool = False  # promoted as production's fresher equivalent (evaluation/gate.py, rule 3)
+
+    def deciding_reason(self) -> str:
+        """The reason that decided (evaluation/gate_words.py wording): a guardrail shown worse, else the
+        primary comparison, else the first (a floor that failed, a comparison that could not be made)."""
+        for mark in (" WORSE ", "(primary)", "no production version yet", "promoted: newer docs"):
+            if found := next((r for r in self.reasons if mark in r), None):
+                return found
+        return self.reasons[0] if self.reasons else "no reason recorded"

@@ -28,7 +28,7 @@ _CSS = """
 body{font-family:system-ui,sans-serif;margin:.6rem .8rem;color:#1f2430;font-size:.85rem}
 h1{font-size:1rem;margin:.2rem 0} h2{font-size:.95rem;display:inline} p{margin:.3rem 0}
 table{border-collapse:collapse;margin:.4rem 0;max-width:100%} .wide{width:100%;table-layout:fixed}
-td,th{border:1px solid #d8dbe2;padding:.2rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+td,th{border:1px solid #d8dbe2;padding:.2rem .45rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
 th{background:#f3f4f7} .pass{color:#11763d;font-weight:600} .fail{color:#b42318;font-weight:600}
 .stage{display:inline-block;padding:.15rem .6rem;border-radius:1rem;color:#fff;font-weight:700}
 .production{background:#11763d} .staging{background:#b54708} .none{background:#b42318}
@@ -54,7 +54,8 @@ def render_report(
     if gate.primary == SCORE:  # the score that decided is shown with the metrics it is made of
         result = with_score(result, gate.weights)
     stage = decision.stage or "none"
-    first, *rest = decision.reasons or ["no reason recorded"]
+    first = decision.deciding_reason()
+    rest = [r for r in decision.reasons if r != first]
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'>{GENERATOR}<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(title)}: evaluation on {escape(result.golden_name)}</h1>",

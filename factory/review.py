@@ -38,7 +38,7 @@ def review(model: str, version: str, decision: Decision, gate: GateConfig, outco
     return {
         "version": f"{model} v{version}",
         "stage_when_decided": outcome,
-        "decision": f"{outcome}: {decision.reasons[0]}" if decision.reasons else outcome,
+        "decision": f"{outcome}: {decision.deciding_reason()}",
         "primary_score": primary_in_words(gate),
         "compared": {f"{c.metric} ({c.role})": _compared(c, decision) for c in decision.comparisons},
         "report": f"{REPORT}: the report step's output, Visualization tab",
