@@ -111,7 +111,12 @@ def _cut(block: str, budget: int) -> str:
             kept.append(line)
         return "\n".join(kept)
     if not is_code(block):
-        return block[: budget - 1].rstrip() + ELIDED
+        head = block[: budget - 1]
+        if (
+            not block[budget - 1 : budget].isspace() and " " in head
+        ):  # never half a word ("--logits_all Fal…")
+            head = head.rsplit(" ", 1)[0]
+        return head.rstrip() + ELIDED
     lines, fence = block.splitlines(), block[:3]
     kept = []
     for line in lines[:-1]:

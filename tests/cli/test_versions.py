@@ -47,7 +47,9 @@ def test_build_versions_promote_ask_through_the_cli(tmp_path: Path):
         assert plotted.exit_code == 0 and f"wrote {tmp_path / name}" in plotted.output, plotted.output
     assert (tmp_path / "history.png").read_bytes().startswith(b"\x89PNG")
     page = (tmp_path / "history.html").read_text()
-    assert "data:image/png;base64," in page and "v1: production" in page and "v2: production" in page
+    assert "data:image/png;base64," in page  # v1 was production when built and is archived now
+    assert "<td>v1</td><td>archived</td><td>production</td>" in page
+    assert "<td>v2</td><td>production</td><td>production</td>" in page
     shot = screenshot(tmp_path / "history.html", "versions-plot.png")
     assert shot.stat().st_size > 10_000
     bad = runner.invoke(main, ["versions", "--config", str(config), "--plot", str(tmp_path / "h.gif")])

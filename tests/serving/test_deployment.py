@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import httpx
 import openai
@@ -396,9 +397,16 @@ def test_slack_requests_are_checked_before_they_are_read_and_answered_once(deplo
         for _ in range(20):
             yield b"x" * (1 << 20)
 
+    from zenml.client import Client
+
+    log_file = Path(Client().get_deployment(deployed.name).deployment_metadata["log_file"])
+    logged_before = log_file.stat().st_size
     refused = httpx.post(f"{deployed.url}/slack/events", content=huge(),
                          headers={"Content-Length": str(20 << 20)}, timeout=60)  # fmt: skip
     assert refused.status_code == 413 and len(refused.content) < 1000
+    with log_file.open("rb") as log:  # what the server logged about it: no body, no line over 1 KB
+        log.seek(logged_before)
+        assert max((len(line) for line in log.read().splitlines()), default=0) < 1024
     body = json.dumps(_event({"type": "app_mention", "text": "hi", "channel": "C1", "ts": "1.0"}))
     stale = httpx.post(f"{deployed.url}/slack/events", content=body, headers={
         "X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=00", "Content-Type": "application/json"})  # fmt: skip

@@ -45,6 +45,14 @@ def test_an_anchor_longer_than_the_budget_is_cut():
     assert len(shown[0]) <= 100 and shown[0].endswith(ELIDED)
 
 
+def test_prose_is_cut_at_a_word_never_inside_one():
+    text = "Pass `--logits_all False` to the server when it starts, and `--n_ctx 4096` for long pages."
+    for budget in range(20, len(text)):
+        shown = excerpt([text, "Other."], anchor=0, budget=budget)[0]
+        kept = shown.removesuffix(ELIDED)
+        assert text.startswith(kept) and text[len(kept)] == " ", (budget, shown)  # a whole word, then the cut
+
+
 def test_a_table_cut_to_the_budget_keeps_its_header_and_whole_rows():
     table = "| name | value |\n| --- | --- |\n" + "\n".join(f"| row{i} | {'x' * 30} |" for i in range(20))
     [shown] = excerpt([table], anchor=0, budget=200)
