@@ -176,6 +176,12 @@ class Decision(BaseModel):
     freshness: Freshness | None = None  # production's corpus against today's, when compared with it
     fresher: bool = False  # promoted as production's fresher equivalent (evaluation/gate.py, rule 3)
 
+    def compared_with_words(self, c: Comparison) -> str:
+        """What `c` compared the candidate with: "production v3", "v2 (staging)", "plain search"."""
+        if c.against != "production":
+            return c.against
+        return self.against_label or f"production v{self.production_version}"
+
     def deciding_reason(self) -> str:
         """The reason that decided (evaluation/gate_words.py wording): a guardrail shown worse, else the
         primary comparison, else the first (a floor that failed, a comparison that could not be made)."""

@@ -20,7 +20,7 @@ from html import escape
 from evaluation.config import SCORE, GateConfig
 from evaluation.gate import with_score
 from evaluation.metric_specs import METRICS
-from evaluation.records import Comparison, Decision, EvaluationResult
+from evaluation.records import Decision, EvaluationResult
 from rag.writing import GENERATOR
 
 # Read in the dashboard's preview frame first: small margins, tables that wrap instead of widening.
@@ -91,7 +91,7 @@ def _comparisons(decision: Decision) -> str:
     if not decision.comparisons:
         return ""
     rows = "".join(
-        f"<tr><td>{c.role}</td><td>{escape(c.metric)}</td><td>{escape(_against(c, decision))}</td>"
+        f"<tr><td>{c.role}</td><td>{escape(c.metric)}</td><td>{escape(decision.compared_with_words(c))}</td>"
         f"<td>{c.candidate_mean:.3f}</td><td>{c.production_mean:.3f}</td><td>{c.diff_mean:+.3f} [{c.ci_low:+.3f}, {c.ci_high:+.3f}]</td>"
         f"<td>{c.n_pairs}</td><td class='{'pass' if c.passed else 'fail'}'>{c.verdict}</td></tr>"
         for c in decision.comparisons
@@ -99,13 +99,6 @@ def _comparisons(decision: Decision) -> str:
     head = ("<tr><th></th><th>metric</th><th>compared with</th><th>candidate</th><th>compared</th>"
             "<th>difference [95% CI]</th><th>n</th><th>verdict</th></tr>")  # fmt: skip
     return f"<h2>Comparison</h2><table>{head}{rows}</table>"
-
-
-def _against(c: Comparison, decision: Decision) -> str:
-    """What a comparison was made with, in words: "production v3", "v2 (staging)", "plain search"."""
-    if c.against != "production":
-        return c.against
-    return decision.against_label or f"production v{decision.production_version}"
 
 
 def _headline(result: EvaluationResult, decision: Decision, gate: GateConfig) -> str:

@@ -54,12 +54,9 @@ def primary_in_words(gate: GateConfig) -> str:
 
 
 def _compared(c: Comparison, decision: Decision) -> dict[str, Any]:
-    against = decision.against_label or (
-        f"production v{decision.production_version}" if c.against == "production" else c.against
-    )
     return {
         "candidate": round(c.candidate_mean, 3),
-        "compared_with": against,
+        "compared_with": decision.compared_with_words(c),
         "compared_mean": round(c.production_mean, 3),
         "difference": f"{c.diff_mean:+.3f}",
         "interval_95": f"[{c.ci_low:+.3f}, {c.ci_high:+.3f}]",
