@@ -31,7 +31,7 @@ from rag.index.embeddings import build_embedding, describe
 from rag.ingest.chunking import chunk_documents
 from rag.ingest.sources import load_documents
 from rag.ingest.sources.directory import DirectorySourceConfig
-from rag.retrieval.retrievers import DocsRetriever
+from rag.retrieval.search import DocsSearch
 
 SETS = {  # name: (folder, questions, source name)
     "ray": ("ray-docs", "ray-questions-dev.jsonl", "ray"),
@@ -70,7 +70,7 @@ def has_chrome(text: str, chrome: list[str]) -> bool:
 
 def ranks(index: DocsIndex, questions: list[dict], switches: dict) -> tuple[list[int | None], list[bool]]:
     """Each question's page rank (1-based, None past the pool) and whether a top-5 chunk is in its section."""
-    retriever = DocsRetriever(index, RetrievalConfig(top_k=POOL, candidates=POOL, **switches))
+    retriever = DocsSearch.from_defaults(index, RetrievalConfig(top_k=POOL, candidates=POOL, **switches))
     page_ranks, section_hits = [], []
     for q in questions:
         hits = retriever.retrieve(q["question"])

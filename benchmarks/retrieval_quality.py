@@ -27,7 +27,7 @@ from rag.index.embeddings import build_embedding, describe
 from rag.ingest.chunking import chunk_documents
 from rag.ingest.sources import load_documents
 from rag.ingest.sources.directory import DirectorySourceConfig
-from rag.retrieval.retrievers import DocsRetriever
+from rag.retrieval.search import DocsSearch
 
 # The shared datasets (shared/datasets/README.md): AGENT_FACTORY_DATASETS, else ../shared/datasets.
 DATASETS = Path(
@@ -67,7 +67,7 @@ def page_ranks(
     index: DocsIndex, questions: list[dict], switches: dict
 ) -> tuple[list[int | None], list[float]]:
     """Rank (1-based, None if absent) of each question's page among the pages retrieved, and latencies."""
-    retriever = DocsRetriever(index, RetrievalConfig(top_k=POOL, candidates=POOL, **switches))
+    retriever = DocsSearch.from_defaults(index, RetrievalConfig(top_k=POOL, candidates=POOL, **switches))
     ranks, seconds = [], []
     for q in questions:
         start = time.perf_counter()

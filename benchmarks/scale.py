@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import corpus_nodes, peak_rss_mb, percentiles
-from rag.retrieval.retrievers import DocsRetriever
+from rag.retrieval.search import DocsSearch
 
 PG_URL = "AGENT_FACTORY_PGVECTOR_URL"  # set (benchmarks/run.py starts a server): a pgvector copy is built too
 PG_MAX = 100_000  # pgvector builds HNSW row by row: a million rows take hours on two cores
@@ -171,7 +171,7 @@ def query(folder: Path, count: int) -> dict:
     loaded = rss_mb()
     latency, found = {}, 0
     for mode in ("dense", "hybrid"):
-        retriever = DocsRetriever(index, RetrievalConfig(hybrid=mode == "hybrid"))
+        retriever = DocsSearch.from_defaults(index, RetrievalConfig(hybrid=mode == "hybrid"))
         times = []
         for i, (question, vector) in enumerate(zip(questions, vectors, strict=True)):
             start = time.perf_counter()

@@ -32,7 +32,7 @@ from evaluation.metrics import hit, reciprocal_rank
 from evaluation.records import AnswerRecord, EmbeddingCheck, MetricScore
 from rag.config import RetrievalConfig
 from rag.index.docs_index import DocsIndex
-from rag.retrieval.retrievers import DocsRetriever
+from rag.retrieval.search import DocsSearch
 
 CHECK_SAMPLE = 50  # chunks asked for by the embedding check
 CHECK_MIN_WORDS = 20  # shorter chunks are skipped: half of a few words says little, whatever the model
@@ -42,7 +42,7 @@ CHECK_TOP = 3  # found: the chunk, or one with the same text, is among the neare
 
 def plain_search(index: DocsIndex, golden: GoldenSet, top_k: int) -> dict[str, MetricScore]:
     """Hit rate and MRR of dense-only search over `index`, on the questions that have reference pages."""
-    retriever = DocsRetriever(
+    retriever = DocsSearch.from_defaults(
         index, RetrievalConfig(top_k=top_k, hybrid=False, page_weight=None, section_window=0)
     )
     questions = questions_for(METRICS["hit_rate"], golden)

@@ -20,10 +20,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, field_validator, model_validator
 
-from rag.providers import EMBEDDINGS, LLMS
-from rag.registry import Registry
+from rag.providers import EMBEDDINGS, LLMS, SEARCH_STEPS
+from rag.registry import Registry, typed_list
 from rag.secrets import secret_keys
 from rag.source_settings import NAME, SourceConfig, no_credentials, typed_sources
 from rag.source_settings import SourceSettings as SourceSettings  # plugins subclass it from here
@@ -182,6 +182,21 @@ class ChatConfig(_Strict):
     max_question_chars: int = Field(4000, ge=1, le=1_000_000)
 
 
+class SearchStepSettings(_Strict):
+    """What every search step's settings share; a plugin step's settings subclass this.
+
+    `candidates`: how many of the best fused candidates the step reads (a reranker scores
+    them); the rest follow in their order.
+    """
+
+    type: str
+    candidates: int = Field(20, ge=1, le=500)
+
+
+# Any registered step's settings; dumps with its own fields, not only the base ones.
+SearchStepConfig = SerializeAsAny[SearchStepSettings]
+
+
 class RetrievalConfig(_Strict):
     """How the tool searches (rag/retrieval/retrievers.py; benchmarks/RESULTS.md, retrieval quality).
 
@@ -192,7 +207,8 @@ class RetrievalConfig(_Strict):
     best chunk of each page, and a page whose text repeats another's counts once;
     `section_window` (characters, 0 for off) shows the LLM each hit widened to the
     neighbouring chunks of its section (rag/retrieval/section_window.py). Defaults measured on ZenML's
-    docs (benchmarks/RESULTS.md, retrieval quality and offline answers).
+    docs (benchmarks/RESULTS.md, retrieval quality and offline answers). `steps` rerank (or
+    filter) the candidates before the top k are cut (rag/retrieval/search.py).
     """
 
     top_k: int = Field(4, ge=1, le=100)
@@ -205,6 +221,10 @@ class RetrievalConfig(_Strict):
     # off by default: ZenML's docs and this project's golden set score lower with it (RESULTS.md).
     page_weight: float | None = Field(None, ge=0.0, le=10.0)
     section_window: int = Field(3000, ge=0, le=20_000)
+    # Run in order over the candidates before the top k are cut: rerankers (SEARCH_STEPS).
+    steps: list[SearchStepConfig] = []
+
+    _typed_steps = field_validator("steps", mode="before")(lambda value: typed_list(SEARCH_STEPS, value))
 
 
 class ToolConfig(_Strict):

@@ -6,7 +6,8 @@ rag/registry.py). Factories are ``"module:attr"`` strings, imported only when us
 An embedding factory takes an :class:`~rag.config.EmbeddingConfig` and returns a LlamaIndex
 ``BaseEmbedding``; an LLM factory takes an :class:`~rag.config.LLMConfig` and the embedding
 model and returns a LlamaIndex ``LLM``; a source factory takes its config and returns an
-object with ``load() -> list[Document]``.
+object with ``load() -> list[Document]``; a search step's factory takes its settings and the
+index and returns a LlamaIndex node postprocessor (rag/retrieval/search.py).
 
 >>> LLMS.get("openai").needs_key, LLMS.get("extractive").generative
 (True, False)
@@ -14,11 +15,12 @@ object with ``load() -> list[Document]``.
 'DirectorySourceConfig'
 """
 
-from rag.registry import Provider, Registry, SourceType
+from rag.registry import Provider, Registry, SearchStep, SourceType
 
 EMBEDDINGS: Registry[Provider] = Registry("embedding provider", "agent_factory.embeddings")
 LLMS: Registry[Provider] = Registry("llm provider", "agent_factory.llms")
 SOURCES: Registry[SourceType] = Registry("source type", "agent_factory.sources")
+SEARCH_STEPS: Registry[SearchStep] = Registry("search step", "agent_factory.search_steps")
 
 _REMOTE_CHECK = "rag.preflight:check_remote"
 _GGUF_CHECK = "rag.preflight:check_gguf"
@@ -54,3 +56,6 @@ SOURCES.register(
         config="rag.ingest.sources.slack:SlackSourceConfig", factory="rag.ingest.sources.slack:SlackSource"
     ),
 )
+
+SEARCH_STEPS.register("http_rerank", SearchStep(config="rag.retrieval.rerank.http:HttpRerankSettings", factory="rag.retrieval.rerank.http:build"))  # fmt: skip
+SEARCH_STEPS.register("onnx_rerank", SearchStep(config="rag.retrieval.rerank.onnx:OnnxRerankSettings", factory="rag.retrieval.rerank.onnx:build"))  # fmt: skip

@@ -7,8 +7,8 @@ traits, which the rest of the code asks instead of testing names or classes:
 - :class:`Provider` (an LLM or an embedding): ``needs_key`` (preflight insists on an API
   key), ``billed`` (calls cost tokens worth counting), ``generative`` (can write text, so can
   judge), ``preflight`` (a ``"module:function"`` that checks the endpoint before a build).
-- :class:`SourceType`: its ``config`` model (validated strictly, like the built-ins) and
-  the ``factory`` that turns one config into a source.
+- :class:`SourceType` and :class:`SearchStep`: their ``config`` model (validated strictly,
+  like the built-ins: :func:`typed_list`) and the ``factory`` that builds one from its settings.
 
 Third-party packages add plugins without forking, through Python entry points (as
 simonw/llm does): in their ``pyproject.toml``::
@@ -16,8 +16,8 @@ simonw/llm does): in their ``pyproject.toml``::
     [project.entry-points."agent_factory.llms"]
     my_llm = "my_package.plugin:MY_LLM"      # a rag.registry.Provider
 
-The groups are ``agent_factory.llms``, ``agent_factory.embeddings`` and
-``agent_factory.sources``; the entry point's name is the name used in config.
+The groups are ``agent_factory.llms``, ``agent_factory.embeddings``,
+``agent_factory.sources`` and ``agent_factory.search_steps``; the entry point's name is the name used in config.
 
 >>> greeters = Registry("greeter")
 >>> greeters.register("hello", Provider(factory=lambda name: f"hello {name}"))
@@ -35,7 +35,8 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from rag.errors import AgentFactoryError
 
@@ -74,13 +75,24 @@ class Provider(Plugin):
     preflight: Any = None  # (role, settings, timeout_s) -> detail; raises PreflightError
 
 
-class SourceType(Plugin):
-    """A document source: ``config`` is its strict settings model; factory(config) -> Source."""
+class Configured(Plugin):
+    """A plugin with its own strict settings model (``config``), chosen by a ``type`` field in config."""
 
     config: Any  # type[pydantic.BaseModel] | "module:attr"
 
     def config_model(self) -> type[BaseModel]:
         return resolve(self.config)
+
+
+class SourceType(Configured):
+    """A document source: factory(config) -> an object with ``load() -> list[Document]``."""
+
+
+class SearchStep(Configured):
+    """A search step (a reranker, a filter): factory(settings, index) -> a LlamaIndex node postprocessor.
+
+    The step reorders (or drops) the fused candidates before the top k are cut (rag/retrieval/search.py).
+    """
 
 
 P = TypeVar("P", bound=Plugin)
@@ -130,3 +142,43 @@ class Registry(Generic[P]):
             if not isinstance(plugin, Plugin):
                 raise PluginError(f"entry point {point.name} = {point.value} is not a rag.registry.Plugin")
             self._entries[point.name] = plugin
+
+
+def typed_list(registry: Registry[Any], value: Any) -> Any:
+    """Each ``{"type": ...}`` item validated by its type's own settings model; every error named by position.
+
+    >>> from rag.providers import SOURCES
+    >>> typed_list(SOURCES, [{"type": "ftp"}])
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for source type
+    0.type
+      Value error, unknown source type 'ftp'; known: directory, git, slack, web [type=value_error, input_value='ftp', input_type=str]
+    """
+    if not isinstance(value, list):
+        return value
+    typed, errors = [], []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            kind = item.get("type")
+            if kind not in registry:
+                known = ", ".join(registry.names())
+                errors.append(_error((i, "type"), kind, f"unknown {registry.kind} {kind!r}; known: {known}"))
+                continue
+            try:
+                item = registry.get(kind).config_model().model_validate(item)
+            except ValidationError as exc:
+                errors += [
+                    _error((i, *e["loc"]), e["input"], e["msg"].removeprefix("Value error, "))
+                    for e in exc.errors()
+                ]
+        typed.append(item)
+    if errors:
+        raise ValidationError.from_exception_data(registry.kind, errors)
+    return typed
+
+
+def _error(loc: tuple, value: Any, message: str) -> Any:
+    return InitErrorDetails(
+        type=PydanticCustomError("value_error", "Value error, {m}", {"m": message}), loc=loc, input=value
+    )

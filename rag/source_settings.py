@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
 from rag.providers import SOURCES
+from rag.registry import typed_list
 from rag.secrets import has_credentials
 
 NAME = r"^[A-Za-z0-9_.-]+$"  # names become parts of doc ids and ZenML model names
@@ -48,37 +49,4 @@ SourceConfig = SerializeAsAny[SourceSettings]
 
 def typed_sources(value: Any) -> Any:
     """Validate each source with its type's own config model (built-in or plugin)."""
-    if not isinstance(value, list):
-        return value
-    typed, errors = [], []
-    for i, item in enumerate(value):
-        if isinstance(item, dict):
-            kind = item.get("type")
-            if kind not in SOURCES:
-                errors.append(
-                    _error(
-                        (i, "type"),
-                        kind,
-                        f"unknown source type {kind!r}; known: {', '.join(SOURCES.names())}",
-                    )
-                )
-                continue
-            try:
-                item = SOURCES.get(kind).config_model().model_validate(item)
-            except ValidationError as exc:
-                errors += [
-                    _error((i, *e["loc"]), e["input"], e["msg"].removeprefix("Value error, "))
-                    for e in exc.errors()
-                ]
-        typed.append(item)
-    if errors:
-        raise ValidationError.from_exception_data("sources", errors)
-    return typed
-
-
-def _error(loc: tuple, value: Any, message: str) -> Any:
-    from pydantic_core import InitErrorDetails, PydanticCustomError
-
-    return InitErrorDetails(
-        type=PydanticCustomError("value_error", "Value error, {m}", {"m": message}), loc=loc, input=value
-    )
+    return typed_list(SOURCES, value)

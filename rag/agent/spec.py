@@ -17,8 +17,6 @@ import copy
 from typing import Any
 
 from llama_index.core.agent.workflow import ReActAgent
-from llama_index.core.query_engine import RetrieverQueryEngine
-from llama_index.core.response_synthesizers.context_only import ContextOnly
 from llama_index.core.tools import QueryEngineTool
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -35,8 +33,7 @@ from rag.config import (
 )
 from rag.index.docs_index import DocsIndex
 from rag.providers import LLMS
-from rag.retrieval.retrievers import DocsRetriever
-from rag.retrieval.section_window import SectionWindow
+from rag.retrieval.search import build_query_engine
 
 SPEC_VERSION = 2  # 2: section answers and a 3000-character section window by default
 
@@ -107,13 +104,7 @@ def open_session(spec: AgentSpec, index: DocsIndex) -> ChatSession:
 def build_agent(spec: AgentSpec, index: DocsIndex) -> ReActAgent:
     """A ReAct agent whose only tool searches `index` and returns passages with their doc ids."""
     llm = build_llm(spec.llm, index.embed_model)
-    # context_only: the tool returns the retrieved chunks; the agent's LLM writes the answer once.
-    window = spec.retrieval.section_window
-    engine = RetrieverQueryEngine(
-        retriever=DocsRetriever(index, spec.retrieval),
-        response_synthesizer=ContextOnly(llm=llm),
-        node_postprocessors=[SectionWindow(docstore=index.docstore, max_chars=window)] if window else [],
-    )
+    engine = build_query_engine(index, spec.retrieval, llm)
     tool = QueryEngineTool.from_defaults(engine, name=spec.tool.name, description=spec.tool.description)
     return ReActAgent(
         name=spec.name,

@@ -1,4 +1,6 @@
-"""The index's retriever: dense search fused with BM25, optionally ranked page by page.
+"""The candidates of a search: dense search fused with BM25, optionally ranked page by page.
+
+The whole search (steps such as rerankers, the top k) is assembled in rag/retrieval/search.py.
 
 With ``page_weight`` set, pages are ranked, not only chunks: a page scores its best chunk's
 fused score plus ``page_weight`` times its next two (a page matching in several sections is
@@ -17,7 +19,8 @@ what `ask` prints and what thresholds read means the same with or without fusion
 >>> nodes = [TextNode(text="The server listens on port 7341.", metadata={"doc_id": "ports.md"}),
 ...          TextNode(text="Backups run every night.", metadata={"doc_id": "backups.md"})]
 >>> index = DocsIndex.build(nodes, model, EmbeddingConfig(), describe(EmbeddingConfig(), model), IndexConfig())
->>> retrieve(index, "Which port?", top_k=1)[0].node.metadata["doc_id"]
+>>> from rag.config import RetrievalConfig
+>>> DocsRetriever(index, RetrievalConfig(top_k=1)).retrieve("Which port?")[0].node.metadata["doc_id"]
 'ports.md'
 """
 
@@ -130,11 +133,3 @@ class DocsRetriever(BaseRetriever):
         return not any(
             keys & {k.node.metadata.get("doc_id"), k.node.metadata.get("content_hash")} for k in kept
         )
-
-
-def retrieve(
-    index: DocsIndex, query: str, top_k: int = 4, config: RetrievalConfig | None = None
-) -> list[NodeWithScore]:
-    """The `top_k` chunks for `query` with `config`'s search (the defaults when None)."""
-    config = (config or RetrievalConfig()).model_copy(update={"top_k": top_k})
-    return DocsRetriever(index, config).retrieve(query)

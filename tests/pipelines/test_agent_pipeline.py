@@ -10,7 +10,7 @@ from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
 from rag.agent.spec import AgentSpec
 from rag.index.docs_index import DocsIndex
-from rag.retrieval.retrievers import retrieve
+from rag.retrieval.search import retrieve
 from tests.helpers import refuse_pickle
 
 pytestmark = pytest.mark.slow

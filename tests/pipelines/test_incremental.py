@@ -7,7 +7,7 @@ from zenml.client import Client
 
 from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
-from rag.retrieval.retrievers import retrieve
+from rag.retrieval.search import retrieve
 from tests.helpers import make_config, write_golden
 
 pytestmark = pytest.mark.slow

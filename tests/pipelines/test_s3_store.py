@@ -15,7 +15,7 @@ from factory.artifacts import load_agent
 from factory.versions import get_version
 from pipelines.agent_pipeline import run_build
 from rag.index.docs_index import DocsIndex
-from rag.retrieval.retrievers import retrieve
+from rag.retrieval.search import retrieve
 from tests.helpers import free_port, make_config, serve, write_corpus
 
 pytestmark = pytest.mark.slow

@@ -5,7 +5,7 @@ from rag.index.docs_index import DocsIndex
 from rag.index.embeddings import describe
 from rag.index.faiss_store import choose_index_type
 from rag.index.manifest import DocsIndexError, IndexMismatchError, read_manifest
-from rag.retrieval.retrievers import retrieve
+from rag.retrieval.search import retrieve
 from tests.helpers import refuse_pickle
 
 

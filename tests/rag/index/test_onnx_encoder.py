@@ -74,7 +74,7 @@ def test_a_loaded_index_answers_without_importing_torch(docs_index, tmp_path: Pa
     saved = docs_index.save(tmp_path / "index")  # the session's first load exported the model
     code = (
         "import json, sys; from rag.index.docs_index import DocsIndex; "
-        f"from rag.retrieval.retrievers import retrieve; hit = retrieve(DocsIndex.load({str(saved)!r}), 'Which TCP port?', top_k=1)[0]; "
+        f"from rag.retrieval.search import retrieve; hit = retrieve(DocsIndex.load({str(saved)!r}), 'Which TCP port?', top_k=1)[0]; "
         "heavy = sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules); "
         "print(json.dumps([hit.node.metadata['doc_id'], heavy]))"
     )

@@ -7,7 +7,7 @@ import pytest
 from rag.config import IndexConfig, PgVectorConfig
 from rag.index.docs_index import DocsIndex
 from rag.index.pgvector import VectorStoreError, open_store, row_count
-from rag.retrieval.retrievers import retrieve
+from rag.retrieval.search import retrieve
 from tests.rag.index.test_docs_index import QUESTIONS
 
 pytestmark = pytest.mark.slow

@@ -1,31 +1,10 @@
 import numpy as np
 import pytest
-from llama_index.core.schema import NodeRelationship, TextNode
 
-from rag.config import EmbeddingConfig, IndexConfig, RetrievalConfig
+from rag.config import RetrievalConfig
 from rag.index.docs_index import DocsIndex
-from rag.index.embeddings import describe
 from rag.index.lexical import Bm25, tokens
-from rag.retrieval.retrievers import retrieve
-
-
-def _node(doc_id: str, text: str, i: int = 0) -> TextNode:
-    node = TextNode(id_=f"{doc_id}#{i}", text=text, metadata={"doc_id": doc_id, "content_hash": doc_id})
-    node.relationships[NodeRelationship.SOURCE] = TextNode(id_=doc_id).as_related_node_info()
-    return node
-
-
-@pytest.fixture(scope="module")
-def parts_index(embed_model):
-    # Dense search blurs part numbers; BM25 matches them exactly.
-    nodes = [
-        _node(f"parts/p{n}.md", f"Widget part {n} is stored in warehouse bin {n * 7 % 50}.")
-        for n in range(100, 160)
-    ]
-    nodes += [_node("parts/p123.md", "Part 123 ships with a spare gasket.", 1)]
-    return DocsIndex.build(
-        nodes, embed_model, EmbeddingConfig(), describe(EmbeddingConfig(), embed_model), IndexConfig()
-    )
+from rag.retrieval.search import retrieve
 
 
 def test_code_aware_tokens_split_identifiers_and_keep_them_whole():

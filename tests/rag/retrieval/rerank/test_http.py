@@ -1,0 +1,124 @@
+"""The HTTP reranker against a real server on 127.0.0.1.
+
+The server is a scripted stand-in for a rerank endpoint (Cohere/Jina/vLLM's ``documents``
+shape, TEI's ``texts`` shape): it scores a passage by how many of the question's words it
+holds, records each request, and can be told to fail first or answer garbage.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+from rag.retrieval.rerank import RerankError
+from rag.retrieval.rerank.http import HttpRerank, HttpRerankSettings
+from tests.helpers import free_port
+
+
+class _Rerank(BaseHTTPRequestHandler):
+    requests: ClassVar[list[dict]] = []
+    failures: ClassVar[list[int]] = []  # statuses to answer before a good one
+    garbage: bytes | None = None
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append(body | {"auth": self.headers.get("Authorization")})
+        if self.failures:
+            return self._send(self.failures.pop(0), b"{}")
+        if self.garbage is not None:
+            return self._send(200, self.garbage)
+        words = set(body["query"].lower().split())
+        passages = body.get("documents") or body["texts"]
+        scored = [(i, float(len(words & set(p.lower().split())))) for i, p in enumerate(passages)]
+        if "texts" in body:
+            return self._send(200, json.dumps([{"index": i, "score": s} for i, s in scored]).encode())
+        results = [{"index": i, "relevance_score": s} for i, s in sorted(scored, key=lambda x: -x[1])]
+        return self._send(200, json.dumps({"results": results}).encode())
+
+    def _send(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def endpoint():
+    _Rerank.requests, _Rerank.failures, _Rerank.garbage = [], [], None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Rerank)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1/rerank"
+    server.shutdown()
+
+
+def _hits() -> list[NodeWithScore]:
+    texts = ["install the widget", "the spare gasket for the pump", "release notes"]
+    return [
+        NodeWithScore(node=TextNode(id_=f"d{i}", text=t), score=0.5 - i / 10) for i, t in enumerate(texts)
+    ]
+
+
+def _rerank(url: str, **settings) -> list[str]:
+    step = HttpRerank(settings=HttpRerankSettings(url=url, **settings))
+    return [
+        h.node.node_id for h in step.postprocess_nodes(_hits(), query_bundle=QueryBundle("spare gasket pump"))
+    ]
+
+
+@pytest.mark.parametrize("shape", ["documents", "texts"])
+def test_candidates_come_back_in_the_endpoints_order(endpoint, shape, monkeypatch):
+    monkeypatch.delenv("RERANK_API_KEY", raising=False)
+    assert _rerank(endpoint, shape=shape, model="bge-reranker") == ["d1", "d0", "d2"]
+    sent = _Rerank.requests[0]
+    assert sent["query"] == "spare gasket pump" and sent["auth"] is None
+    if shape == "documents":
+        assert sent["documents"][1] == "the spare gasket for the pump"
+        assert sent["model"] == "bge-reranker" and sent["top_n"] == 3
+    else:
+        assert sent["texts"][1] == "the spare gasket for the pump" and "model" not in sent
+
+
+def test_the_key_is_sent_as_a_bearer_token_and_passages_are_cut(endpoint, monkeypatch):
+    monkeypatch.setenv("TEAM_RERANK_KEY", "sk-rerank-123")
+    _rerank(endpoint, api_key_env="TEAM_RERANK_KEY", max_chars=100)
+    assert _Rerank.requests[0]["auth"] == "Bearer sk-rerank-123"
+    assert max(len(p) for p in _Rerank.requests[0]["documents"]) <= 100
+
+
+def test_transient_failures_are_retried(endpoint):
+    _Rerank.failures = [503, 429]
+    assert _rerank(endpoint, max_retries=2) == ["d1", "d0", "d2"]
+    assert len(_Rerank.requests) == 3
+
+
+@pytest.mark.parametrize(
+    ("garbage", "message"),
+    [(b"<html>", "not JSON"), (b'{"data": 1}', "expected a list of results"),
+     (b'[{"index": 9, "score": 1}]', "result 0 has no valid index")],
+)  # fmt: skip
+def test_a_malformed_answer_is_an_error_naming_the_endpoint(endpoint, garbage, message):
+    _Rerank.garbage = garbage
+    with pytest.raises(RerankError, match=f"reranker {endpoint}: .*{message}"):
+        _rerank(endpoint)
+
+
+def test_failures_after_the_retries_are_errors_never_another_order(endpoint):
+    _Rerank.failures = [500, 500]
+    with pytest.raises(RerankError, match="HTTP 500"):
+        _rerank(endpoint, max_retries=1)
+    with pytest.raises(RerankError, match="ConnectError"):
+        _rerank(f"http://127.0.0.1:{free_port()}/rerank", max_retries=0)
+
+
+def test_a_url_with_a_credential_is_refused():
+    with pytest.raises(ValueError, match="carries a credential"):
+        HttpRerankSettings(url="https://user:pw@rerank.example.com/rerank")
