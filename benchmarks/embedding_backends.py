@@ -15,7 +15,8 @@ import time
 
 import numpy as np
 
-from benchmarks.retrieval_quality import DATASETS, page_ranks, paired_interval, scores
+from benchmarks.retrieval_quality import DATASETS, page_ranks
+from evaluation.page_hits import paired_interval, ranks_scores
 from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig
 from rag.index.docs_index import DocsIndex
 from rag.index.embeddings import build_embedding, describe
@@ -48,7 +49,7 @@ def main(max_docs: int | None = None) -> None:
             seconds = min(seconds, time.perf_counter() - start)
         copies = [n.model_copy(update={"embedding": v}) for n, v in zip(nodes, vectors, strict=True)]
         index = DocsIndex.build(copies, model, config, describe(config, model), IndexConfig(type="flat"))
-        got = {mode: scores(page_ranks(index, questions, {"hybrid": mode == "default"})[0])
+        got = {mode: ranks_scores(page_ranks(index, questions, {"hybrid": mode == "default"})[0])
                for mode in ("dense", "default")}  # fmt: skip
         base = base or (got, np.asarray(vectors))
         rows.append({

@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 from bs4 import BeautifulSoup
 
-from benchmarks.retrieval_quality import DATASETS, paired_interval, scores, windows
+from benchmarks.retrieval_quality import DATASETS, windows
+from evaluation.page_hits import paired_interval, ranks_scores
 from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig, RetrievalConfig
 from rag.index.docs_index import DocsIndex
 from rag.index.embeddings import build_embedding, describe
@@ -115,7 +116,7 @@ def main(name: str = "ray", max_docs: int | None = None) -> None:
         index, nodes, build_s = built[chunking]
         page_ranks, section_hits = ranks(index, questions, switches)
         got, anchored = (
-            scores(page_ranks),
+            ranks_scores(page_ranks),
             [h for h, q in zip(section_hits, questions, strict=True) if q["anchor"]],
         )
         base = base or got

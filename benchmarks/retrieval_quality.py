@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 from llama_index.core.schema import NodeRelationship, TextNode
 
 from benchmarks.common import percentiles
+from evaluation.page_hits import paired_interval, ranks_scores
 from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig, RetrievalConfig
 from rag.index.docs_index import DocsIndex
 from rag.index.embeddings import build_embedding, describe
@@ -78,19 +78,6 @@ def page_ranks(
     return ranks, seconds
 
 
-def scores(ranks: list[int | None]) -> dict[str, np.ndarray]:
-    r = np.array([x or 10_000 for x in ranks])
-    return {"hit@1": r <= 1, "hit@5": r <= 5, "hit@10": r <= 10, "mrr@10": np.where(r <= 10, 1 / r, 0.0)}
-
-
-def paired_interval(ours: np.ndarray, base: np.ndarray, seed: int = 0, draws: int = 5000) -> list[float]:
-    """95% paired bootstrap interval of mean(ours - base) over questions."""
-    diff = ours.astype(float) - base.astype(float)
-    idx = np.random.default_rng(seed).integers(0, len(diff), size=(draws, len(diff)))
-    means = diff[idx].mean(axis=1)
-    return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
-
-
 def main(max_docs: int | None = None) -> None:
     lines = (DATASETS / "zenml-questions-dev.jsonl").read_text().splitlines()
     questions = [q | {"doc_id": f"zenml/{q['file']}"} for q in map(json.loads, lines)]
@@ -117,7 +104,7 @@ def main(max_docs: int | None = None) -> None:
             built[chunking] = (index, seconds, size)
         index, build_s, size = built[chunking]
         ranks, latencies = page_ranks(index, questions, switches)
-        got = scores(ranks)
+        got = ranks_scores(ranks)
         base = base or got
         p50, p95 = percentiles(latencies)
         rows.append({
