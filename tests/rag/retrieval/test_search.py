@@ -1,9 +1,12 @@
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from llama_index.core.postprocessor.types import BaseNodePostprocessor
+from pydantic import Field, ValidationError
 
-from rag.config import RagConfig, RetrievalConfig
+from rag.config import RagConfig, RetrievalConfig, SearchStepSettings
+from rag.providers import SEARCH_STEPS
+from rag.registry import SearchStep
 from rag.retrieval.search import DocsSearch, retrieve
 
 QUESTION = "Where is widget part 123 stored?"
@@ -41,3 +44,56 @@ def test_steps_validate_by_their_own_settings_and_errors_name_the_field():
                                   "retrieval": {"steps": [{"type": "http_rerank", "url": "ftp://x"}]}})  # fmt: skip
     config = RetrievalConfig.model_validate({"steps": [{"type": "http_rerank", "url": "http://r:1/rerank"}]})
     assert config.model_dump()["steps"][0]["url"] == "http://r:1/rerank"  # dumped with the step's own fields
+
+
+class _Seen(BaseNodePostprocessor):
+    """A search step that records the questions it saw and changes nothing."""
+
+    questions: list[str] = Field(default_factory=list)
+
+    def _postprocess_nodes(self, nodes, query_bundle=None):
+        self.questions.append(query_bundle.query_str)
+        return nodes
+
+
+@pytest.fixture()
+def seen():
+    step = _Seen(questions=[])
+    SEARCH_STEPS.register("seen", SearchStep(config=SearchStepSettings, factory=lambda settings, index: step))
+    yield step
+    SEARCH_STEPS.unregister("seen")
+
+
+def test_the_agent_the_evaluation_the_benchmarks_and_ask_share_one_search(
+    seen, corpus_dir: Path, tmp_path: Path
+):
+    from click.testing import CliRunner
+
+    from benchmarks.html_quality import ranks
+    from cli.main import main
+    from evaluation.golden import GoldenQuestion, GoldenSet
+    from evaluation.runner import evaluate_agent
+    from rag.agent.local import build_local_agent, load_local_parts
+    from rag.agent.spec import AgentSpec
+
+    config = RagConfig.model_validate({"sources": [{"type": "directory", "name": "docs", "path": str(corpus_dir)}],
+                                       "retrieval": {"steps": [{"type": "seen"}]}})  # fmt: skip
+    build_local_agent(config, tmp_path / "agent")
+    index, spec = load_local_parts(tmp_path / "agent")
+    assert spec == AgentSpec.from_config(config) and spec.retrieval.steps[0].type == "seen"
+    golden = GoldenSet(name="g", content_hash="x", questions=[
+        GoldenQuestion(id="q", question="Which TCP port does the widget server listen on?",
+                       reference_sources=["docs/ports.rst"])])  # fmt: skip
+    evaluate_agent(spec, index, golden, judge=None)  # the evaluation asks the agent
+    assert seen.questions[-1] == "Which TCP port does the widget server listen on?"
+    result = CliRunner().invoke(
+        main, ["ask", "What colour is the dashboard?", "--index", str(tmp_path / "agent")]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen.questions[-1] == "What colour is the dashboard?"
+    ranks(
+        index,
+        [{"question": "How do I back up?", "doc_id": "docs/backups.md", "anchor": ""}],
+        {"steps": [{"type": "seen"}]},
+    )
+    assert seen.questions[-1] == "How do I back up?"
