@@ -60,13 +60,17 @@ def per_question_ms(search: DocsSearch, questions: list[str]) -> float:
 
 def main(index_dir: str, question_file: str, counts: list[int]) -> dict:
     index = DocsIndex.load(index_dir)
-    questions = [json.loads(line)["question"] for line in Path(question_file).read_text().splitlines() if line]
+    questions = [
+        json.loads(line)["question"] for line in Path(question_file).read_text().splitlines() if line
+    ]
     model = minilm_cross_encoder(Path(tempfile.mkdtemp()) / "cross-encoder")
     base = per_question_ms(DocsSearch.from_defaults(index, RetrievalConfig(top_k=TOP_K)), questions)
     rows = [{"candidates": 0, "ms_per_question": round(base, 1), "ratio": 1.0}]
     for n in counts:
         step = {"type": "onnx_rerank", "path": str(model), "candidates": n}
-        ms = per_question_ms(DocsSearch.from_defaults(index, RetrievalConfig(top_k=TOP_K, steps=[step])), questions)
+        ms = per_question_ms(
+            DocsSearch.from_defaults(index, RetrievalConfig(top_k=TOP_K, steps=[step])), questions
+        )
         rows.append({"candidates": n, "ms_per_question": round(ms, 1), "ratio": round(ms / base, 2)})
         print(rows[-1], file=sys.stderr, flush=True)
     return {"questions": len(questions), "rows": rows}

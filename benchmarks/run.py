@@ -73,6 +73,8 @@ SECTIONS = (
     "retrieval",
     "quality",
     "html",
+    "tuned",
+    "rerank",
     "answers",
     "scale",
     "backends",
@@ -113,6 +115,13 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
             name: _child("benchmarks.html_quality", name, str(sizes["quality_docs"]))
             for name in ("ray", "zenml")
         }
+    if "tuned" in only:  # `agent-factory tune` on each shared set, choice and evidence on separate halves
+        results["tuned"] = {
+            name: _child("benchmarks.tuned_search", name, str(sizes["quality_docs"]))
+            for name in ("ray", "zenml")
+        }
+    if "rerank" in only:  # a MiniLM-L6-shaped cross-encoder's cost, on the tests' five pages' index
+        results["rerank"] = _rerank_cost(sizes["queries"])
     if "answers" in only:
         results["answers"] = _child("benchmarks.answers", str(sizes["quality_docs"]))
     if "scale" in only:
@@ -148,6 +157,19 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
                 "benchmarks.fanout", str(sizes["shard_size"]), str(sizes["quality_docs"]), repeats, env=env
             )
     return results
+
+
+def _rerank_cost(queries: int) -> dict:
+    """Reranking cost per question over the default corpus's index, against the search alone."""
+    from factory.config import load_config
+    from rag.agent.local import build_local_agent
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = load_config(ROOT / "configs" / "default.yaml")
+        build_local_agent(config, Path(tmp) / "agent")
+        golden = (ROOT / "golden_questions" / "docs.jsonl").read_text().splitlines()[:queries]
+        (Path(tmp) / "q.jsonl").write_text("\n".join(golden) + "\n")
+        return _child("benchmarks.rerank_cost", str(Path(tmp) / "agent"), str(Path(tmp) / "q.jsonl"))
 
 
 def _scale(scales: list[int], queries: int) -> list[dict]:

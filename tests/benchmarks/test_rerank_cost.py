@@ -13,7 +13,9 @@ pytestmark = pytest.mark.slow
 def test_rerank_cost_times_the_search_alone_and_reranked(docs_index, tmp_path: Path):
     saved = docs_index.save(tmp_path / "index")
     questions = tmp_path / "q.jsonl"
-    questions.write_text("".join(json.dumps({"question": q}) + "\n" for q in ("Which port?", "How to back up?")))
+    questions.write_text(
+        "".join(json.dumps({"question": q}) + "\n" for q in ("Which port?", "How to back up?"))
+    )
     result = main(str(saved), str(questions), [3])
     alone, reranked = result["rows"]
     assert alone == {"candidates": 0, "ms_per_question": alone["ms_per_question"], "ratio": 1.0}
