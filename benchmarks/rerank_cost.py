@@ -1,12 +1,12 @@
 """What a cross-encoder reranker costs per question, against the search it follows, in the same run.
 
-Run as ``python -m benchmarks.rerank_cost INDEX QUESTIONS [CANDIDATES]``: INDEX a saved index
+Run as ``python -m benchmarks.rerank_cost INDEX QUESTIONS [CANDIDATES,...]``: INDEX a saved index
 folder, QUESTIONS a JSONL file with a ``question`` per line. No cross-encoder weights ship or
 download here, so the reranker is one of the same shape as ``cross-encoder/ms-marco-MiniLM-L6-v2``
 (6 layers, 384 wide, 256 tokens per pair): the packaged MiniLM's encoder with a seeded, untrained
 scoring head, exported to ONNX. Its order means nothing; its time is what a real one costs.
 Prints one JSON object: milliseconds per question for the search alone and with the reranker
-over 10, 20 and 40 candidates (or CANDIDATES), and their ratios.
+over 10, 20 and 40 candidates (or the CANDIDATES listed), and their ratios.
 """
 
 from __future__ import annotations
@@ -77,5 +77,5 @@ def main(index_dir: str, question_file: str, counts: list[int]) -> dict:
 
 
 if __name__ == "__main__":
-    counts = [int(sys.argv[3])] if len(sys.argv) > 3 else [10, 20, 40]
+    counts = [int(n) for n in sys.argv[3].split(",")] if len(sys.argv) > 3 else [10, 20, 40]
     print(json.dumps(main(sys.argv[1], sys.argv[2], counts)))

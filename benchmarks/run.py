@@ -40,6 +40,8 @@ FULL = {
     "repeats": 3,  # fresh processes per cold-start median; fewer than 2 also skips the fan-out warm-up
     "metric_fit_others": 8,  # other questions' answers each correct answer is compared with
     "first_build_docs": 0,  # pages of each shared set a first version is built over (0: all)
+    "tuned_docs": 0,  # pages of each shared set `tune` searches (0: all; 40 give tune its 20 questions)
+    "rerank_questions": 49,
 }
 SMOKE = {
     "chunks": 32,
@@ -57,6 +59,8 @@ SMOKE = {
     "repeats": 1,
     "metric_fit_others": 2,
     "first_build_docs": 8,
+    "tuned_docs": 40,
+    "rerank_questions": 3,
 }
 
 
@@ -117,11 +121,11 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
         }
     if "tuned" in only:  # `agent-factory tune` on each shared set, choice and evidence on separate halves
         results["tuned"] = {
-            name: _child("benchmarks.tuned_search", name, str(sizes["quality_docs"]))
+            name: _child("benchmarks.tuned_search", name, str(sizes["tuned_docs"]))
             for name in ("ray", "zenml")
         }
     if "rerank" in only:  # a MiniLM-L6-shaped cross-encoder's cost, on the tests' five pages' index
-        results["rerank"] = _rerank_cost(sizes["queries"])
+        results["rerank"] = _rerank_cost(sizes["rerank_questions"])
     if "answers" in only:
         results["answers"] = _child("benchmarks.answers", str(sizes["quality_docs"]))
     if "scale" in only:
@@ -159,7 +163,7 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
     return results
 
 
-def _rerank_cost(queries: int) -> dict:
+def _rerank_cost(queries: int, candidates: tuple[int, ...] = (10, 20, 40)) -> dict:
     """Reranking cost per question over the default corpus's index, against the search alone."""
     from factory.config import load_config
     from rag.agent.local import build_local_agent
@@ -169,7 +173,8 @@ def _rerank_cost(queries: int) -> dict:
         build_local_agent(config, Path(tmp) / "agent")
         golden = (ROOT / "golden_questions" / "docs.jsonl").read_text().splitlines()[:queries]
         (Path(tmp) / "q.jsonl").write_text("\n".join(golden) + "\n")
-        return _child("benchmarks.rerank_cost", str(Path(tmp) / "agent"), str(Path(tmp) / "q.jsonl"))
+        counts = ",".join(map(str, candidates))
+        return _child("benchmarks.rerank_cost", str(Path(tmp) / "agent"), str(Path(tmp) / "q.jsonl"), counts)
 
 
 def _scale(scales: list[int], queries: int) -> list[dict]:

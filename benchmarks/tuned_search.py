@@ -84,6 +84,6 @@ def main(name: str, max_docs: int | None, index_dir: str | None) -> dict:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:] + [None, None, None]
+    args = [*sys.argv[1:], None, None, None]
     report = main(args[0] or "ray", int(args[1]) if args[1] else None, args[2])
     print(json.dumps(report))
