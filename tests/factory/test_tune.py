@@ -124,3 +124,13 @@ def test_tune_without_a_golden_set_names_the_field(tmp_path: Path):
     config.write_text("name: a\nsources: [{type: directory, path: docs}]\n")
     out = run_cli("tune", "--config", config, "--index", tmp_path / "none")
     assert out.returncode == 1 and "evaluation.golden_set: not set" in out.stderr
+
+
+def test_tune_searches_a_built_versions_index(first_build, pipeline_config):
+    from factory.tuned_config import index_for
+
+    index = index_for(pipeline_config, str(first_build.version), None)
+    assert "docs/ports.rst" in index.doc_ids()
+    golden = load_golden(pipeline_config.evaluation.golden_path)
+    with pytest.raises(TuneError, match=r"7 questions with reference pages; tuning needs 20"):
+        tune(index, golden, pipeline_config.retrieval, pipeline_config.evaluation.gate)

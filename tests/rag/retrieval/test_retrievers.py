@@ -64,3 +64,9 @@ def test_index_saved_without_bm25_loads_dense_only(parts_index, tmp_path):
 
 def test_bm25_search_with_no_known_word_finds_nothing():
     assert Bm25.build(["alpha beta"]).search("the of and", 3) == []
+
+
+def test_an_api_path_is_found_by_its_last_name_and_by_its_words():
+    bm25 = Bm25.build(["Use ray.data.Dataset.map_batches for batch inference.", "Ray Serve deployments"])
+    assert bm25.search("what does map_batches do", 1)[0][0] == 0
+    assert bm25.search("how do I map batches", 1)[0][0] == 0
