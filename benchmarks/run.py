@@ -42,6 +42,7 @@ FULL = {
     "first_build_docs": 0,  # pages of each shared set a first version is built over (0: all)
     "tuned_docs": 0,  # pages of each shared set `tune` searches (0: all; 40 give tune its 20 questions)
     "rerank_questions": 49,
+    "finetune_steps": 80,
 }
 SMOKE = {
     "chunks": 32,
@@ -61,6 +62,7 @@ SMOKE = {
     "first_build_docs": 8,
     "tuned_docs": 40,
     "rerank_questions": 3,
+    "finetune_steps": 2,
 }
 
 
@@ -79,6 +81,8 @@ SECTIONS = (
     "html",
     "tuned",
     "rerank",
+    "finetune",
+    "signals",
     "answers",
     "scale",
     "backends",
@@ -126,6 +130,15 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
         }
     if "rerank" in only:  # a MiniLM-L6-shaped cross-encoder's cost, on the tests' five pages' index
         results["rerank"] = _rerank_cost(sizes["rerank_questions"])
+    if "signals" in only:  # titles, headings and page vectors as extra rankings, on each shared set
+        results["signals"] = {
+            name: _over_index("benchmarks.search_signals", name, sizes["tuned_docs"])
+            for name in ("ray", "zenml")
+        }
+    if "finetune" in only:  # the packaged model tuned on Ray's own headings: retrieval and cost
+        results["finetune"] = _over_index(
+            "benchmarks.finetune_embeddings", "ray", sizes["tuned_docs"], str(sizes["finetune_steps"])
+        )
     if "answers" in only:
         results["answers"] = _child("benchmarks.answers", str(sizes["quality_docs"]))
     if "scale" in only:
@@ -175,6 +188,15 @@ def _rerank_cost(queries: int, candidates: tuple[int, ...] = (10, 20, 40)) -> di
         (Path(tmp) / "q.jsonl").write_text("\n".join(golden) + "\n")
         counts = ",".join(map(str, candidates))
         return _child("benchmarks.rerank_cost", str(Path(tmp) / "agent"), str(Path(tmp) / "q.jsonl"), counts)
+
+
+def _over_index(module: str, name: str, max_docs: int, *args: str) -> dict:
+    """A shared set indexed with the defaults, then `module` over that saved index."""
+    from benchmarks.tuned_search import build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        build(name, max_docs or None).save(Path(tmp) / "index")
+        return _child(module, name, str(Path(tmp) / "index"), *args)
 
 
 def _scale(scales: list[int], queries: int) -> list[dict]:
