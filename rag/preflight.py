@@ -8,6 +8,8 @@ provider's registered ``preflight`` check runs (rag/providers.py; plugins bring 
   seconds at most) and lists the model; a one-token call succeeds.
 - :func:`check_gguf` (``llama_cpp``): the ``llamacpp`` extra is installed and the file is GGUF.
 - no check (``local``, ``extractive``): nothing to reach.
+- each search step of ``retrieval.steps`` whose plugin has a ``preflight``: a reranker endpoint
+  scores one pair (no retries), an ONNX cross-encoder loads and scores one pair.
 
 Problems are collected, not raised one by one: :class:`PreflightError` names each field
 (``evaluation.judge.llm.api_base: ...``), so a broken config costs seconds, not a failed step.
@@ -26,9 +28,9 @@ import time
 import httpx
 from pydantic import BaseModel
 
-from rag.config import EmbeddingConfig, EndpointConfig, LLMConfig, RagConfig
+from rag.config import EmbeddingConfig, EndpointConfig, LLMConfig, RagConfig, SearchStepSettings
 from rag.errors import AgentFactoryError
-from rag.providers import EMBEDDINGS, LLMS
+from rag.providers import EMBEDDINGS, LLMS, SEARCH_STEPS
 from rag.registry import resolve
 from rag.secrets import api_key
 
@@ -50,6 +52,9 @@ class Check(BaseModel):
 def preflight(config: RagConfig, timeout_s: float = 4.0) -> list[Check]:
     """Check every endpoint (``config.endpoints()``); raise :class:`PreflightError` listing all that fail."""
     checks = [_check(role, settings, timeout_s) for role, settings in config.endpoints()]
+    checks += [
+        _check_step(f"retrieval.steps.{i}", step, timeout_s) for i, step in enumerate(config.retrieval.steps)
+    ]
     failed = [c for c in checks if not c.ok]
     if failed:
         raise PreflightError("preflight failed\n  " + "\n  ".join(c.detail for c in failed))
@@ -68,6 +73,18 @@ def _check(role: str, settings: LLMConfig | EmbeddingConfig, timeout_s: float) -
     return Check(
         role=role, provider=settings.provider, ok=ok, detail=detail, seconds=time.perf_counter() - start
     )
+
+
+def _check_step(role: str, step: SearchStepSettings, timeout_s: float) -> Check:
+    """A search step's own check (a reranker answers, a model file loads), when its plugin has one."""
+    start = time.perf_counter()
+    check = SEARCH_STEPS.get(step.type).preflight
+    try:
+        detail = resolve(check)(role, step, timeout_s) if check else "no check: nothing to reach"
+        ok = True
+    except AgentFactoryError as exc:
+        ok, detail = False, f"{role}: {exc}"
+    return Check(role=role, provider=step.type, ok=ok, detail=detail, seconds=time.perf_counter() - start)
 
 
 def check_remote(role: str, settings: LLMConfig | EmbeddingConfig, timeout_s: float) -> str:

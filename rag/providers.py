@@ -57,5 +57,5 @@ SOURCES.register(
     ),
 )
 
-SEARCH_STEPS.register("http_rerank", SearchStep(config="rag.retrieval.rerank.http:HttpRerankSettings", factory="rag.retrieval.rerank.http:build"))  # fmt: skip
-SEARCH_STEPS.register("onnx_rerank", SearchStep(config="rag.retrieval.rerank.onnx:OnnxRerankSettings", factory="rag.retrieval.rerank.onnx:build"))  # fmt: skip
+SEARCH_STEPS.register("http_rerank", SearchStep(config="rag.retrieval.rerank.http:HttpRerankSettings", factory="rag.retrieval.rerank.http:build", preflight="rag.retrieval.rerank.http:check"))  # fmt: skip
+SEARCH_STEPS.register("onnx_rerank", SearchStep(config="rag.retrieval.rerank.onnx:OnnxRerankSettings", factory="rag.retrieval.rerank.onnx:build", preflight="rag.retrieval.rerank.onnx:check"))  # fmt: skip

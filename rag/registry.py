@@ -94,6 +94,8 @@ class SearchStep(Configured):
     The step reorders (or drops) the fused candidates before the top k are cut (rag/retrieval/search.py).
     """
 
+    preflight: Any = None  # (where, settings, timeout_s) -> detail; raises an AgentFactoryError
+
 
 P = TypeVar("P", bound=Plugin)
 

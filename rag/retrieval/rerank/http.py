@@ -139,3 +139,10 @@ def parse_scores(raw: bytes, count: int, where: str) -> dict[int, float]:
 def build(settings: HttpRerankSettings, index: DocsIndex) -> HttpRerank:
     """The SEARCH_STEPS factory."""
     return HttpRerank(settings=settings)
+
+
+def check(where: str, settings: HttpRerankSettings, timeout_s: float) -> str:
+    """Preflight: the endpoint scores one pair within `timeout_s`, no retries."""
+    quick = settings.model_copy(update={"max_retries": 0, "timeout_s": min(settings.timeout_s, timeout_s)})
+    HttpRerank(settings=quick)._scores("preflight", ["preflight"])
+    return f"{redact_url(settings.url)} scored a pair"

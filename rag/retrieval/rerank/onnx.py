@@ -109,3 +109,9 @@ class OnnxRerank(BaseNodePostprocessor):
 def build(settings: OnnxRerankSettings, index: DocsIndex) -> OnnxRerank:
     """The SEARCH_STEPS factory."""
     return OnnxRerank(settings=settings)
+
+
+def check(where: str, settings: OnnxRerankSettings, timeout_s: float) -> str:
+    """Preflight: the model and tokenizer load and score one pair."""
+    OnnxRerank(settings=settings).scores([("preflight", "preflight")])
+    return f"{settings.path} loaded and scored a pair"

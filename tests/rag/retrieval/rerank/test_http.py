@@ -122,3 +122,19 @@ def test_failures_after_the_retries_are_errors_never_another_order(endpoint):
 def test_a_url_with_a_credential_is_refused():
     with pytest.raises(ValueError, match="carries a credential"):
         HttpRerankSettings(url="https://user:pw@rerank.example.com/rerank")
+
+
+def test_preflight_asks_the_endpoint_once_and_names_the_step(endpoint):
+    from rag.config import RagConfig
+    from rag.preflight import PreflightError, preflight
+
+    def config(url: str) -> RagConfig:
+        return RagConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}],
+                                         "retrieval": {"steps": [{"type": "http_rerank", "url": url}]}})  # fmt: skip
+
+    checks = preflight(config(endpoint))
+    assert checks[-1].role == "retrieval.steps.0" and checks[-1].ok and len(_Rerank.requests) == 1
+    with pytest.raises(
+        PreflightError, match=r"retrieval.steps.0: reranker http://127.0.0.1:\d+/rerank: ConnectError"
+    ):
+        preflight(config(f"http://127.0.0.1:{free_port()}/rerank"))

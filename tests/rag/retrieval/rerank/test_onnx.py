@@ -38,3 +38,18 @@ def test_a_missing_or_broken_model_is_named(tmp_path: Path, cross_encoder: Path)
     (broken / "model.onnx").write_bytes(b"not a graph")
     with pytest.raises(RerankError, match=r"model.onnx is not a usable ONNX model"):
         OnnxRerank(settings=OnnxRerankSettings(path=broken))
+
+
+def test_preflight_loads_the_model_and_names_the_step(cross_encoder: Path, tmp_path: Path):
+    from rag.config import RagConfig
+    from rag.preflight import PreflightError, preflight
+
+    def config(path: Path) -> RagConfig:
+        return RagConfig.model_validate({"sources": [{"type": "directory", "path": "docs"}],
+                                         "retrieval": {"steps": [{"type": "onnx_rerank", "path": str(path)}]}})  # fmt: skip
+
+    assert preflight(config(cross_encoder))[-1].ok
+    with pytest.raises(
+        PreflightError, match=r"retrieval.steps.0: retrieval.steps onnx_rerank.path: .* is not a file"
+    ):
+        preflight(config(tmp_path))
