@@ -40,7 +40,7 @@ FULL = {
     "repeats": 3,  # fresh processes per cold-start median; fewer than 2 also skips the fan-out warm-up
     "metric_fit_others": 8,  # other questions' answers each correct answer is compared with
     "first_build_docs": 0,  # pages of each shared set a first version is built over (0: all)
-    "tuned_docs": 0,  # pages of each shared set `tune` searches (0: all; 40 give tune its 20 questions)
+    "tuned_docs": 0,  # pages of each shared set `tune` searches (0: all; 24 give tune 28-31 questions)
     "rerank_questions": 49,
     "finetune_steps": 80,
 }
@@ -60,7 +60,7 @@ SMOKE = {
     "repeats": 1,
     "metric_fit_others": 2,
     "first_build_docs": 8,
-    "tuned_docs": 40,
+    "tuned_docs": 24,
     "rerank_questions": 3,
     "finetune_steps": 2,
 }

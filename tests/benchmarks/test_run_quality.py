@@ -27,4 +27,4 @@ def test_quality_sections(smoke):
             "default",
             "tuned",
         }
-    assert "**ray**: 40 pages" in text and "Search settings per corpus" in text
+    assert "**ray**: 24 pages" in text and "Search settings per corpus" in text
