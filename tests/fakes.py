@@ -83,10 +83,13 @@ def random_embedding(config: object) -> RandomEmbedding:
 class JsonPeer:
     """An HTTP peer on 127.0.0.1 answering JSON: `respond(method, path, body)` -> (status, reply).
 
-    The one small server behind the test stand-ins below and in the tests (each says what it fakes).
+    The one small server behind the test stand-ins below and in the tests (each says what it fakes);
+    ``headers`` holds each request's headers, in order.
     """
 
     def __init__(self, respond: Any) -> None:
+        headers: list[dict[str, str]] = []
+        self.headers = headers
         import json
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -100,6 +103,7 @@ class JsonPeer:
 
             def _answer(self, method: str) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                headers.append(dict(self.headers))
                 status, reply = respond(method, self.path, body)
                 data = json.dumps(reply).encode()
                 self.send_response(status)

@@ -112,6 +112,10 @@ def parse_scores(raw: bytes, count: int, where: str) -> dict[int, float]:
     {1: 0.9, 0: 0.1}
     >>> parse_scores(b'[{"index": 0, "score": 2.5}]', 2, "x")
     {0: 2.5}
+    >>> parse_scores(b"<html>", 2, "x")
+    Traceback (most recent call last):
+    ...
+    rag.retrieval.rerank.RerankError: reranker x: the response is not JSON
     >>> parse_scores(b'[{"index": 7, "score": 1}]', 2, "http://r/rerank")
     Traceback (most recent call last):
     ...

@@ -8,56 +8,53 @@ holds, records each request, and can be told to fail first or answer garbage.
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from rag.retrieval.rerank import RerankError
 from rag.retrieval.rerank.http import HttpRerank, HttpRerankSettings
+from tests.fakes import JsonPeer
 from tests.helpers import free_port
 
 
-class _Rerank(BaseHTTPRequestHandler):
-    requests: ClassVar[list[dict]] = []
-    failures: ClassVar[list[int]] = []  # statuses to answer before a good one
-    garbage: bytes | None = None
+class _Rerank:
+    """The endpoint's script: requests seen, statuses to answer first, or a reply that is not one."""
 
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append(body | {"auth": self.headers.get("Authorization")})
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.failures: list[int] = []
+        self.garbage: object = None
+        self.peer: JsonPeer | None = None  # the server it runs in: its `headers` per request
+
+    def __call__(self, method: str, path: str, raw: bytes) -> tuple[int, object]:
+        body = json.loads(raw)
+        self.requests.append(body)
         if self.failures:
-            return self._send(self.failures.pop(0), b"{}")
+            return self.failures.pop(0), {}
         if self.garbage is not None:
-            return self._send(200, self.garbage)
+            return 200, self.garbage
         words = set(body["query"].lower().split())
         passages = body.get("documents") or body["texts"]
         scored = [(i, float(len(words & set(p.lower().split())))) for i, p in enumerate(passages)]
         if "texts" in body:
-            return self._send(200, json.dumps([{"index": i, "score": s} for i, s in scored]).encode())
-        results = [{"index": i, "relevance_score": s} for i, s in sorted(scored, key=lambda x: -x[1])]
-        return self._send(200, json.dumps({"results": results}).encode())
-
-    def _send(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+            return 200, [{"index": i, "score": s} for i, s in scored]
+        return 200, {
+            "results": [{"index": i, "relevance_score": s} for i, s in sorted(scored, key=lambda x: -x[1])]
+        }
 
 
 @pytest.fixture()
-def endpoint():
-    _Rerank.requests, _Rerank.failures, _Rerank.garbage = [], [], None
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Rerank)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1/rerank"
-    server.shutdown()
+def script():
+    return _Rerank()
+
+
+@pytest.fixture()
+def endpoint(script):
+    peer = JsonPeer(script)
+    script.peer = peer
+    yield f"{peer.base}/v1/rerank"
+    peer.close()
 
 
 def _hits() -> list[NodeWithScore]:
@@ -75,11 +72,11 @@ def _rerank(url: str, **settings) -> list[str]:
 
 
 @pytest.mark.parametrize("shape", ["documents", "texts"])
-def test_candidates_come_back_in_the_endpoints_order(endpoint, shape, monkeypatch):
+def test_candidates_come_back_in_the_endpoints_order(endpoint, script, shape, monkeypatch):
     monkeypatch.delenv("RERANK_API_KEY", raising=False)
     assert _rerank(endpoint, shape=shape, model="bge-reranker") == ["d1", "d0", "d2"]
-    sent = _Rerank.requests[0]
-    assert sent["query"] == "spare gasket pump" and sent["auth"] is None
+    sent = script.requests[0]
+    assert sent["query"] == "spare gasket pump" and "Authorization" not in script.peer.headers[0]
     if shape == "documents":
         assert sent["documents"][1] == "the spare gasket for the pump"
         assert sent["model"] == "bge-reranker" and sent["top_n"] == 3
@@ -87,32 +84,32 @@ def test_candidates_come_back_in_the_endpoints_order(endpoint, shape, monkeypatc
         assert sent["texts"][1] == "the spare gasket for the pump" and "model" not in sent
 
 
-def test_the_key_is_sent_as_a_bearer_token_and_passages_are_cut(endpoint, monkeypatch):
+def test_the_key_is_sent_as_a_bearer_token_and_passages_are_cut(endpoint, script, monkeypatch):
     monkeypatch.setenv("TEAM_RERANK_KEY", "sk-rerank-123")
     _rerank(endpoint, api_key_env="TEAM_RERANK_KEY", max_chars=100)
-    assert _Rerank.requests[0]["auth"] == "Bearer sk-rerank-123"
-    assert max(len(p) for p in _Rerank.requests[0]["documents"]) <= 100
+    assert script.peer.headers[0]["Authorization"] == "Bearer sk-rerank-123"
+    assert max(len(p) for p in script.requests[0]["documents"]) <= 100
 
 
-def test_transient_failures_are_retried(endpoint):
-    _Rerank.failures = [503, 429]
+def test_transient_failures_are_retried(endpoint, script):
+    script.failures = [503, 429]
     assert _rerank(endpoint, max_retries=2) == ["d1", "d0", "d2"]
-    assert len(_Rerank.requests) == 3
+    assert len(script.requests) == 3
 
 
 @pytest.mark.parametrize(
     ("garbage", "message"),
-    [(b"<html>", "not JSON"), (b'{"data": 1}', "expected a list of results"),
-     (b'[{"index": 9, "score": 1}]', "result 0 has no valid index")],
+    [("<html>", "expected a list of results"), ({"data": 1}, "expected a list of results"),
+     ([{"index": 9, "score": 1}], "result 0 has no valid index")],
 )  # fmt: skip
-def test_a_malformed_answer_is_an_error_naming_the_endpoint(endpoint, garbage, message):
-    _Rerank.garbage = garbage
+def test_a_malformed_answer_is_an_error_naming_the_endpoint(endpoint, script, garbage, message):
+    script.garbage = garbage
     with pytest.raises(RerankError, match=f"reranker {endpoint}: .*{message}"):
         _rerank(endpoint)
 
 
-def test_failures_after_the_retries_are_errors_never_another_order(endpoint):
-    _Rerank.failures = [500, 500]
+def test_failures_after_the_retries_are_errors_never_another_order(endpoint, script):
+    script.failures = [500, 500]
     with pytest.raises(RerankError, match="HTTP 500"):
         _rerank(endpoint, max_retries=1)
     with pytest.raises(RerankError, match="ConnectError"):
@@ -124,7 +121,7 @@ def test_a_url_with_a_credential_is_refused():
         HttpRerankSettings(url="https://user:pw@rerank.example.com/rerank")
 
 
-def test_preflight_asks_the_endpoint_once_and_names_the_step(endpoint):
+def test_preflight_asks_the_endpoint_once_and_names_the_step(endpoint, script):
     from rag.config import RagConfig
     from rag.preflight import PreflightError, preflight
 
@@ -133,7 +130,7 @@ def test_preflight_asks_the_endpoint_once_and_names_the_step(endpoint):
                                          "retrieval": {"steps": [{"type": "http_rerank", "url": url}]}})  # fmt: skip
 
     checks = preflight(config(endpoint))
-    assert checks[-1].role == "retrieval.steps.0" and checks[-1].ok and len(_Rerank.requests) == 1
+    assert checks[-1].role == "retrieval.steps.0" and checks[-1].ok and len(script.requests) == 1
     with pytest.raises(
         PreflightError, match=r"retrieval.steps.0: reranker http://127.0.0.1:\d+/rerank: ConnectError"
     ):
