@@ -14,6 +14,18 @@ retrieval:
   top_k: 4
   page_weight: 0.5
 chat: {}
+>>> print(with_retrieval("name: docs\\nretrieval: {top_k: 4}\\n", {"page_weight": 0.25}, "# tuned"), end="")
+name: docs
+# tuned
+retrieval:
+  top_k: 4
+  page_weight: 0.25
+>>> print(with_retrieval("name: docs  # mine\\n", {"page_weight": None}, "# tuned"), end="")
+name: docs  # mine
+<BLANKLINE>
+# tuned
+retrieval:
+  page_weight: null
 """
 
 from __future__ import annotations
