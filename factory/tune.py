@@ -96,7 +96,7 @@ def tune(index: DocsIndex, golden: GoldenSet, current: RetrievalConfig, gate: Ga
                         f"{2 * MIN_QUESTIONS} or more (half to choose, half to confirm)")  # fmt: skip
     per_question = {}
     for settings in candidates(current):
-        config = current.model_copy(update={**settings, "top_k": CHUNKS, "steps": current.steps})
+        config = current.model_copy(update={**settings, "top_k": CHUNKS})
         ranks = page_ranks(DocsSearch.from_defaults(index, config), questions)
         per_question[_key(settings)] = {m: dict(zip([q.id for q in questions], v.tolist(), strict=True))
                                         for m, v in ranks_scores(ranks).items()}  # fmt: skip

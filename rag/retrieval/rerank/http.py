@@ -22,14 +22,12 @@ import json
 from typing import Any, Literal
 
 import httpx
-from llama_index.core.postprocessor.types import BaseNodePostprocessor
-from llama_index.core.schema import NodeWithScore, QueryBundle
 from pydantic import Field, PrivateAttr, field_validator
 
 from rag.config import SearchStepSettings
 from rag.http import RetryTransport
 from rag.index.docs_index import DocsIndex
-from rag.retrieval.rerank import RerankError, passage
+from rag.retrieval.rerank import Reranker, RerankError
 from rag.secrets import api_key, redact_url
 from rag.source_settings import no_credentials
 
@@ -52,7 +50,7 @@ class HttpRerankSettings(SearchStepSettings):
     _url = field_validator("url")(no_credentials)  # recorded with the version: no secret in it
 
 
-class HttpRerank(BaseNodePostprocessor):
+class HttpRerank(Reranker):
     """Orders candidates by the endpoint's relevance scores (scores themselves stay cosine)."""
 
     settings: HttpRerankSettings
@@ -66,15 +64,9 @@ class HttpRerank(BaseNodePostprocessor):
     def class_name(cls) -> str:
         return "HttpRerank"
 
-    def _postprocess_nodes(
-        self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None = None
-    ) -> list[NodeWithScore]:
-        if not nodes or query_bundle is None:
-            return nodes
-        texts = [passage(hit.node.get_content(), self.settings.max_chars) for hit in nodes]
-        scores = self._scores(query_bundle.query_str, texts)
-        order = sorted(range(len(nodes)), key=lambda i: -scores.get(i, float("-inf")))
-        return [nodes[i] for i in order]
+    def relevance(self, query: str, passages: list[str]) -> list[float]:
+        scores = self._scores(query, passages)  # a passage the endpoint left out goes last
+        return [scores.get(i, float("-inf")) for i in range(len(passages))]
 
     def _scores(self, query: str, texts: list[str]) -> dict[int, float]:
         s, where = self.settings, redact_url(self.settings.url)

@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from llama_index.core.postprocessor.types import BaseNodePostprocessor
-from llama_index.core.schema import NodeWithScore, QueryBundle
 from pydantic import Field, PrivateAttr
 
 from rag.config import SearchStepSettings
 from rag.index.docs_index import DocsIndex
-from rag.retrieval.rerank import RerankError, passage
+from rag.retrieval.rerank import Reranker, RerankError
 
 MAX_MODEL_BYTES = 2_000_000_000  # a large cross-encoder is ~1.3 GB; more is not one
 
@@ -37,7 +35,7 @@ class OnnxRerankSettings(SearchStepSettings):
     max_chars: int = Field(2000, ge=100, le=100_000)
 
 
-class OnnxRerank(BaseNodePostprocessor):
+class OnnxRerank(Reranker):
     """Orders candidates by the cross-encoder's logits (scores themselves stay cosine)."""
 
     settings: OnnxRerankSettings
@@ -76,16 +74,8 @@ class OnnxRerank(BaseNodePostprocessor):
     def class_name(cls) -> str:
         return "OnnxRerank"
 
-    def _postprocess_nodes(
-        self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None = None
-    ) -> list[NodeWithScore]:
-        if not nodes or query_bundle is None:
-            return nodes
-        pairs = [
-            (query_bundle.query_str, passage(h.node.get_content(), self.settings.max_chars)) for h in nodes
-        ]
-        scores = self.scores(pairs)
-        return [nodes[i] for i in np.argsort(-scores, kind="stable")]
+    def relevance(self, query: str, passages: list[str]) -> list[float]:
+        return self.scores([(query, text) for text in passages]).tolist()
 
     def scores(self, pairs: list[tuple[str, str]]) -> np.ndarray:
         """The relevance logit of each (question, passage) pair."""
