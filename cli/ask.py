@@ -57,6 +57,27 @@ def _print_sources(reply: Any) -> None:
         )
 
 
+def _start_tracing(config_path: Path | None) -> Any:
+    """Tracing as the config says (docs/observability.md); None when it is off or there is no config."""
+    from rag.errors import AgentFactoryError
+
+    try:
+        config = read_config(config_path)
+    except AgentFactoryError:  # `--index` works without a config; nothing to trace to then
+        return None
+    if not config.tracing.enabled:
+        return None
+    from rag.tracing.setup import start
+
+    return start(config.tracing)
+
+
+def _print_trace(tracing: Any, trace_id: str) -> None:
+    if tracing and trace_id:
+        url = tracing.config.trace_url
+        click.secho(f"trace: {url.replace('{trace_id}', trace_id) if url else trace_id}", dim=True)
+
+
 agent_options = [
     click.option(
         "--version",
@@ -93,12 +114,14 @@ def ask(question: str, version: str, model: str | None, config_path: Path, index
     """
     if not question.strip():  # before loading anything: seconds saved on a typo
         fail("the question is empty")
+    tracing = _start_tracing(config_path)
     with _session(index_dir, model, config_path, version) as session:
-        for delta in session.stream(question):
+        for delta in session.stream(question, traced={"agent_factory.channel": "cli"}):
             click.echo(delta, nl=False)
         click.echo()
         click.secho("retrieved:", bold=True)
         _print_sources(session.history[-1])
+        _print_trace(tracing, session.history[-1].trace_id)
 
 
 @main.command()
@@ -114,6 +137,7 @@ def chat(version: str, model: str | None, config_path: Path, index_dir: Path | N
     """
     from rag.agent.chat import QuestionError
 
+    tracing = _start_tracing(config_path)
     session = _session(index_dir, model, config_path, version)
     click.echo("Ask about the docs. /reset forgets the conversation, /quit leaves.")
     while True:
@@ -134,7 +158,8 @@ def chat(version: str, model: str | None, config_path: Path, index_dir: Path | N
             click.secho(f"error: {exc}", fg="red", err=True)
             continue
         click.secho("agent> ", bold=True, nl=False)
-        for delta in session.stream(question):
+        for delta in session.stream(question, traced={"agent_factory.channel": "cli"}):
             click.echo(delta, nl=False)
         click.echo()
+        _print_trace(tracing, session.history[-1].trace_id)
     session.close()

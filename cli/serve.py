@@ -81,7 +81,7 @@ def serve(
         return
     if not show_status:
         click.echo(f"deploying {name} ({model or config.name}, {serve_config.version}); this takes 20-45 s")
-        deploy.serve(model or config.name, serve_config, index_dir)
+        deploy.serve(model or config.name, serve_config, index_dir, tracing=config.tracing)
     found = deploy.status(name)
     click.echo(f"{name}: {found.status} at {found.url}")
     if found.status != "running":

@@ -24,6 +24,7 @@ class AnswerRecord(BaseModel):
     usage: Usage = Usage()  # the agent's LLM calls and tokens for this question
     judge_usage: Usage = Usage()  # the judge's, over every metric of this question
     error: str | None = None
+    trace_id: str = ""  # its trace when tracing was on (docs/observability.md)
 
 
 class MetricScore(BaseModel):
@@ -103,6 +104,9 @@ class EvaluationResult(BaseModel):
     # Plain dense search over the same vectors, scored like the agent: what a first version must beat
     plain_search: dict[str, MetricScore] = {}
     embedding_check: EmbeddingCheck | None = None  # can the index's own vectors find their chunks?
+    trace_url: str | None = (
+        None  # tracing.trace_url when the run was traced: each question links to its trace
+    )
 
     def headline(self) -> dict[str, float]:
         return {name: round(m.mean, 4) for name, m in self.metrics.items()}

@@ -20,7 +20,7 @@ from html import escape
 from evaluation.config import SCORE, GateConfig
 from evaluation.gate import with_score
 from evaluation.metric_specs import METRICS
-from evaluation.records import Decision, EvaluationResult
+from evaluation.records import AnswerRecord, Decision, EvaluationResult
 from rag.writing import GENERATOR
 
 # Read in the dashboard's preview frame first: small margins, tables that wrap instead of widening.
@@ -164,13 +164,23 @@ def _questions(result: EvaluationResult) -> str:
             else f"<span class='fail'>{escape(record.error)}</span>"
         )
         rows.append(
-            f"<tr><td>{escape(record.id)}</td><td>{escape(record.question)}</td><td class='answer'>{answer}</td>"
+            f"<tr><td>{_traced_id(record, result.trace_url)}</td><td>{escape(record.question)}</td><td class='answer'>{answer}</td>"
             f"<td>{'<br>'.join(escape(s) for s in record.source_ids)}</td>{cells}"
             f"<td>{record.usage.calls} / {record.judge_usage.calls}</td></tr>"
         )
     return (f"<h2>Every question ({len(result.records)})</h2><p class='muted'>Pages retrieved: what the agent's "
             "search returned, scored by hit rate; the answer's own Sources list cites the passages it used.</p>"
             f"<table class='wide'>{head}{''.join(rows)}</table>")  # fmt: skip
+
+
+def _traced_id(record: AnswerRecord, trace_url: str | None) -> str:
+    """The question's id, a link to its trace when the run was traced (docs/observability.md)."""
+    if not record.trace_id:
+        return escape(record.id)
+    if not trace_url:
+        return f"<span title='trace {record.trace_id}'>{escape(record.id)}</span>"
+    href = escape(trace_url.replace("{trace_id}", record.trace_id))
+    return f"<a href='{href}' title='its trace'>{escape(record.id)}</a>"
 
 
 def _excerpt(answer: str) -> str:

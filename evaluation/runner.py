@@ -38,6 +38,7 @@ from rag.agent.chat import ChatSession
 from rag.agent.spec import AgentSpec, open_session
 from rag.index.docs_index import DocsIndex
 from rag.index.embeddings import build_embedding
+from rag.tracing import setup as tracing_setup
 from rag.usage import UsageMeter
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def _ask(session: ChatSession, qid: str, question: str) -> AnswerRecord:
         source_sections=sections,
         tool_calls=[c.model_dump(exclude={"sources"}) for c in reply.tool_calls],
         latency_s=reply.latency_s,
+        trace_id=reply.trace_id,
     )
 
 
@@ -150,6 +152,7 @@ def evaluate_session(
         followed=followed_count(golden),
         not_applicable=not_applicable(golden, names("offline") + (judge.metrics if judge else [])),
         usage=usage,
+        trace_url=tracer.config.trace_url if (tracer := tracing_setup.active()) else None,
     )
 
 

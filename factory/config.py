@@ -26,6 +26,7 @@ from rag.errors import AgentFactoryError
 from rag.ingest.sources.base import NoDocuments
 from rag.settings_file import ConfigError, read_yaml
 from rag.settings_file import validate as validate_model
+from rag.tracing.config import TracingConfig
 
 CANDIDATES = "-candidates"  # the model of an agent's `agent-factory check` candidates is its name + this
 
@@ -35,6 +36,7 @@ class AgentConfig(RagConfig):
 
     evaluation: EvaluationConfig = EvaluationConfig()
     serve: ServeConfig = ServeConfig()
+    tracing: TracingConfig = TracingConfig()  # OpenTelemetry traces of questions and builds (off)
 
     @field_validator("name")
     @classmethod

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.tracing.config import TracingConfig
+
 
 class ServeConfig(BaseModel):
     """How `agent-factory serve` deploys the chat service."""
@@ -50,3 +52,4 @@ class ServedAgent(BaseModel):
     feedback_path: Path
     index_dir: Path | None = None  # `serve --index`: a local index folder instead of a version
     serve: ServeConfig = ServeConfig()
+    tracing: TracingConfig = TracingConfig()

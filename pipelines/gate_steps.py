@@ -30,6 +30,7 @@ from factory.compare import Evidence
 from factory.history import history_html
 from factory.review import record_on_run, review
 from factory.versions import get_version, list_versions
+from pipelines.tracing import traced
 from rag.agent.spec import AgentSpec
 from rag.errors import AgentFactoryError
 from rag.index.docs_index import DocsIndex
@@ -45,6 +46,7 @@ LIBRARY = CachePolicy(cache_func="pipelines.provenance.library_code_hash")
 
 
 @step(enable_cache=False)
+@traced
 def track_pages(
     corpus: Corpus, against: Against | None = None
 ) -> tuple[
@@ -78,6 +80,7 @@ def diff_metadata(diff: CorpusDiff) -> dict:
 
 
 @step(enable_cache=False)
+@traced
 def load_golden_set(
     path: str, pages: PageSignatures, lineage: PageLineage
 ) -> Annotated[GoldenSet, names.GOLDEN]:
@@ -93,6 +96,7 @@ def load_golden_set(
 
 
 @step(cache_policy=LIBRARY)
+@traced
 def evaluate(
     index: DocsIndex, spec: AgentSpec, golden: GoldenSet, judge: JudgeConfig | None
 ) -> Annotated[EvaluationResult, names.EVALUATION]:
@@ -107,6 +111,7 @@ def evaluate(
 
 
 @step(enable_cache=False)
+@traced
 def release_gate(
     result: EvaluationResult,
     golden: GoldenSet,
@@ -137,6 +142,7 @@ def release_gate(
 
 
 @step(enable_cache=False)
+@traced
 def approval(approved: bool) -> Annotated[str, names.APPROVAL]:
     """A person's answer for a version held in staging: production when approved. The stage now."""
     model = get_step_context().model
@@ -149,6 +155,7 @@ def approval(approved: bool) -> Annotated[str, names.APPROVAL]:
 
 
 @step(cache_policy=LIBRARY)
+@traced
 def report(
     result: EvaluationResult, decision: Decision, gate: GateConfig, corpus_diff: CorpusDiff, golden: GoldenSet
 ) -> tuple[

@@ -22,6 +22,7 @@ from factory.check import checked_model
 from factory.config import AgentConfig
 from pipelines.materializers import DocsIndexMaterializer
 from pipelines.provenance import CodeVersion, library_versions
+from pipelines.tracing import traced
 from rag.agent.spec import AgentSpec
 from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig
 from rag.index.docs_index import DocsIndex
@@ -40,6 +41,7 @@ LIBRARY = CachePolicy(cache_func="pipelines.provenance.library_code_hash")
 
 
 @step(enable_cache=False)
+@traced
 def ingest(config: AgentConfig) -> Annotated[Corpus, names.CORPUS]:
     """Read every configured source into documents."""
     documents = load_documents(config.sources)
@@ -48,6 +50,7 @@ def ingest(config: AgentConfig) -> Annotated[Corpus, names.CORPUS]:
 
 
 @step(cache_policy=LIBRARY)
+@traced
 def chunk(
     corpus: Corpus, chunking: ChunkingConfig
 ) -> tuple[
@@ -62,6 +65,7 @@ def chunk(
 
 
 @step(output_materializers={names.INDEX: DocsIndexMaterializer}, cache_policy=LIBRARY)
+@traced
 def build_index(
     chunks: Chunks, embedding: EmbeddingConfig, index: IndexConfig
 ) -> tuple[
@@ -88,6 +92,7 @@ def _log_reuse(chunks: int, reused: int) -> None:
 
 
 @step(cache_policy=LIBRARY)
+@traced
 def split_chunks(chunks: Chunks, shard_size: int) -> Annotated[list[Chunks], names.SHARDS]:
     """The chunks in order, `shard_size` per shard: one `embed_shard` step each (fan-out)."""
     nodes = chunks.nodes
@@ -95,6 +100,7 @@ def split_chunks(chunks: Chunks, shard_size: int) -> Annotated[list[Chunks], nam
 
 
 @step(cache_policy=LIBRARY)
+@traced
 def embed_shard(shard: Chunks, embedding: EmbeddingConfig) -> Annotated[np.ndarray, names.SHARD_VECTORS]:
     """One shard's vectors, in order (reusing the previous version's for unchanged text)."""
     model = build_embedding(embedding)
@@ -105,6 +111,7 @@ def embed_shard(shard: Chunks, embedding: EmbeddingConfig) -> Annotated[np.ndarr
 
 
 @step(output_materializers={names.INDEX: DocsIndexMaterializer}, cache_policy=LIBRARY)
+@traced
 def merge_shards(
     chunks: Chunks, vectors: list[np.ndarray], embedding: EmbeddingConfig, index: IndexConfig
 ) -> tuple[
@@ -135,6 +142,7 @@ def _reuse_previous_vectors(chunks: Chunks, embedding: EmbeddingConfig) -> int:
 
 
 @step(cache_policy=LIBRARY)
+@traced
 def create_agent(manifest: IndexManifest, config: AgentConfig) -> Annotated[AgentSpec, names.SPEC]:
     """The agent's spec: persona, LLM, tool and retrieval settings over the index."""
     spec = AgentSpec.from_config(config)
@@ -144,6 +152,7 @@ def create_agent(manifest: IndexManifest, config: AgentConfig) -> Annotated[Agen
 
 
 @step(enable_cache=False)
+@traced
 def register_version(
     config: AgentConfig, corpus: CorpusFingerprint, manifest: IndexManifest, code: CodeVersion
 ) -> None:

@@ -31,6 +31,7 @@ from zenml import pipeline, step
 
 from factory.serve_config import ServedAgent
 from rag.agent.chat import QuestionError
+from rag.tracing.setup import start as start_tracing
 from serving.feedback import AnswerRecord, Channel, FeedbackError, FeedbackStore, Rating
 from serving.limits import RateLimiter, read_body
 from serving.openai_api import ApiError, Kind, response, sse
@@ -56,6 +57,7 @@ def startup(app_runner: Any = None, served: dict[str, Any] | None = None) -> Non
     _bound_malloc_arenas()
     agent = ServedAgent.model_validate(served or {})
     config = agent.serve
+    _STATE["tracing"] = start_tracing(agent.tracing)  # before the agent loads: LlamaIndex is instrumented
     if agent.index_dir:
         service = AgentService.from_folder(agent.index_dir, workers=config.workers)
     else:
@@ -77,6 +79,8 @@ def shutdown(app_runner: Any = None, **_: Any) -> None:
         service.close()
     if store := _STATE.pop("store", None):
         store.close()
+    if tracing := _STATE.pop("tracing", None):
+        tracing.stop()
 
 
 def state() -> tuple[AgentService, FeedbackStore, ServedAgent]:
@@ -113,16 +117,17 @@ async def _answer(request: Request, kind: Kind, asked: ChatRequest | CompletionR
     """Answer a parsed request: whole, or streamed as server-sent events."""
     service, store, served = state()
     _check_model(asked.model, served)
-    turn = asked.turn()
-    service.check(turn.question)  # a 400 before streaming starts, not an error event after
     answer_id, model, channel = uuid.uuid4().hex, served.model, _channel(request)
+    turn = asked.turn().model_copy(update={"channel": channel})
+    service.check(turn.question)  # a 400 before streaming starts, not an error event after
     cut = AnswerCut(asked.limit, asked.stops)
     prompt_tokens = count_tokens("\n".join([*(text for _, text in turn.history), turn.question]))
 
     def stored(answered: Answered, visible: str) -> None:
         store.record(AnswerRecord(question=turn.question, answer=visible, model=model, channel=channel,
                                   sources=list(dict.fromkeys(s.doc_id for s in answered.sources)),
-                                  version=answered.version), answer_id=answer_id)  # fmt: skip
+                                  version=answered.version, trace_id=answered.trace_id),
+                     answer_id=answer_id)  # fmt: skip
 
     if asked.stream:
         usage = prompt_tokens if asked.include_usage else None

@@ -32,6 +32,7 @@ from zenml.config.deployment_settings import (
 
 from factory.serve_config import ServeConfig, ServedAgent
 from rag.errors import AgentFactoryError
+from rag.tracing.config import TracingConfig
 from serving import app, http_errors, supervisor
 from serving.feedback import feedback_path
 
@@ -62,9 +63,11 @@ def bearer_key(deployment: str) -> str:
         return key
 
 
-def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None = None) -> dict[str, Any]:
+def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None = None,
+             tracing: TracingConfig | None = None) -> dict[str, Any]:  # fmt: skip
     """The pipeline's deployer and deployment settings for `config`."""
-    served = ServedAgent(model=model, feedback_path=feedback_path(config), index_dir=index_dir, serve=config)
+    served = ServedAgent(model=model, feedback_path=feedback_path(config), index_dir=index_dir, serve=config,
+                         tracing=tracing or TracingConfig())  # fmt: skip
     hook = {"served": served.model_dump(mode="json")}
     post, get = EndpointMethod.POST, EndpointMethod.GET
     endpoints = [
@@ -96,10 +99,11 @@ def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None =
     return {"deployer": deployer, "deployment": deployment}
 
 
-def serve(model: str, config: ServeConfig, index_dir: Path | None = None, timeout_s: int = 120) -> Status:
+def serve(model: str, config: ServeConfig, index_dir: Path | None = None, timeout_s: int = 120,
+          tracing: TracingConfig | None = None) -> Status:  # fmt: skip
     """Deploy (or redeploy) the chat service; returns once it answers ``/health``."""
     key = bearer_key(config.deployment)
-    pipeline = app.chat_service.with_options(settings=settings(model, config, key, index_dir))
+    pipeline = app.chat_service.with_options(settings=settings(model, config, key, index_dir, tracing))
     _stop_supervisor(config.deployment)  # a redeploy must not race a restart of the old server
     try:
         deployed = pipeline.deploy(deployment_name=config.deployment, timeout=timeout_s)

@@ -51,6 +51,7 @@ class AnswerRecord(BaseModel):
     model: str
     version: str
     channel: Channel
+    trace_id: str = ""  # the answer's trace when tracing was on (docs/observability.md)
 
 
 class FeedbackRow(AnswerRecord):
@@ -78,7 +79,7 @@ _SCHEMA = """
 create table if not exists answers (
   id text primary key, created real not null, question text not null, answer text not null,
   sources text not null, model text not null, version text not null, channel text not null,
-  rating integer, comment text not null default '', rated_on text
+  rating integer, comment text not null default '', rated_on text, trace_id text not null default ''
 );
 create table if not exists links (key text primary key, answer_id text not null);
 create table if not exists deliveries (key text primary key, at real not null);
@@ -114,16 +115,19 @@ class FeedbackStore:
             "pragma synchronous=normal"
         )  # with WAL: safe if the process dies, no fsync per answer
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("pragma table_info(answers)")}
+        if "trace_id" not in columns:  # a store written before answers were traced
+            self._db.execute("alter table answers add column trace_id text not null default ''")
 
     def record(self, answer: AnswerRecord, answer_id: str | None = None) -> str:
         """Store a served answer under `answer_id` (a new one if None); returns the id feedback refers to."""
         answer_id = answer_id or uuid.uuid4().hex
         with self._lock:
             self._db.execute(
-                "insert into answers (id, created, question, answer, sources, model, version, channel)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                "insert into answers (id, created, question, answer, sources, model, version, channel, trace_id)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (answer_id, time.time(), answer.question, answer.answer, json.dumps(answer.sources),
-                 answer.model, answer.version, answer.channel),
+                 answer.model, answer.version, answer.channel, answer.trace_id),
             )  # fmt: skip
         return answer_id
 

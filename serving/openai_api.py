@@ -8,7 +8,8 @@ serving/openai_request.py. The answer's sources, its id (for feedback, and the r
 completion (and of the last chunk when streaming)::
 
     {"agent_factory": {"answer_id": "9f…", "model": "docs_agent", "version": "3",
-                       "sources": [{"doc_id": "docs/installation.md", "title": "…", "score": 0.71}]}}
+                       "sources": [{"doc_id": "docs/installation.md", "title": "…", "score": 0.71}],
+                       "trace_id": "4bf9…"}}  # "" unless tracing is on (docs/observability.md)
 
 Errors use OpenAI's shape, ``{"error": {"message", "type", "param", "code"}}``.
 
@@ -53,7 +54,8 @@ def extra(answered: Answered, answer_id: str, model: str) -> dict[str, Any]:
         {"doc_id": s.doc_id, "title": s.title, "section": s.section, "url": s.url, "score": s.score}
         for s in answered.sources
     ]
-    return {"answer_id": answer_id, "model": model, "version": answered.version, "sources": sources}
+    return {"answer_id": answer_id, "model": model, "version": answered.version, "sources": sources,
+            "trace_id": answered.trace_id}  # fmt: skip
 
 
 def usage(prompt_tokens: int, text: str) -> dict[str, int]:

@@ -52,6 +52,7 @@ class Turn(BaseModel):
 
     question: str
     history: list[tuple[str, str]] = []  # (role, text), oldest first
+    channel: str = "api"  # where it came from (api, web, slack): an attribute of its trace
 
 
 class Answered(BaseModel):
@@ -61,6 +62,7 @@ class Answered(BaseModel):
     sources: list[SourceRef]
     version: str
     latency_s: float
+    trace_id: str = ""  # its trace, when tracing is on and it was sampled (rag/tracing)
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,8 @@ class AgentService:
             put = lambda item: loop.call_soon_threadsafe(queue.put_nowait, item)  # noqa: E731
             session = self._session(loaded)
             try:
-                for delta in session.stream(turn.question, chat_history=_messages(turn.history)):
+                traced = {"agent_factory.version": loaded.version, "agent_factory.channel": turn.channel}
+                for delta in session.stream(turn.question, _messages(turn.history), traced):
                     put(delta)
                 put(session.history[-1])
             except BaseException as exc:  # handed to the request, which reports it
@@ -174,7 +177,7 @@ class AgentService:
                 raise item
             if isinstance(item, ChatAnswer):
                 yield Answered(answer=item.answer, sources=item.sources, version=loaded.version,
-                               latency_s=item.latency_s)  # fmt: skip
+                               latency_s=item.latency_s, trace_id=item.trace_id)  # fmt: skip
                 return
             yield item
 

@@ -80,13 +80,17 @@ def build(service: AgentService, store: FeedbackStore, served: ServedAgent, toke
         thread = event.get("thread_ts") or event["ts"]
         try:
             service.check(question)
-            done = [e async for e in service.answer(Turn(question=question)) if isinstance(e, Answered)][-1]
+            done = [
+                e
+                async for e in service.answer(Turn(question=question, channel="slack"))
+                if isinstance(e, Answered)
+            ][-1]
         except Exception as exc:  # the person sees why, in the thread
             await say(text=escape(f"Sorry, I could not answer: {exc}"), thread_ts=thread)
             return
         sources = list(dict.fromkeys(s.doc_id for s in done.sources))
         record = AnswerRecord(question=question, answer=done.answer, sources=sources, model=served.model,
-                              version=done.version, channel="slack")  # fmt: skip
+                              version=done.version, channel="slack", trace_id=done.trace_id)  # fmt: skip
         answer_id = store.record(record)  # first: the buttons carry its id
         for message in messages(done.answer, done.sources, answer_id):
             posted = await say(text=message["text"], blocks=message["blocks"], thread_ts=thread,

@@ -38,7 +38,7 @@ class SuggestError(AgentFactoryError):
 
 
 MAX_REVIEW_BYTES = 20_000_000
-_REVIEW_ONLY = ("decision", "disliked_answer", "comment", "version")
+_REVIEW_ONLY = ("decision", "disliked_answer", "comment", "version", "trace_id")
 
 
 def _key(question: str) -> str:
@@ -57,7 +57,7 @@ def candidates(disliked: list[FeedbackRow], known: set[str]) -> list[dict[str, A
             "id": f"feedback-{row.id[:8]}", "question": row.question, "reference_answer": "",
             "reference_sources": [], "must_include": [], "tags": ["from-feedback"],
             "decision": "pending", "disliked_answer": row.answer, "comment": row.comment, "version": row.version,
-        })  # fmt: skip
+        } | ({"trace_id": row.trace_id} if row.trace_id else {}))  # fmt: skip
     return out
 
 

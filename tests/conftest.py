@@ -86,8 +86,23 @@ def golden_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pipeline_config(pipeline_corpus: Path, golden_path: Path):
-    return make_config("test_agent", pipeline_corpus, golden_path)
+def otlp():
+    """A real OTLP/HTTP receiver on 127.0.0.1 (tests/fakes.py) that the shared builds trace to."""
+    from tests.fakes import OtlpReceiver
+
+    receiver = OtlpReceiver()
+    yield receiver
+    receiver.close()
+
+
+TRACE_URL = "http://traces.example/trace/{trace_id}"
+
+
+@pytest.fixture(scope="session")
+def pipeline_config(pipeline_corpus: Path, golden_path: Path, otlp):
+    """The shared build's config; traced (text capture off), so every pipeline test runs with tracing on."""
+    tracing = {"enabled": True, "endpoint": otlp.endpoint, "trace_url": TRACE_URL}
+    return make_config("test_agent", pipeline_corpus, golden_path, tracing=tracing)
 
 
 @pytest.fixture(scope="session")

@@ -153,3 +153,52 @@ class FakeSlack:
 
     def close(self) -> None:
         self._peer.close()
+
+
+class OtlpReceiver:
+    """An **OTLP/HTTP trace collector** on 127.0.0.1 (what Phoenix, Langfuse or Jaeger run), for tests.
+
+    Each POST to ``/v1/traces`` is decoded with OpenTelemetry's own protobuf classes; ``spans``
+    are the decoded spans (attributes as a plain dict), ``raw`` every body as sent (to hunt
+    for text that must not be there), ``headers`` each request's headers.
+    """
+
+    def __init__(self) -> None:
+        self.spans: list[dict[str, Any]] = []
+        self.raw: list[bytes] = []
+        self._peer = JsonPeer(self._respond)
+        self.headers = self._peer.headers
+        self.endpoint = f"{self._peer.base}/v1/traces"
+
+    def _respond(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+        if method != "POST" or path != "/v1/traces":
+            return 404, {}
+        self.raw.append(body)
+        request = ExportTraceServiceRequest.FromString(body)
+        for resource in request.resource_spans:
+            service = {a.key: _any_value(a.value) for a in resource.resource.attributes}
+            for scope in resource.scope_spans:
+                for span in scope.spans:
+                    self.spans.append({
+                        "name": span.name, "trace_id": span.trace_id.hex(), "span_id": span.span_id.hex(),
+                        "parent": span.parent_span_id.hex(), "status": span.status.code,
+                        "attributes": {a.key: _any_value(a.value) for a in span.attributes},
+                        "resource": service, "start": span.start_time_unix_nano, "end": span.end_time_unix_nano,
+                        "links": [link.trace_id.hex() for link in span.links],
+                    })  # fmt: skip
+        return 200, {}
+
+    def trace(self, trace_id: str) -> list[dict[str, Any]]:
+        return [s for s in self.spans if s["trace_id"] == trace_id]
+
+    def close(self) -> None:
+        self._peer.close()
+
+
+def _any_value(value: Any) -> Any:
+    kind = value.WhichOneof("value")
+    if kind == "array_value":
+        return [_any_value(v) for v in value.array_value.values]
+    return getattr(value, kind) if kind else None

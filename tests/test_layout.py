@@ -24,6 +24,7 @@ TESTED_THROUGH = {
     "factory/compare.py": "tests/pipelines/test_gate_pipeline.py",  # production re-scored, how far behind
     "pipelines/gate_steps.py": "tests/pipelines/test_gate_pipeline.py",
     "pipelines/steps.py": "tests/pipelines/test_agent_pipeline.py",
+    "pipelines/tracing.py": "tests/pipelines/test_agent_pipeline.py",  # a build traced to a real receiver
     "pipelines/materializers.py": "tests/pipelines/test_faults.py",  # a disk full while saving
     "serving/app.py": "tests/serving/test_deployment.py",  # every route through real clients
     "serving/deploy.py": "tests/serving/test_deployment.py",

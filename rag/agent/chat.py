@@ -24,8 +24,11 @@ from typing import Any
 from llama_index.core.agent.workflow import AgentStream, ReActAgent, ToolCallResult
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.workflow import Context
+from opentelemetry import context as otel_context
+from opentelemetry import trace
 from pydantic import BaseModel
 
+from rag import tracing
 from rag.errors import AgentFactoryError
 
 
@@ -60,6 +63,7 @@ class ChatAnswer(BaseModel):
     sources: list[SourceRef]
     tool_calls: list[ToolCall]
     latency_s: float
+    trace_id: str = ""  # its trace in the team's viewer; "" when tracing is off or it was not sampled
 
 
 def _sources(raw_output: Any) -> list[SourceRef]:
@@ -98,20 +102,38 @@ class ChatSession:
             pass
         return self.history[-1]
 
-    def stream(self, question: str, chat_history: list[ChatMessage] | None = None) -> Iterator[str]:
+    def stream(
+        self,
+        question: str,
+        chat_history: list[ChatMessage] | None = None,
+        traced: dict[str, Any] | None = None,
+    ) -> Iterator[str]:
         """Yield the answer as it is written; the full ChatAnswer lands in ``history``.
 
         An empty or over-long question is refused (:class:`QuestionError`) before anything runs,
         and the conversation so far is kept. `chat_history` replaces the remembered conversation
-        (a stateless server passes the messages its client sent).
+        (a stateless server passes the messages its client sent). With tracing on the turn is one
+        trace, its root span carrying `traced` (version, channel) as attributes.
         """
         self.check(question)
-        events = self._turn(question, chat_history)
+        root = tracing.open_trace("question", "AGENT", {**(traced or {}), "input.value": question})
+        inside = trace.set_span_in_context(root)
+        events, before = self._turn(question, chat_history, tracing.trace_id(root)), len(self.history)
         try:
             while True:
-                yield self._loop.run_until_complete(events.__anext__())
+                token = otel_context.attach(inside)  # the agent's tasks start in the question's trace
+                try:
+                    delta = self._loop.run_until_complete(events.__anext__())
+                finally:
+                    otel_context.detach(token)
+                yield delta
         except StopAsyncIteration:
             return
+        except BaseException as exc:
+            root.set_status(trace.Status(trace.StatusCode.ERROR, type(exc).__name__))
+            raise
+        finally:
+            _finish(root, self.history[-1] if len(self.history) > before else None)
 
     def check(self, question: str) -> None:
         """Raise :class:`QuestionError` for a question the agent must not be sent."""
@@ -139,7 +161,9 @@ class ChatSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    async def _turn(self, question: str, chat_history: list[ChatMessage] | None) -> AsyncIterator[str]:
+    async def _turn(
+        self, question: str, chat_history: list[ChatMessage] | None, trace_id: str
+    ) -> AsyncIterator[str]:
         start = time.perf_counter()
         handler = self.agent.run(user_msg=question, ctx=self._ctx, chat_history=chat_history)
         calls: list[ToolCall] = []
@@ -173,5 +197,15 @@ class ChatSession:
                 sources=sources,
                 tool_calls=calls,
                 latency_s=time.perf_counter() - start,
+                trace_id=trace_id,
             )
         )
+
+
+def _finish(root: trace.Span, answered: ChatAnswer | None) -> None:
+    """End a question's span with what it gave: the answer (masked unless text capture is on), its pages."""
+    if answered is not None and root.is_recording():
+        root.set_attribute("output.value", answered.answer)
+        root.set_attribute("agent_factory.pages", list(dict.fromkeys(s.doc_id for s in answered.sources)))
+        root.set_attribute("agent_factory.tool_calls", len(answered.tool_calls))
+    root.end()

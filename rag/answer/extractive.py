@@ -49,6 +49,7 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.custom import CustomLLM
 from pydantic import Field, PrivateAttr
 
+from rag import tracing
 from rag.answer import section_answer
 from rag.answer.excerpt import is_code
 from rag.answer.passages import Passage, parse_observation, split_sentences, words
@@ -150,6 +151,13 @@ class ExtractiveLLM(CustomLLM):
         return match.group(1) if match else self.default_tool
 
     def _answer(self, queries: list[str], observation: str) -> str:
+        """The answer to `queries` from the tool's `observation`, in its own span (it is no LLM call)."""
+        with tracing.span("extractive answer", "CHAIN", {"agent_factory.answer.mode": self.answer}):
+            reply = self._extract(queries, observation)
+            tracing.note({"agent_factory.answer.dont_know": DONT_KNOW in reply})
+            return reply
+
+    def _extract(self, queries: list[str], observation: str) -> str:
         # A sentence that quotes the question (an example command) is no answer; a heading may be.
         asked = words(queries[0])
         split = section_answer.units if self.answer == "section" else _sentences
@@ -166,6 +174,9 @@ class ExtractiveLLM(CustomLLM):
             queries, [s if is_code(s) else s.split("\n", 1)[0] for _, s in candidates]
         )
         best = float(scores.max())
+        tracing.note(
+            {"agent_factory.answer.candidates": len(candidates), "agent_factory.answer.best_similarity": best}
+        )
         if best < self.min_similarity:
             return f"Thought: Nothing retrieved is close enough (best {best:.2f}).\nAnswer: {DONT_KNOW}"
         if self.answer == "section":
@@ -194,6 +205,12 @@ class ExtractiveLLM(CustomLLM):
         ranked = scores + section_answer.LEXICAL_WEIGHT * section_answer.lexical_scores(query, texts)
         lead = section_answer.lead(candidates, ranked, self.relative_margin)
         passage = candidates[lead][0]
+        tracing.note(
+            {
+                "agent_factory.answer.page": passage.doc_id,
+                "agent_factory.answer.similarity": float(scores[lead]),
+            }
+        )
         body = section_answer.compose(candidates, ranked, lead, self.max_chars)
         return (
             f"Thought: The best match is a section of {passage.doc_id} (similarity {scores[lead]:.2f}).\n"

@@ -32,6 +32,7 @@ import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
+from rag import tracing
 from rag.config import RetrievalConfig
 from rag.index.docs_index import DocsIndex
 
@@ -91,21 +92,17 @@ class DocsRetriever(BaseRetriever):
             query_bundle.embedding = index.embed_model.get_query_embedding(query_bundle.query_str)
         query = np.asarray(query_bundle.embedding, dtype=np.float32)
         pool = max(config.candidates, config.top_k) * (3 if config.distinct_pages else 1)
-        scores = index.dense(query_bundle.embedding, pool)
+        with tracing.span("dense search", "RETRIEVER", {"agent_factory.pool": pool}):
+            scores = index.dense(query_bundle.embedding, pool)
+            tracing.note({"agent_factory.found": len(scores)})
         rankings, weights = [list(scores)], [1.0]
         if index.bm25 is not None and config.hybrid:
-            rankings.append([position for position, _ in index.bm25.search(query_bundle.query_str, pool)])
+            with tracing.span("lexical search", "RETRIEVER", {"agent_factory.pool": pool}):
+                rankings.append([position for position, _ in index.bm25.search(query_bundle.query_str, pool)])
+                tracing.note({"agent_factory.found": len(rankings[-1])})
             weights.append(config.lexical_weight)
-        fused = reciprocal_rank_fusion(rankings, config.rrf_k, weights)
-        order = list(fused)
-        if config.page_weight is not None:
-            ids = index.nodes.node_ids_at(order)  # "<doc_id>#<n>": the page is in the id
-            page_of = (
-                dict(zip(order, (i.rsplit("#", 1)[0] for i in ids), strict=False))
-                if len(ids) == len(order)
-                else {}
-            )
-            order = page_by_page(fused, page_of, config.page_weight)
+        with tracing.span("fusion", "CHAIN", _fusion_settings(config)):
+            order = self._fused(rankings, weights)
         hits: list[NodeWithScore] = []
         step = config.top_k * 2  # read chunks a few at a time: most questions need only the first reads
         for start in range(0, len(order), step):
@@ -124,6 +121,22 @@ class DocsRetriever(BaseRetriever):
                     return hits
         return hits
 
+    def _fused(self, rankings: list[list[int]], weights: list[float]) -> list[int]:
+        """Positions best first: the rankings fused, then grouped page by page when `page_weight` is set."""
+        config = self.config
+        fused = reciprocal_rank_fusion(rankings, config.rrf_k, weights)
+        order = list(fused)
+        if config.page_weight is not None:
+            ids = self.index.nodes.node_ids_at(order)  # "<doc_id>#<n>": the page is in the id
+            page_of = (
+                dict(zip(order, (i.rsplit("#", 1)[0] for i in ids), strict=False))
+                if len(ids) == len(order)
+                else {}
+            )
+            order = page_by_page(fused, page_of, config.page_weight)
+        tracing.note({"agent_factory.candidates": len(order)})
+        return order
+
     def _keep(self, hit: NodeWithScore, kept: list[NodeWithScore]) -> bool:
         """Distinct pages: one chunk per document, and identical pages under two paths count once."""
         if not self.config.distinct_pages:
@@ -133,3 +146,10 @@ class DocsRetriever(BaseRetriever):
         return not any(
             keys & {k.node.metadata.get("doc_id"), k.node.metadata.get("content_hash")} for k in kept
         )
+
+
+def _fusion_settings(config: RetrievalConfig) -> dict[str, float | int]:
+    settings = {"agent_factory.rrf_k": config.rrf_k, "agent_factory.lexical_weight": config.lexical_weight}
+    return settings | (
+        {"agent_factory.page_weight": config.page_weight} if config.page_weight is not None else {}
+    )

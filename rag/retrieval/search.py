@@ -35,6 +35,7 @@ from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.response_synthesizers.context_only import ContextOnly
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
+from rag import tracing
 from rag.config import RetrievalConfig
 from rag.index.docs_index import DocsIndex
 from rag.providers import SEARCH_STEPS
@@ -62,8 +63,10 @@ class DocsSearch(BaseRetriever):
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         hits = self.candidates.retrieve(query_bundle)
-        for reads, step in self.steps:
-            hits = step.postprocess_nodes(hits[:reads], query_bundle=query_bundle) + hits[reads:]
+        for (reads, step), settings in zip(self.steps, self.config.steps, strict=True):
+            with tracing.span(f"search step {settings.type}", "RERANKER", {"reranker.top_k": reads}) as span:
+                hits = step.postprocess_nodes(hits[:reads], query_bundle=query_bundle) + hits[reads:]
+                tracing.documents(span, hits[:reads])
         return hits[: self.config.top_k]
 
 

@@ -82,3 +82,30 @@ def test_unchanged_rebuild_is_cached_and_a_changed_document_rebuilds(
     assert step_status(changed.run_id, "build_index") == ExecutionStatus.COMPLETED
     index = get_version("test_agent", changed.version).get_artifact("docs_index").load()
     assert "9100" in retrieve(index, "Which port does the server listen on?", 1)[0].node.text
+
+
+def test_a_build_is_one_trace_and_each_evaluated_question_a_trace_linked_to_it(
+    first_build, otlp, golden_path
+):
+    """pipelines/tracing.py: the build's root span carries its version, each step is a child of it; the
+    evaluation's questions are traces of their own linked to the build, and the report links to them."""
+    (build,) = [s for s in otlp.spans if s["name"] == "build"
+                and s["attributes"].get("agent_factory.version") == first_build.version]  # fmt: skip
+    spans = otlp.trace(build["trace_id"])
+    steps = {s["name"]: s for s in spans if s["name"].startswith("step ")}
+    assert {"step ingest", "step register_version", "step release_gate"} <= set(steps)
+    assert {s["parent"] for s in steps.values()} == {build["span_id"]}
+    assert build["attributes"]["agent_factory.model"] == "test_agent"
+    questions = [s for s in otlp.spans if s["name"] == "question" and build["trace_id"] in s["links"]]
+    records = get_version("test_agent", first_build.version).get_artifact("evaluation").load().records
+    if "step evaluate" in steps:  # not cached: it asked every golden question, each its own trace
+        assert sorted(s["trace_id"] for s in questions) == sorted(r.trace_id for r in records)
+        assert len({r.trace_id for r in records}) == len(records) and all(
+            len(r.trace_id) == 32 for r in records
+        )
+        report = get_version("test_agent", first_build.version).get_artifact("evaluation_report").load()
+        assert f"http://traces.example/trace/{records[0].trace_id}" in str(report)
+    # Text capture is off: no golden question and no answer reached the collector.
+    sent = b"".join(otlp.raw)
+    assert not [r.question for r in records if r.question.encode() in sent]
+    assert not [r.answer for r in records if len(r.answer) > 20 and r.answer.encode() in sent]

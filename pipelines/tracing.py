@@ -1,0 +1,28 @@
+"""Builds as traces: each step a span of its build's trace (rag/tracing; nothing when tracing is off).
+
+``run_build`` opens the build's root span; on the local orchestrator the steps run in the same
+thread, so each :func:`traced` step nests under it, and the evaluation's questions are traces of
+their own linked to the ``evaluate`` step. (On a remote orchestrator a step runs elsewhere, where
+no tracer was started: the build's trace then holds its root span only.)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rag import tracing
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def traced(step: F) -> F:
+    """`step` run inside a span named after it; ZenML still sees the function's own signature."""
+
+    @functools.wraps(step)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with tracing.span(f"step {step.__name__}", "CHAIN"):
+            return step(*args, **kwargs)
+
+    return run  # type: ignore[return-value]

@@ -1,0 +1,146 @@
+"""Start and stop tracing: an OTLP exporter behind a bounded queue, OpenInference's masking,
+LlamaIndex's instrumentation, all on a tracer provider of our own (never the global one).
+
+Sending happens on a background thread: a question only appends its spans to a bounded queue,
+so an unreachable collector never slows or fails an answer; what could not be sent is counted
+(:attr:`Tracing.stats`) and reported in one log line per minute.
+
+>>> from rag.tracing.config import HeaderValue, TracingConfig
+>>> tracing = start(TracingConfig(enabled=True, endpoint="http://127.0.0.1:9/v1/traces", export_timeout_s=0.5))
+>>> from rag.tracing import span, trace_id
+>>> with span("question", "AGENT") as s:
+...     len(trace_id(s))
+32
+>>> tracing.stop()
+>>> with span("question", "AGENT") as s:  # stopped: the no-op again
+...     trace_id(s)
+''
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+
+from rag import tracing
+from rag.errors import AgentFactoryError
+from rag.secrets import read_secret
+from rag.tracing.config import HeaderValue, TracingConfig
+from rag.tracing.export import SafeExporter
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_active: Tracing | None = None
+
+
+class TracingError(AgentFactoryError):
+    """Tracing cannot start as configured: a header's key is missing, a protocol's package absent."""
+
+
+class Tracing:
+    """The running tracer of this process; :meth:`stop` sends what is queued (bounded) and ends it."""
+
+    def __init__(self, config: TracingConfig, provider: TracerProvider, processor: BatchSpanProcessor,
+                 exporter: SafeExporter) -> None:  # fmt: skip
+        self.config, self.provider, self.processor, self.exporter = config, provider, processor, exporter
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Spans sent to the collector and spans it never got (failed sends, a full queue)."""
+        return self.exporter.stats()
+
+    def flush(self) -> bool:
+        """Send what is queued now (tests, the end of a build); False if the collector did not take it."""
+        return self.provider.force_flush(int(self.config.export_timeout_s * 2000))
+
+    def stop(self) -> None:
+        global _active
+        with _lock:
+            if _active is not self:
+                return
+            _active = None
+        from openinference.instrumentation.llama_index import LlamaIndexInstrumentor
+
+        LlamaIndexInstrumentor().uninstrument()
+        tracing.set_tracer(None)
+        # One last send, waited for at most export_timeout_s: a dead collector never holds up an exit.
+        last = threading.Thread(target=self.provider.shutdown, daemon=True, name="tracing-shutdown")
+        last.start()
+        last.join(self.config.export_timeout_s)
+        self.exporter.report(final=True)
+
+
+def start(config: TracingConfig) -> Tracing | None:
+    """Trace this process as `config` says (None when tracing is off); replaces a running tracer."""
+    if not config.enabled:
+        return None
+    from openinference.instrumentation import OITracer, TraceConfig
+    from openinference.instrumentation.llama_index import LlamaIndexInstrumentor
+
+    # The exporter logs each retry; SafeExporter says once a minute what was lost instead.
+    logging.getLogger("opentelemetry.exporter.otlp").setLevel(logging.CRITICAL)
+    headers = {name: _header(name, value) for name, value in config.headers.items()}
+    exporter = SafeExporter(_exporter(config, headers), config.endpoint, hidden=list(headers.values()))
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": config.service_name}),
+        sampler=ParentBased(TraceIdRatioBased(config.sample_ratio)),
+    )
+    processor = BatchSpanProcessor(exporter, max_queue_size=config.max_queue,
+                                   export_timeout_millis=int(config.export_timeout_s * 1000))  # fmt: skip
+    provider.add_span_processor(processor)
+    hide = not config.capture_text
+    masks = TraceConfig(hide_inputs=hide, hide_outputs=hide, hide_input_messages=hide, hide_output_messages=hide,
+                        hide_input_text=hide, hide_output_text=hide, hide_prompts=hide, hide_choices=hide,
+                        hide_retrieval_documents=hide, hide_embeddings_text=hide, hide_llm_tools=hide,
+                        hide_embedding_vectors=True)  # fmt: skip
+    # OpenInference attributes only: its GenAI-conventions mode fails on unsampled spans (0.1.72).
+    global _active
+    if _active is not None:
+        _active.stop()
+    with _lock:
+        instrumentor = LlamaIndexInstrumentor()
+        if instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.uninstrument()
+        instrumentor.instrument(tracer_provider=provider, config=masks)
+        tracing.set_tracer(OITracer(provider.get_tracer("agent_factory"), config=masks), config.capture_text)
+        _active = Tracing(config, provider, processor, exporter)
+    atexit.register(_active.stop)
+    log.info("tracing to %s (%s, sampling %.2f)", exporter.where, config.protocol, config.sample_ratio)
+    return _active
+
+
+def active() -> Tracing | None:
+    return _active
+
+
+def _header(name: str, value: HeaderValue) -> str:
+    where = f"tracing.headers.{name}"
+    if value.secret:
+        return read_secret(value.secret, f"{where}.secret", f"{where}.env")
+    found = os.environ.get(value.env, "")
+    if not found:
+        raise TracingError(f"{where}.env: ${value.env} is not set")
+    return found
+
+
+def _exporter(config: TracingConfig, headers: dict[str, str]) -> SpanExporter:
+    timeout = config.export_timeout_s
+    if config.protocol == "http":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        return OTLPSpanExporter(endpoint=config.endpoint, headers=headers, timeout=timeout)
+    try:
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+    except ImportError:
+        raise TracingError(
+            "tracing.protocol: grpc needs `pip install opentelemetry-exporter-otlp-proto-grpc==1.43.0`"
+            " (or use protocol: http, which every collector named in docs/observability.md accepts)"
+        ) from None
+    return GrpcExporter(endpoint=config.endpoint, headers=headers, timeout=timeout)
