@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes import FakeSlack
+from rag.tracing.config import TracingConfig
+from tests.fakes import FakeSlack, OtlpReceiver
 from tests.helpers import CORPUS, free_port, make_config, write_corpus, write_golden
 
 # A page whose answer is a table, with markup a page must show as text, never run.
@@ -43,10 +44,14 @@ class Deployed:
     feedback: Path
     slack: FakeSlack
     signing_secret: str
+    otlp: OtlpReceiver  # the deployment traces every answer here (text capture off)
+
+
+TRACE_KEY = "Bearer af-PLANTED-otlp-5d2c81e7f4"  # the collector's header, from a ZenML secret
 
 
 @pytest.fixture(scope="module")
-def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+def deployed(tmp_path_factory: pytest.TempPathFactory, otlp: OtlpReceiver) -> Iterator[Deployed]:
     from factory.release import promote_manually
     from factory.serve_config import ServeConfig
     from pipelines.agent_pipeline import run_build
@@ -68,11 +73,16 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
         deployment="test-chat", port=free_port(), reload_every_s=0.5, max_restarts=1, requests_per_minute=600,
         feedback_path=root / "feedback.sqlite", slack_secret="test-slack", slack_api_url=slack.url,
     )  # fmt: skip
-    deploy.serve(config.name, serve_config)
+    Client().create_secret("test-otlp", values={"auth": TRACE_KEY})
+    tracing = TracingConfig(
+        enabled=True, endpoint=otlp.endpoint, headers={"Authorization": {"secret": "test-otlp.auth"}}
+    )
+    deploy.serve(config.name, serve_config, tracing=tracing)
     found = deploy.status(serve_config.deployment)
     try:
         yield Deployed(found.url, deploy.bearer_key(serve_config.deployment), config.name,
-                       [str(first.version), str(second.version)], serve_config.deployment, root / "feedback.sqlite", slack, signing_secret)  # fmt: skip
+                       [str(first.version), str(second.version)], serve_config.deployment, root / "feedback.sqlite", slack, signing_secret,
+                       otlp)  # fmt: skip
     finally:
         deploy.stop(serve_config.deployment)
         slack.close()

@@ -235,6 +235,48 @@ def test_feedback_through_the_api_is_stored(deployed):
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "rating"
 
 
+def test_a_served_answer_is_one_trace_whose_id_reaches_the_client_the_feedback_and_golden_suggest(deployed):
+    """Issue 47: the deployment traces to a real OTLP receiver (tests/fakes.py), text capture off."""
+    from serving.suggest import candidates
+    from tests.serving.conftest import TRACE_KEY
+
+    question = "What is the default theme colour of the dashboard?"
+    reply = client(deployed).chat.completions.create(
+        model=deployed.model, messages=[{"role": "user", "content": question}]
+    )
+    extra = reply.model_extra["agent_factory"]
+    trace_id = extra["trace_id"]
+    assert len(trace_id) == 32 and int(trace_id, 16)
+    spans = _wait_for(lambda: [s for s in deployed.otlp.trace(trace_id) if s["name"] == "question"])
+    attributes = spans[0]["attributes"]
+    assert (
+        attributes["agent_factory.version"] == extra["version"]
+        and attributes["agent_factory.channel"] == "api"
+    )
+    assert attributes["agent_factory.pages"][0] == extra["sources"][0]["doc_id"]
+    assert {"dense search", "fusion", "extractive answer"} <= {
+        s["name"] for s in deployed.otlp.trace(trace_id)
+    }
+    sent = b"".join(deployed.otlp.raw)
+    assert question.encode() not in sent and reply.choices[0].message.content[:40].encode() not in sent
+    assert TRACE_KEY in {h.get("Authorization") for h in deployed.otlp.headers}  # the collector's key, sent
+    assert TRACE_KEY.split()[1].encode() not in sent  # and in no span
+    httpx.post(f"{deployed.url}/v1/feedback", headers={"Authorization": f"Bearer {deployed.key}"},
+               json={"answer_id": extra["answer_id"], "rating": -1, "comment": "wrong colour"})  # fmt: skip
+    row = next(r for r in store(deployed).list() if r.id == extra["answer_id"])
+    assert row.trace_id == trace_id
+    assert candidates([row], known=set())[0]["trace_id"] == trace_id  # `golden suggest` keeps it
+
+
+def _wait_for(found, timeout_s: float = 60.0):
+    """Spans leave the server in batches (every few seconds): poll the receiver until they arrive."""
+    deadline = time.monotonic() + timeout_s
+    while not (result := found()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert result, "the served answer's trace never reached the receiver"
+    return result
+
+
 def test_web_page_streams_an_answer_shows_sources_and_stores_a_thumbs_down(deployed):
     with chromium_page(700) as page:
         page.goto(f"{deployed.url}/#key={deployed.key}")
@@ -249,9 +291,10 @@ def test_web_page_streams_an_answer_shows_sources_and_stores_a_thumbs_down(deplo
         page.click("button.down")
         page.wait_for_selector(".state.stored", timeout=10_000)
         page.screenshot(path=str(ARTIFACTS / "chat-page.png"), full_page=True)
+        shown_trace = page.inner_text(".trace")  # the deployment traces: the page shows the answer's trace id
     row = store(deployed).list(rating=-1)[0]
     assert (row.channel, row.rated_on, row.comment) == ("web", "web", "I wanted the folder too")
-    assert "02:00" in row.answer
+    assert "02:00" in row.answer and shown_trace == f"trace {row.trace_id}" and len(row.trace_id) == 32
 
 
 def test_web_page_renders_a_table_answer_as_a_table_and_document_markup_as_text(deployed):
