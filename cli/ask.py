@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +74,16 @@ def _start_tracing(config_path: Path | None) -> Any:
     return start(config.tracing)
 
 
+@contextlib.contextmanager
+def _stopped(tracing: Any) -> Iterator[None]:
+    """Stop tracing when the command ends: its last spans are sent (or counted lost) while it can still say so."""
+    try:
+        yield
+    finally:
+        if tracing:
+            tracing.stop()
+
+
 def _print_trace(tracing: Any, trace_id: str) -> None:
     if tracing and trace_id:
         url = tracing.config.trace_url
@@ -115,7 +127,7 @@ def ask(question: str, version: str, model: str | None, config_path: Path, index
     if not question.strip():  # before loading anything: seconds saved on a typo
         fail("the question is empty")
     tracing = _start_tracing(config_path)
-    with _session(index_dir, model, config_path, version) as session:
+    with _session(index_dir, model, config_path, version) as session, _stopped(tracing):
         for delta in session.stream(question, traced={"agent_factory.channel": "cli"}):
             click.echo(delta, nl=False)
         click.echo()
@@ -135,10 +147,14 @@ def chat(version: str, model: str | None, config_path: Path, index_dir: Path | N
       agent-factory chat --version staging
       agent-factory chat --index .agent-factory/local
     """
+    tracing = _start_tracing(config_path)
+    with _session(index_dir, model, config_path, version) as session, _stopped(tracing):
+        _converse(session, tracing)
+
+
+def _converse(session: Any, tracing: Any) -> None:
     from rag.agent.chat import QuestionError
 
-    tracing = _start_tracing(config_path)
-    session = _session(index_dir, model, config_path, version)
     click.echo("Ask about the docs. /reset forgets the conversation, /quit leaves.")
     while True:
         try:
@@ -162,4 +178,3 @@ def chat(version: str, model: str | None, config_path: Path, index_dir: Path | N
             click.echo(delta, nl=False)
         click.echo()
         _print_trace(tracing, session.history[-1].trace_id)
-    session.close()

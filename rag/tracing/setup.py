@@ -33,7 +33,7 @@ from rag import tracing
 from rag.errors import AgentFactoryError
 from rag.secrets import read_secret
 from rag.tracing.config import HeaderValue, TracingConfig
-from rag.tracing.export import SafeExporter
+from rag.tracing.export import EndedCounter, SafeExporter
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -47,14 +47,16 @@ class TracingError(AgentFactoryError):
 class Tracing:
     """The running tracer of this process; :meth:`stop` sends what is queued (bounded) and ends it."""
 
-    def __init__(self, config: TracingConfig, provider: TracerProvider, processor: BatchSpanProcessor,
-                 exporter: SafeExporter) -> None:  # fmt: skip
-        self.config, self.provider, self.processor, self.exporter = config, provider, processor, exporter
+    def __init__(self, config: TracingConfig, provider: TracerProvider, exporter: SafeExporter,
+                 counter: EndedCounter) -> None:  # fmt: skip
+        self.config, self.provider, self.exporter, self.counter = config, provider, exporter, counter
+        self.stopped = False
 
     @property
     def stats(self) -> dict[str, int]:
-        """Spans sent to the collector and spans it never got (failed sends, a full queue)."""
-        return self.exporter.stats()
+        """Spans sent to the collector and spans it never got (failed sends; once stopped, every one
+        that did not leave: a full queue, a collector still down at exit)."""
+        return self.exporter.stats(self.counter.ended if self.stopped else None)
 
     def flush(self) -> bool:
         """Send what is queued now (tests, the end of a build); False if the collector did not take it."""
@@ -74,7 +76,8 @@ class Tracing:
         last = threading.Thread(target=self.provider.shutdown, daemon=True, name="tracing-shutdown")
         last.start()
         last.join(self.config.export_timeout_s)
-        self.exporter.report(final=True)
+        self.stopped = True
+        self.exporter.report(ended=self.counter.ended)
 
 
 def start(config: TracingConfig) -> Tracing | None:
@@ -92,9 +95,10 @@ def start(config: TracingConfig) -> Tracing | None:
         resource=Resource.create({"service.name": config.service_name}),
         sampler=ParentBased(TraceIdRatioBased(config.sample_ratio)),
     )
-    processor = BatchSpanProcessor(exporter, max_queue_size=config.max_queue,
-                                   export_timeout_millis=int(config.export_timeout_s * 1000))  # fmt: skip
-    provider.add_span_processor(processor)
+    counter = EndedCounter()
+    provider.add_span_processor(counter)
+    provider.add_span_processor(BatchSpanProcessor(exporter, max_queue_size=config.max_queue,
+                                                   export_timeout_millis=int(config.export_timeout_s * 1000)))  # fmt: skip
     hide = not config.capture_text
     masks = TraceConfig(hide_inputs=hide, hide_outputs=hide, hide_input_messages=hide, hide_output_messages=hide,
                         hide_input_text=hide, hide_output_text=hide, hide_prompts=hide, hide_choices=hide,
@@ -110,7 +114,7 @@ def start(config: TracingConfig) -> Tracing | None:
             instrumentor.uninstrument()
         instrumentor.instrument(tracer_provider=provider, config=masks)
         tracing.set_tracer(OITracer(provider.get_tracer("agent_factory"), config=masks), config.capture_text)
-        _active = Tracing(config, provider, processor, exporter)
+        _active = Tracing(config, provider, exporter, counter)
     atexit.register(_active.stop)
     log.info("tracing to %s (%s, sampling %.2f)", exporter.where, config.protocol, config.sample_ratio)
     return _active

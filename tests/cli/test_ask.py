@@ -38,3 +38,45 @@ def test_cold_ask_loads_no_torch_and_no_langchain(first_build):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "7341" in out.stdout, out.stdout + out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def _traced_config(path: Path, corpus: Path, golden: Path, endpoint: str, capture: bool) -> Path:
+    from tests.helpers import write_config
+
+    return write_config(
+        path,
+        f"""name: test_agent
+sources: [{{type: directory, name: docs, path: "{corpus}"}}]
+evaluation: {{golden_set: "{golden}"}}
+tracing: {{enabled: true, endpoint: "{endpoint}", capture_text: {str(capture).lower()}, export_timeout_s: 1,
+          trace_url: "http://traces.example/trace/{{trace_id}}"}}
+""",
+    )
+
+
+def test_a_traced_ask_prints_its_trace_link_and_a_dead_collector_changes_no_answer(
+    first_build, tmp_path: Path, otlp, pipeline_corpus: Path, golden_path: Path
+):
+    """Issue 47 in a real process: the question's trace reaches the receiver before `ask` exits."""
+    from tests.helpers import free_port, run_cli
+
+    question = "Which TCP port does the server listen on?"
+    config = _traced_config(
+        tmp_path / "traced.yaml", pipeline_corpus, golden_path, otlp.endpoint, capture=True
+    )
+    out = run_cli("ask", question, "--config", config, "--version", first_build.version)
+    assert out.returncode == 0 and "7341" in out.stdout, out.stdout + out.stderr
+    (link,) = [line for line in out.stdout.splitlines() if line.startswith("trace: ")]
+    trace_id = link.removeprefix("trace: http://traces.example/trace/")
+    (root,) = [s for s in otlp.trace(trace_id) if s["name"] == "question"]  # sent before the process ended
+    assert (
+        root["attributes"]["agent_factory.channel"] == "cli" and root["attributes"]["input.value"] == question
+    )
+    dead = f"http://127.0.0.1:{free_port()}/v1/traces"
+    config = _traced_config(tmp_path / "dead.yaml", pipeline_corpus, golden_path, dead, capture=False)
+    quiet = run_cli("ask", question, "--config", config, "--version", first_build.version)
+    said = (quiet.stdout + quiet.stderr).splitlines()
+    lost = [line for line in said if line.startswith("tracing: ")]
+    assert len(lost) == 1 and "could not be sent" in lost[0] and "Traceback" not in quiet.stderr  # said once
+    answer = [line for line in said if line not in lost and not line.startswith("trace: ")]
+    assert quiet.returncode == 0 and answer == out.stdout.split("trace: ")[0].splitlines()

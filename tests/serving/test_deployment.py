@@ -398,6 +398,9 @@ def test_slack_mention_is_answered_in_its_thread_and_people_vote_once_each(deplo
     body = urllib.parse.urlencode({"payload": json.dumps(click)})
     assert _signed(deployed, body, form=True).status_code == 200
     _votes(deployed, answer_id, (-1, 0, 2))
+    row = next(r for r in store(deployed).list() if r.id == answer_id)  # traced from the Slack channel too
+    roots = _wait_for(lambda: [s for s in deployed.otlp.trace(row.trace_id) if s["name"] == "question"])
+    assert roots[0]["attributes"]["agent_factory.channel"] == "slack"
     row = next(r for r in store(deployed).list() if r.id == answer_id)
     assert (row.channel, row.rated_on, row.question) == ("slack", "slack", QUESTION)
 
