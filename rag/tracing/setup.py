@@ -92,7 +92,10 @@ def start(config: TracingConfig) -> Tracing | None:
     headers = {name: _header(name, value) for name, value in config.headers.items()}
     exporter = SafeExporter(_exporter(config, headers), config.endpoint, hidden=list(headers.values()))
     provider = TracerProvider(
-        resource=Resource.create({"service.name": config.service_name}),
+        # Phoenix files traces under the project named by openinference.project.name
+        resource=Resource.create(
+            {"service.name": config.service_name, "openinference.project.name": config.service_name}
+        ),
         sampler=ParentBased(TraceIdRatioBased(config.sample_ratio)),
     )
     counter = EndedCounter()
