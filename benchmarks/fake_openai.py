@@ -4,7 +4,8 @@
 :class:`Fault` (an HTTP status, a delay that outlasts the client's timeout, custom headers).
 The default reply is garbage that no judge prompt can parse. Every request is logged with its
 headers, so tests can count retries and check which key was sent. With ``api_key`` set, other
-keys get 401. ``usage`` counts tokens with LlamaIndex's default tokenizer, as a server would.
+keys get 401. ``usage`` counts tokens with LlamaIndex's default tokenizer, as a server would; a streamed chat
+request gets server-sent chunks (with a usage chunk when ``stream_options.include_usage``).
 """
 
 from __future__ import annotations
@@ -91,6 +92,21 @@ class FakeOpenAI:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _stream(self, body: dict, text: str, usage: dict) -> None:
+                """Server-sent chunks: the text in one delta, usage when the client asked, then [DONE]."""
+                head = {"id": "x", "object": "chat.completion.chunk", "created": int(time.time()),
+                        "model": body.get("model", "fake")}  # fmt: skip
+                delta = {"index": 0, "delta": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                chunks = [head | {"choices": [delta]}]
+                if (body.get("stream_options") or {}).get("include_usage"):
+                    chunks.append(head | {"choices": [], "usage": usage})
+                data = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Content-Length", str(len(data.encode())))
+                self.end_headers()
+                self.wfile.write(data.encode())
+
             def _authorized(self) -> bool:
                 if fake.api_key and self.headers.get("Authorization") != f"Bearer {fake.api_key}":
                     self._send({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}, 401)  # fmt: skip
@@ -134,6 +150,9 @@ class FakeOpenAI:
                     "completion_tokens": _tokens(fault.text),
                 }
                 usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+                if self.path.endswith("/chat/completions") and body.get("stream"):
+                    self._stream(body, fault.text, usage)
+                    return
                 if self.path.endswith("/chat/completions"):
                     choice = {
                         "index": 0,

@@ -32,7 +32,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -87,6 +87,7 @@ class ExtractiveLLM(CustomLLM):
     default_tool: str = "docs_search"
     _cache: OrderedDict[str, np.ndarray] = PrivateAttr(default_factory=OrderedDict)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    counts_tokens: ClassVar[bool] = False  # it writes nothing: no tokens in its traces (rag/tracing)
 
     @classmethod
     def class_name(cls) -> str:

@@ -4,7 +4,9 @@ Code marks what it does with :func:`span`; until :func:`rag.tracing.setup.start`
 (``tracing.enabled`` in the config) every span is OpenTelemetry's no-op, so an untraced run
 pays nothing. Attributes follow OpenInference (``openinference.span.kind``, ``input.value``,
 ``retrieval.documents.N.document.id``), which Phoenix and Langfuse read; LlamaIndex's own steps
-(agent, tool, LLM calls with token counts) come from OpenInference's LlamaIndex instrumentation.
+(agent, tool, LLM calls with token counts) come through its instrumentation (rag/tracing/llama_index.py).
+Text (``input.value``, ``output.value``, ``*.content``) leaves only with text capture on: the
+exporter drops it otherwise (rag/tracing/export.py).
 
 >>> with span("search", "RETRIEVER", {"agent_factory.candidates": 40}) as s:
 ...     trace_id(s)  # tracing is off: nothing is recorded, no trace id
@@ -14,7 +16,7 @@ pays nothing. Attributes follow OpenInference (``openinference.span.kind``, ``in
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -23,18 +25,35 @@ from opentelemetry.trace import Span, Status, StatusCode
 
 Kind = str  # an OpenInference span kind: AGENT, CHAIN, RETRIEVER, RERANKER, TOOL, LLM, EMBEDDING
 _NO_OP = trace.NoOpTracer()
-_tracer: Any = _NO_OP  # set by rag.tracing.setup.start: an OpenInference tracer that masks text
+_tracer: Any = _NO_OP  # set by rag.tracing.setup.start
 _capture = False  # whether question, answer and passage text may go into spans
 
 
-def set_tracer(tracer: Any | None, capture_text: bool = False) -> None:
-    """Install the tracer spans are made with (None: back to the no-op)."""
-    global _tracer, _capture
+def _nowhere() -> otel_context.Context | None:
+    return None  # no LlamaIndex step running: spans nest under the current context
+
+
+_inside: Callable[[], otel_context.Context | None] = _nowhere  # the LlamaIndex step running now
+
+
+def set_tracer(
+    tracer: Any | None,
+    capture_text: bool = False,
+    inside: Callable[[], otel_context.Context | None] | None = None,
+) -> None:
+    """Install the tracer spans are made with (None: back to the no-op); `inside` gives the context
+    of the LlamaIndex step running now, so our spans nest under it."""
+    global _tracer, _capture, _inside
     _tracer, _capture = (tracer, capture_text) if tracer is not None else (_NO_OP, False)
+    _inside = inside or _nowhere
 
 
 def enabled() -> bool:
     return _tracer is not _NO_OP
+
+
+def capturing_text() -> bool:
+    return _capture
 
 
 @contextlib.contextmanager
@@ -42,7 +61,7 @@ def span(name: str, kind: Kind = "CHAIN", attributes: Mapping[str, Any] | None =
     """A span around the block, a child of the current one; an exception marks it failed."""
     attrs = {"openinference.span.kind": kind, **(attributes or {})}
     with _tracer.start_as_current_span(
-        name, attributes=attrs, record_exception=False, set_status_on_exception=False
+        name, context=_inside(), attributes=attrs, record_exception=False, set_status_on_exception=False
     ) as current:
         try:
             yield current

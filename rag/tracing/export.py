@@ -36,13 +36,16 @@ from rag.secrets import HIDDEN, SECRET_NAME, redact_secrets, redact_text
 
 log = logging.getLogger(__name__)
 REPORT_EVERY_S = 60.0
+TEXT_KEYS = {"input.value", "output.value"}
 
 
 class SafeExporter(SpanExporter):
     """Cleans each span (see the module docstring), sends through `inner`, counts the outcome."""
 
-    def __init__(self, inner: SpanExporter, endpoint: str, hidden: Sequence[str] = ()) -> None:
-        self.inner, self.where = inner, redact_text(endpoint)
+    def __init__(
+        self, inner: SpanExporter, endpoint: str, hidden: Sequence[str] = (), capture_text: bool = False
+    ) -> None:
+        self.inner, self.where, self.capture_text = inner, redact_text(endpoint), capture_text
         self.hidden = [v for v in hidden if v]
         self._lock = threading.Lock()
         self._sent = self._failed = self._reported = 0
@@ -50,7 +53,7 @@ class SafeExporter(SpanExporter):
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         try:
-            result = self.inner.export([clean(s, self.hidden) for s in spans])
+            result = self.inner.export([clean(s, self.hidden, self.capture_text) for s in spans])
         except Exception as exc:  # a collector's failure is never the program's
             log.debug("tracing: sending to %s failed: %s", self.where, type(exc).__name__)
             result = SpanExportResult.FAILURE
@@ -98,18 +101,27 @@ class EndedCounter(SpanProcessor):
         self.ended += 1  # one int add under the GIL: cheaper than a lock on every span
 
 
-def clean(span: ReadableSpan, hidden: Sequence[str]) -> ReadableSpan:
-    """`span` with credential-named attributes and known secret values hidden (events and status too)."""
+def clean(span: ReadableSpan, hidden: Sequence[str], capture_text: bool = True) -> ReadableSpan:
+    """`span` with credential-named attributes and known secret values hidden (events and status
+    too), and without question, answer and passage text unless `capture_text`."""
     events = [Event(e.name, _attributes(e.attributes, hidden), e.timestamp) for e in span.events]
+    attributes = _attributes(span.attributes, hidden)
+    if not capture_text:
+        attributes = {k: v for k, v in attributes.items() if not is_text(k)}
     status = span.status
     if status.description:
         status = Status(status.status_code, _text(status.description, hidden))
     return ReadableSpan(
         name=span.name, context=span.context, parent=span.parent, resource=span.resource,
-        attributes=_attributes(span.attributes, hidden), events=events, links=span.links, kind=span.kind,
+        attributes=attributes, events=events, links=span.links, kind=span.kind,
         status=status, start_time=span.start_time, end_time=span.end_time,
         instrumentation_scope=span.instrumentation_scope,
     )  # fmt: skip
+
+
+def is_text(key: str) -> bool:
+    """Whether an attribute holds what people wrote or read: a question, an answer, a passage, a prompt."""
+    return key in TEXT_KEYS or key.endswith(".content")
 
 
 def _attributes(attributes: Any, hidden: Sequence[str]) -> dict[str, Any]:

@@ -68,9 +68,9 @@ class Tracing:
             if _active is not self:
                 return
             _active = None
-        from openinference.instrumentation.llama_index import LlamaIndexInstrumentor
+        from rag.tracing import llama_index
 
-        LlamaIndexInstrumentor().uninstrument()
+        llama_index.uninstall()
         tracing.set_tracer(None)
         # One last send, waited for at most export_timeout_s: a dead collector never holds up an exit.
         last = threading.Thread(target=self.provider.shutdown, daemon=True, name="tracing-shutdown")
@@ -84,13 +84,14 @@ def start(config: TracingConfig) -> Tracing | None:
     """Trace this process as `config` says (None when tracing is off); replaces a running tracer."""
     if not config.enabled:
         return None
-    from openinference.instrumentation import OITracer, TraceConfig
-    from openinference.instrumentation.llama_index import LlamaIndexInstrumentor
+    from rag.tracing import llama_index
 
     # The exporter logs each retry; SafeExporter says once a minute what was lost instead.
     logging.getLogger("opentelemetry.exporter.otlp").setLevel(logging.CRITICAL)
     headers = {name: _header(name, value) for name, value in config.headers.items()}
-    exporter = SafeExporter(_exporter(config, headers), config.endpoint, hidden=list(headers.values()))
+    exporter = SafeExporter(
+        _exporter(config, headers), config.endpoint, list(headers.values()), config.capture_text
+    )
     provider = TracerProvider(
         # Phoenix files traces under the project named by openinference.project.name
         resource=Resource.create(
@@ -102,21 +103,13 @@ def start(config: TracingConfig) -> Tracing | None:
     provider.add_span_processor(counter)
     provider.add_span_processor(BatchSpanProcessor(exporter, max_queue_size=config.max_queue,
                                                    export_timeout_millis=int(config.export_timeout_s * 1000)))  # fmt: skip
-    hide = not config.capture_text
-    masks = TraceConfig(hide_inputs=hide, hide_outputs=hide, hide_input_messages=hide, hide_output_messages=hide,
-                        hide_input_text=hide, hide_output_text=hide, hide_prompts=hide, hide_choices=hide,
-                        hide_retrieval_documents=hide, hide_embeddings_text=hide, hide_llm_tools=hide,
-                        hide_embedding_vectors=True)  # fmt: skip
-    # OpenInference attributes only: its GenAI-conventions mode fails on unsampled spans (0.1.72).
     global _active
     if _active is not None:
         _active.stop()
     with _lock:
-        instrumentor = LlamaIndexInstrumentor()
-        if instrumentor.is_instrumented_by_opentelemetry:
-            instrumentor.uninstrument()
-        instrumentor.instrument(tracer_provider=provider, config=masks)
-        tracing.set_tracer(OITracer(provider.get_tracer("agent_factory"), config=masks), config.capture_text)
+        tracer = provider.get_tracer("agent_factory")
+        steps = llama_index.install(tracer)
+        tracing.set_tracer(tracer, config.capture_text, steps.current)
         _active = Tracing(config, provider, exporter, counter)
     atexit.register(_active.stop)
     log.info("tracing to %s (%s, sampling %.2f)", exporter.where, config.protocol, config.sample_ratio)

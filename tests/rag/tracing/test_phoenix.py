@@ -44,7 +44,7 @@ def test_phoenix_receives_the_question_as_one_trace_it_can_show(session, tmp_pat
     assert kinds["question"] == "AGENT" and kinds["dense search"] == "RETRIEVER"
     assert kinds["QueryEngineTool.acall"] == "TOOL" and kinds["ExtractiveLLM.astream_chat"] == "LLM"
     (root,) = [s for s in ours if s["parent_id"] is None]
-    assert root["name"] == "question" and root["attributes"]["output.value"] == "__REDACTED__"
+    assert root["name"] == "question" and "output.value" not in root["attributes"]  # text capture is off
 
 
 def _spans_of(base: str, project: str, trace_id: str, timeout_s: float = 60) -> list[dict]:
