@@ -27,14 +27,16 @@ from llama_index.core.instrumentation.span import active_span_id
 from llama_index.core.instrumentation.span_handlers import BaseSpanHandler
 from llama_index.core.llms.llm import LLM
 from llama_index.core.tools.types import BaseTool
-from llama_index.core.utilities.token_counting import TokenCounter
 from opentelemetry import trace
 from opentelemetry.context import Context
 from pydantic import PrivateAttr
 
 from rag import tracing
+from rag.tracing.llm_calls import LLMCalls, token_counts
 
-MAX_STREAMING = 1000  # LLM replies being streamed at once, far above a server's workers
+AGENT_STEPS = {
+    "run"
+}  # an agent's methods worth a span: its run (model calls and tools are spans of their own)
 
 
 def kind_of(instance: Any) -> str:
@@ -50,6 +52,25 @@ def kind_of(instance: Any) -> str:
     return "CHAIN"
 
 
+def worth_a_span(name: str, kind: str, parent_kind: str | None) -> bool:
+    """Model calls, retrievers, tools and the agent's run get spans; the private half of a public
+    call (``_retrieve`` under ``retrieve``), the agent's bookkeeping and an LLM's own embedding
+    lookups (the extractive answerer's) do not: each span costs the exporter's CPU, which the
+    answering threads share.
+
+    >>> worth_a_span("DocsRetriever.retrieve", "RETRIEVER", "TOOL"), worth_a_span("DocsRetriever._retrieve", "RETRIEVER", "RETRIEVER")
+    (True, False)
+    >>> worth_a_span("ReActAgent.run", "CHAIN", None), worth_a_span("BaseWorkflowAgent.init_run", "CHAIN", "CHAIN")
+    (True, False)
+    >>> worth_a_span("LocalEmbedding.get_query_embedding", "EMBEDDING", "LLM")
+    False
+    """
+    method = name.rsplit(".", 1)[-1]
+    if method.startswith("_") or (kind == "EMBEDDING" and parent_kind == "LLM"):
+        return False
+    return kind != "CHAIN" or method in AGENT_STEPS
+
+
 def _details(instance: Any) -> dict[str, Any]:
     if isinstance(instance, BaseTool):
         return {"tool.name": instance.metadata.name}
@@ -61,16 +82,13 @@ def _details(instance: Any) -> dict[str, Any]:
 
 
 class LlamaIndexSpans(BaseSpanHandler[Any]):
-    """One OpenTelemetry span per LlamaIndex span that starts inside a trace of ours.
-
-    An LLM call that streams returns at once; its span lasts until LlamaIndex's end event for
-    the reply (:meth:`reply_ended`), which names the innermost of the calls that wrapped it.
-    """
+    """One OpenTelemetry span per LlamaIndex call worth one (:func:`worth_a_span`) inside a trace of ours."""
 
     _tracer: Any = PrivateAttr()
-    _llm_calls: dict[str, str] = PrivateAttr(default_factory=dict)  # open LLM span -> its parent span
-    _billed: set[str] = PrivateAttr(default_factory=set)  # LLM spans whose tokens count
-    _streaming: dict[str, Any] = PrivateAttr(default_factory=dict)  # returned, their reply still coming
+    _via: dict[str, Any] = PrivateAttr(
+        default_factory=dict
+    )  # a call given no span -> its nearest that has one
+    _llm: LLMCalls = PrivateAttr(default_factory=LLMCalls)
 
     def __init__(self, tracer: Any) -> None:
         super().__init__()
@@ -80,73 +98,78 @@ class LlamaIndexSpans(BaseSpanHandler[Any]):
     def class_name(cls) -> str:
         return "AgentFactoryLlamaIndexSpans"
 
-    def llm_span(self, span_id: str) -> tuple[Any, bool]:
-        """The span of an LLM call (running, or streaming its reply) and whether its tokens count."""
-        return self.open_spans.get(span_id) or self._streaming.get(span_id), span_id in self._billed
-
-    def reply_ended(self, span_id: str) -> None:
-        """A reply is complete: its call's span ends, and those of the LLM calls that wrapped it."""
-        while span_id in self._llm_calls:
-            parent = self._llm_calls.pop(span_id)
-            self._billed.discard(span_id)
-            if (span := self._streaming.pop(span_id, None)) is not None:
-                span.end()
-            span_id = parent
+    @property
+    def llm_calls(self) -> LLMCalls:
+        return self._llm
 
     def new_span(self, id_: str, bound_args: inspect.BoundArguments, instance: Any | None = None,
                  parent_span_id: str | None = None, tags: dict[str, Any] | None = None, **kwargs: Any) -> Any:  # fmt: skip
-        parent = self.open_spans.get(parent_span_id) if parent_span_id else None
+        parent = self._span_of(parent_span_id)
         if parent is None and not trace.get_current_span().is_recording():
             return None  # not inside a question or a build: no trace to join
-        if isinstance(instance, LLM):
-            self._llm_calls[id_] = parent_span_id or ""
-            if getattr(instance, "counts_tokens", True):  # not the extractive answerer
-                self._billed.add(id_)
-        context = trace.set_span_in_context(parent) if parent is not None else None
-        attributes = {"openinference.span.kind": kind_of(instance), **_details(instance)}
-        return self._tracer.start_span(id_.partition("-")[0], context=context, attributes=attributes)
+        name, kind = id_.partition("-")[0], kind_of(instance)
+        if kind == "LLM" and (outer := self._llm.outer(parent_span_id)):
+            self._llm.nest(id_, outer)  # a subclass's method calling its parent's: one call, one span
+        elif worth_a_span(name, kind, _kind(parent)):
+            span = self._tracer.start_span(
+                name, context=trace.set_span_in_context(parent) if parent is not None else None,
+                attributes={"openinference.span.kind": kind, **_details(instance)},
+            )  # fmt: skip
+            if kind == "LLM":
+                self._llm.start(
+                    id_, span, billed=getattr(instance, "counts_tokens", True)
+                )  # not the extractive one
+            return span
+        self._via[id_] = parent  # what it calls nests under its caller's span
+        return None
 
     def prepare_to_exit_span(self, id_: str, bound_args: inspect.BoundArguments, instance: Any | None = None,
                              result: Any | None = None, **kwargs: Any) -> Any:  # fmt: skip
         span = self.open_spans.get(id_)
         if span is None:
-            return None
-        if id_ in self._llm_calls and (inspect.isasyncgen(result) or inspect.isgenerator(result)):
-            if len(self._streaming) >= MAX_STREAMING:  # replies nobody read to the end: close the oldest
-                self.reply_ended(next(iter(self._streaming)))
-            self._streaming[id_] = span
-            return span
-        if isinstance(instance, BaseRetriever) and isinstance(result, list):
-            tracing.documents(span, result)
-        self._llm_calls.pop(id_, None)
-        self._billed.discard(id_)
-        span.end()
+            self._via.pop(id_, None)
+        elif self._llm.outer(id_) == id_:
+            self._llm.returned(id_, streams=inspect.isasyncgen(result) or inspect.isgenerator(result))
+        else:
+            if isinstance(instance, BaseRetriever) and isinstance(result, list):
+                tracing.documents(span, result)
+            span.end()
         return span
 
     def prepare_to_drop_span(self, id_: str, bound_args: inspect.BoundArguments, instance: Any | None = None,
                              err: BaseException | None = None, **kwargs: Any) -> Any:  # fmt: skip
         span = self.open_spans.get(id_)
-        self._llm_calls.pop(id_, None)
-        self._billed.discard(id_)
+        self._via.pop(id_, None)
         if span is not None:
             span.set_status(trace.Status(trace.StatusCode.ERROR, type(err).__name__ if err else "dropped"))
-            span.end()
+            self._llm.end(id_) if self._llm.outer(id_) == id_ else span.end()
         return span
 
     def current(self) -> Context | None:
         """The context of the LlamaIndex span running now, for our spans inside it to nest under."""
-        span = self.open_spans.get(active_span_id.get() or "")
+        span = self._span_of(active_span_id.get())
         return trace.set_span_in_context(span) if span is not None else None
+
+    def _span_of(self, span_id: str | None) -> Any:
+        """The span a LlamaIndex call runs in: its own, or its nearest caller's that has one."""
+        if not span_id:
+            return None
+        return self.open_spans.get(span_id) or self._via.get(span_id) or self._llm.span(span_id)[0]
+
+
+def _kind(span: Any) -> str | None:
+    attributes = getattr(span, "attributes", None) or {}
+    return attributes.get("openinference.span.kind")
 
 
 class LlamaIndexLLMUsage(BaseEventHandler):
     """Token counts (and, with text capture on, the prompt and reply) on each LLM call's span."""
 
-    _spans: Any = PrivateAttr()
+    _calls: Any = PrivateAttr()
 
-    def __init__(self, spans: LlamaIndexSpans) -> None:
+    def __init__(self, calls: LLMCalls) -> None:
         super().__init__()
-        self._spans = spans
+        self._calls = calls
 
     @classmethod
     def class_name(cls) -> str:
@@ -155,45 +178,16 @@ class LlamaIndexLLMUsage(BaseEventHandler):
     def handle(self, event: BaseEvent, **kwargs: Any) -> None:
         if not isinstance(event, LLMChatEndEvent | LLMCompletionEndEvent):
             return
-        span, billed = self._spans.llm_span(event.span_id or "")
-        if span is not None and event.response is not None:
-            if billed:
-                span.set_attributes(_token_counts(event))
-            if tracing.capturing_text():
-                prompt = event.messages[-1].content if isinstance(event, LLMChatEndEvent) else event.prompt
-                span.set_attributes({"input.value": str(prompt or ""), "output.value": str(event.response)})
-        self._spans.reply_ended(event.span_id or "")
-
-
-def _token_counts(event: LLMChatEndEvent | LLMCompletionEndEvent) -> dict[str, int | bool]:
-    """What the server reported; else (a streamed reply carries none) counted with LlamaIndex's tokenizer."""
-    if reported := _reported(event.response):
-        return reported
-    counter = TokenCounter()
-    if isinstance(event, LLMChatEndEvent):
-        prompt = counter.estimate_tokens_in_messages(event.messages)
-        completion = counter.get_string_tokens(event.response.message.content or "")
-    else:
-        prompt, completion = (
-            counter.get_string_tokens(event.prompt),
-            counter.get_string_tokens(event.response.text),
-        )
-    return {"llm.token_count.prompt": prompt, "llm.token_count.completion": completion,
-            "llm.token_count.total": prompt + completion, "agent_factory.tokens_estimated": True}  # fmt: skip
-
-
-def _reported(response: Any) -> dict[str, int | bool]:
-    """OpenAI's ``usage``, or the fields LlamaIndex copies into additional_kwargs; {} when absent."""
-    raw = getattr(response, "raw", None)
-    usage = raw.get("usage") if isinstance(raw, dict) else getattr(raw, "usage", None)
-    if usage is not None and not isinstance(usage, dict):
-        usage = usage.model_dump() if hasattr(usage, "model_dump") else vars(usage)
-    usage = usage or getattr(response, "additional_kwargs", None) or {}
-    prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
-    if not isinstance(prompt, int) or not isinstance(completion, int):
-        return {}
-    return {"llm.token_count.prompt": prompt, "llm.token_count.completion": completion,
-            "llm.token_count.total": prompt + completion}  # fmt: skip
+        span, billed = self._calls.span(event.span_id)
+        if span is None or event.response is None:
+            return
+        if billed:
+            span.set_attributes(token_counts(event))
+        if tracing.capturing_text():
+            prompt = event.messages[-1].content if isinstance(event, LLMChatEndEvent) else event.prompt
+            span.set_attributes({"input.value": str(prompt or ""), "output.value": str(event.response)})
+        if self._calls.streaming(event.span_id):  # the reply's last chunk: the call is over
+            self._calls.end(event.span_id)
 
 
 def install(tracer: Any) -> LlamaIndexSpans:
@@ -202,7 +196,7 @@ def install(tracer: Any) -> LlamaIndexSpans:
     uninstall()
     spans = LlamaIndexSpans(tracer)
     dispatcher.add_span_handler(spans)
-    dispatcher.add_event_handler(LlamaIndexLLMUsage(spans))
+    dispatcher.add_event_handler(LlamaIndexLLMUsage(spans.llm_calls))
     return spans
 
 
