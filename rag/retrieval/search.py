@@ -65,8 +65,9 @@ class DocsSearch(BaseRetriever):
         hits = self.candidates.retrieve(query_bundle)
         for (reads, step), settings in zip(self.steps, self.config.steps, strict=True):
             with tracing.span(f"search step {settings.type}", "RERANKER", {"reranker.top_k": reads}) as span:
+                tracing.documents(span, hits[:reads], "reranker.input_documents")
                 hits = step.postprocess_nodes(hits[:reads], query_bundle=query_bundle) + hits[reads:]
-                tracing.documents(span, hits[:reads])
+                tracing.documents(span, hits[:reads], "reranker.output_documents")
         return hits[: self.config.top_k]
 
 

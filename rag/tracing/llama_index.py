@@ -1,10 +1,10 @@
-"""LlamaIndex's own steps as spans: the agent's steps, its tool calls, retrievers, LLM calls.
+"""LlamaIndex's own steps as spans: the agent's run, its tool calls, retrievers, LLM calls.
 
 LlamaIndex reports every instrumented call to the span and event handlers of its root
-dispatcher; :class:`LlamaIndexSpans` turns each call made inside one of our traces into an
-OpenTelemetry span (its name, OpenInference kind, the tool's name, the LLM's model and token
-counts, the retrieved pages and scores). It records no arguments unless text capture is on, so
-it costs microseconds a call; calls outside a trace (loading, a build's embedding) make none.
+dispatcher; :class:`LlamaIndexSpans` turns the calls worth a span (:func:`worth_a_span`) made
+inside one of our traces into OpenTelemetry spans (name, OpenInference kind, the tool's name,
+the LLM's model and token counts, the retrieved pages and scores). It records no arguments, so
+a span costs tens of microseconds; calls outside any trace (loading an index) make none.
 
 >>> from rag.tracing.llama_index import kind_of
 >>> from llama_index.core.llms import MockLLM
@@ -54,11 +54,12 @@ def kind_of(instance: Any) -> str:
 
 def worth_a_span(name: str, kind: str, parent_kind: str | None) -> bool:
     """Model calls, retrievers, tools and the agent's run get spans; the private half of a public
-    call (``_retrieve`` under ``retrieve``), the agent's bookkeeping and an LLM's own embedding
-    lookups (the extractive answerer's) do not: each span costs the exporter's CPU, which the
-    answering threads share.
+    call (``_retrieve`` under ``retrieve``), a retriever inside a retriever (the candidates under
+    the search: its stages have spans of their own), the agent's bookkeeping and an LLM's own
+    embedding lookups (the extractive answerer's) do not: each span costs the exporter's CPU,
+    which the answering threads share.
 
-    >>> worth_a_span("DocsRetriever.retrieve", "RETRIEVER", "TOOL"), worth_a_span("DocsRetriever._retrieve", "RETRIEVER", "RETRIEVER")
+    >>> worth_a_span("DocsSearch.aretrieve", "RETRIEVER", "TOOL"), worth_a_span("DocsRetriever.retrieve", "RETRIEVER", "RETRIEVER")
     (True, False)
     >>> worth_a_span("ReActAgent.run", "CHAIN", None), worth_a_span("BaseWorkflowAgent.init_run", "CHAIN", "CHAIN")
     (True, False)
@@ -66,7 +67,7 @@ def worth_a_span(name: str, kind: str, parent_kind: str | None) -> bool:
     False
     """
     method = name.rsplit(".", 1)[-1]
-    if method.startswith("_") or (kind == "EMBEDDING" and parent_kind == "LLM"):
+    if method.startswith("_") or (kind, parent_kind) in {("EMBEDDING", "LLM"), ("RETRIEVER", "RETRIEVER")}:
         return False
     return kind != "CHAIN" or method in AGENT_STEPS
 
@@ -108,17 +109,22 @@ class LlamaIndexSpans(BaseSpanHandler[Any]):
         if parent is None and not trace.get_current_span().is_recording():
             return None  # not inside a question or a build: no trace to join
         name, kind = id_.partition("-")[0], kind_of(instance)
-        if kind == "LLM" and (outer := self._llm.outer(parent_span_id)):
-            self._llm.nest(id_, outer)  # a subclass's method calling its parent's: one call, one span
+        trace_of = (parent or trace.get_current_span()).get_span_context().trace_id
+        outer = (
+            self._llm.outer(parent_span_id) or self._llm.open_for(instance, trace_of)
+            if kind == "LLM"
+            else None
+        )
+        if outer:  # one model's methods calling each other in a question: one call, one span
+            self._llm.nest(id_, outer)
+            parent = self._llm.span(outer)[0]
         elif worth_a_span(name, kind, _kind(parent)):
             span = self._tracer.start_span(
                 name, context=trace.set_span_in_context(parent) if parent is not None else None,
                 attributes={"openinference.span.kind": kind, **_details(instance)},
             )  # fmt: skip
-            if kind == "LLM":
-                self._llm.start(
-                    id_, span, billed=getattr(instance, "counts_tokens", True)
-                )  # not the extractive one
+            if kind == "LLM":  # the extractive answerer's tokens do not count
+                self._llm.start(id_, span, getattr(instance, "counts_tokens", True), (id(instance), trace_of))
             return span
         self._via[id_] = parent  # what it calls nests under its caller's span
         return None

@@ -33,12 +33,20 @@ class LLMCalls:
         self._of: dict[str, str] = {}  # any LlamaIndex span id of the call -> the outermost
         self._billed: set[str] = set()
         self._streaming: dict[str, None] = {}  # returned, reply still coming (oldest first)
+        self._open_for: dict[tuple[int, int], str] = {}  # (the model object, the trace) -> its open call
+        self._caller_of: dict[str, tuple[int, int]] = {}
 
     def outer(self, span_id: str | None) -> str | None:
         return self._of.get(span_id or "")
 
-    def start(self, span_id: str, span: Any, billed: bool) -> None:
+    def open_for(self, instance: Any, trace_id: int) -> str | None:
+        """The open call of the model `instance` in the trace (``astream_chat`` reading ``stream_chat``)."""
+        return self._open_for.get((id(instance), trace_id))
+
+    def start(self, span_id: str, span: Any, billed: bool, caller: tuple[int, int] = (0, 0)) -> None:
+        """A new call, with its span; `caller` is (the model object's id, the trace id)."""
         self._spans[span_id], self._of[span_id] = span, span_id
+        self._open_for[caller], self._caller_of[span_id] = span_id, caller
         if billed:
             self._billed.add(span_id)
 
@@ -71,6 +79,7 @@ class LLMCalls:
             span.end()
         self._billed.discard(outer)
         self._streaming.pop(outer, None)
+        self._open_for.pop(self._caller_of.pop(outer, (0, 0)), None)
         for inner in [k for k, v in self._of.items() if v == outer]:
             del self._of[inner]
 

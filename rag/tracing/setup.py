@@ -1,11 +1,11 @@
-"""Start and stop tracing: an OTLP exporter behind a bounded queue, OpenInference's masking,
+"""Start and stop tracing: an OTLP exporter behind a bounded queue and a redacting exporter,
 LlamaIndex's instrumentation, all on a tracer provider of our own (never the global one).
 
 Sending happens on a background thread: a question only appends its spans to a bounded queue,
 so an unreachable collector never slows or fails an answer; what could not be sent is counted
 (:attr:`Tracing.stats`) and reported in one log line per minute.
 
->>> from rag.tracing.config import HeaderValue, TracingConfig
+>>> from rag.tracing.config import TracingConfig
 >>> tracing = start(TracingConfig(enabled=True, endpoint="http://127.0.0.1:9/v1/traces", export_timeout_s=0.5))
 >>> from rag.tracing import span, trace_id
 >>> with span("question", "AGENT") as s:

@@ -51,7 +51,7 @@ def test_llm_calls_are_spans_with_token_counts_and_our_search_nests_under_the_re
     )
     by_id = {s["span_id"]: s for s in spans}
     (dense,) = [s for s in spans if s["name"] == "dense search"]
-    assert by_id[dense["parent"]]["name"] == "DocsRetriever.retrieve"  # ours nest inside LlamaIndex's
+    assert by_id[dense["parent"]]["name"] == "DocsSearch.aretrieve"  # ours nest inside LlamaIndex's
     (tool,) = [s for s in spans if s["attributes"].get("openinference.span.kind") == "TOOL"]
     assert tool["attributes"]["tool.name"] == "docs_search"
 
