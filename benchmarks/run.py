@@ -35,7 +35,7 @@ FULL = {
     "judge_questions": 49,
     "quality_docs": 0,  # all 272 pages of ../shared/datasets/zenml-docs
     "serving": ["8", "50", "default", "zenml"],  # clients, questions per client, corpora
-    "tracing": ["8", "30", "3"],  # clients, questions per client per run, runs each (traced, not)
+    "tracing": [["2", "30", "3"], ["8", "30", "3"]],  # clients, questions per client per run, runs each
     "living": ["100", "10000", "9"],  # ZenML docs pages replayed, pages for the corpus diff alone, nights
     "chunk_chars": 500_000,  # hostile inputs chunked at this size and 4x
     "repeats": 3,  # fresh processes per cold-start median; fewer than 2 also skips the fan-out warm-up
@@ -56,7 +56,7 @@ SMOKE = {
     "judge_questions": 6,
     "quality_docs": 8,
     "serving": ["2", "3", "default"],
-    "tracing": ["2", "2", "1"],
+    "tracing": [["2", "2", "1"]],
     "living": ["8", "300", "3"],
     "chunk_chars": 50_000,
     "repeats": 1,
@@ -153,7 +153,7 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
     if "serving" in only:
         results["serving"] = _child("benchmarks.serving_load", *sizes["serving"])
     if "tracing" in only:  # the served latency with every question traced, against off
-        results["tracing"] = _child("benchmarks.tracing_overhead", *sizes["tracing"])
+        results["tracing"] = [_child("benchmarks.tracing_overhead", *load) for load in sizes["tracing"]]
     if "living" in only:
         with tempfile.TemporaryDirectory() as store:
             env = os.environ | {"ZENML_CONFIG_PATH": str(Path(store) / "zenml")}
