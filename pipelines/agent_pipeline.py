@@ -35,9 +35,8 @@ from pipelines.steps import (
     register_version,
     split_chunks,
 )
-from rag import tracing
+from pipelines.tracing import build_trace
 from rag.errors import AgentFactoryError
-from rag.tracing.setup import start as start_tracing
 
 LOCAL_ORCHESTRATORS = {"local", "local_docker"}
 APPROVAL_WAIT = "approve-production"
@@ -175,6 +174,24 @@ def _cache_broken(model: str) -> bool:
     return broken is not None
 
 
+def _run(config: AgentConfig, options: dict, against: Against | None) -> Any:
+    """The pipeline run (hydrated); a failed one is a BuildFailed naming the step, its candidate forgotten."""
+    from zenml.client import Client
+
+    name = options["model"].name
+    started = datetime.now(UTC).replace(tzinfo=None)  # ZenML stores naive UTC
+    try:
+        dynamic = config.evaluation.gate.require_approval or config.embedding.shard_size
+        chosen = approval_pipeline if dynamic else agent_pipeline
+        run = chosen.with_options(**options)(config=config, code=code_version(), against=against)
+    except RuntimeError as exc:
+        failed = _newest_run(name, started)
+        if against and failed is not None and failed.model_version:
+            forget_failed(name, failed.model_version.name)
+        raise BuildFailed(_failure(failed) or str(exc)) from exc
+    return Client().get_pipeline_run(run.id)
+
+
 def run_build(
     config: AgentConfig, schedule: str | None = None, against: Against | None = None, cache: bool = True
 ) -> BuildResult:
@@ -210,25 +227,10 @@ def run_build(
                 "(docs/scheduling.md), or use cron to call `agent-factory build`"
             )
         options["schedule"] = Schedule(cron_expression=schedule)
-    started = datetime.now(UTC).replace(tzinfo=None)  # ZenML stores naive UTC
-    traced = start_tracing(config.tracing)  # a build is one trace: its steps, then its version
-    try:
-        with tracing.span("build", "CHAIN", {"agent_factory.model": name}) as root:
-            try:
-                dynamic = config.evaluation.gate.require_approval or config.embedding.shard_size
-                chosen = approval_pipeline if dynamic else agent_pipeline
-                run = chosen.with_options(**options)(config=config, code=code_version(), against=against)
-            except RuntimeError as exc:
-                failed = _newest_run(name, started)
-                if against and failed is not None and failed.model_version:
-                    forget_failed(name, failed.model_version.name)
-                raise BuildFailed(_failure(failed) or str(exc)) from exc
-            run = Client().get_pipeline_run(run.id)
-            version = run.model_version.name if run.model_version else "?"
-            root.set_attributes({"agent_factory.version": version, "agent_factory.run": run.name})
-    finally:
-        if traced:
-            traced.stop()  # sends what is queued (bounded): the build's trace arrives whole
+    with build_trace(config.tracing, name) as root:  # a build is one trace: its steps, then its version
+        run = _run(config, options, against)
+        version = run.model_version.name if run.model_version else "?"
+        root.set_attributes({"agent_factory.version": version, "agent_factory.run": run.name})
     return BuildResult(
         run_id=str(run.id),
         run_name=run.name,

@@ -8,11 +8,16 @@ no tracer was started: the build's trace then holds its root span only.)
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from opentelemetry.trace import Span
+
 from rag import tracing
+from rag.tracing.config import TracingConfig
+from rag.tracing.setup import start
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,3 +31,16 @@ def traced(step: F) -> F:
             return step(*args, **kwargs)
 
     return run  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def build_trace(settings: TracingConfig, model: str) -> Iterator[Span]:
+    """Tracing started as `settings` say, the build's root span open inside; stopped after, so
+    what is queued is sent (bounded) and the build's trace arrives whole."""
+    traced = start(settings)
+    try:
+        with tracing.span("build", "CHAIN", {"agent_factory.model": model}) as root:
+            yield root
+    finally:
+        if traced:
+            traced.stop()
