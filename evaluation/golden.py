@@ -9,7 +9,9 @@ One JSON object per line::
 
 Optional: ``reference_contexts`` (passages holding the answer), ``expect_refusal``
 (an out-of-scope question the agent should decline; no sources then) and
-``follow_up_of`` (the id of an earlier question: asked right after it, in one conversation).
+``follow_up_of`` (the id of an earlier question: asked right after it, in one conversation) and
+``generated_by`` (how a generated question was made, e.g. ``offline/heading``; written by
+``agent-factory golden accept``, evaluation/generation/): the report scores those apart.
 
 >>> golden = load_golden("golden_questions/docs.jsonl")
 >>> golden.name, len(golden.questions), golden.questions[0].reference_sources
@@ -51,6 +53,7 @@ class GoldenQuestion(BaseModel):
     expect_refusal: bool = False
     follow_up_of: str | None = None
     tags: list[str] = []
+    generated_by: str | None = Field(None, pattern=r"^[\w.:/@+-]+$")  # None: a person wrote it
     stale: str | None = None  # set by the tool (evaluation/follow.py), never in a file: why its page is gone
 
     @model_validator(mode="after")
@@ -199,7 +202,7 @@ def parse_golden(path: Path, raw: bytes) -> GoldenSet:
     return GoldenSet(name=path.name, questions=questions, content_hash=hashlib.sha256(raw).hexdigest())
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+def no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     keys = [key for key, _ in pairs]
     if duplicated := sorted({key for key in keys if keys.count(key) > 1}):
         raise GoldenError(f"duplicate field(s) {', '.join(duplicated)}")
@@ -223,7 +226,11 @@ def parse_json(path: Path, number: int, text: str, **options: Any) -> Any:
 
 
 def _parse_line(path: Path, number: int, line: str) -> GoldenQuestion:
-    data = parse_json(path, number, line, object_pairs_hook=_no_duplicate_keys)
+    return question_from(path, number, parse_json(path, number, line, object_pairs_hook=no_duplicate_keys))
+
+
+def question_from(path: Path, number: int, data: Any) -> GoldenQuestion:
+    """Line `number` of `path`, parsed as JSON, validated as a question; errors name file:line and field."""
     if not isinstance(data, dict):
         raise GoldenError(f"{path}:{number}: expected a JSON object")
     if "stale" in data:

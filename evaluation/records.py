@@ -107,6 +107,7 @@ class EvaluationResult(BaseModel):
     trace_url: str | None = (
         None  # tracing.trace_url when the run was traced: each question links to its trace
     )
+    generated: dict[str, str] = {}  # question id -> how it was generated (golden `generated_by`)
 
     def headline(self) -> dict[str, float]:
         return {name: round(m.mean, 4) for name, m in self.metrics.items()}

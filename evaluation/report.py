@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html import escape
 
 from evaluation.config import SCORE, GateConfig
@@ -64,6 +65,7 @@ def render_report(
         _comparisons(decision),
         "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in rest) + "</ul>" if rest else "",
         _headline(result, decision, gate),
+        _written_and_generated(result),
         f"<p class='muted'>{len(result.records)} questions, {result.seconds:.1f}s, latency p50 "
         f"{result.latency_p50_s:.2f}s p95 {result.latency_p95_s:.2f}s, judge: {escape(result.judge or 'none (offline tier only)')}</p>",
         _fold(changes),
@@ -127,6 +129,30 @@ def _headline(result: EvaluationResult, decision: Decision, gate: GateConfig) ->
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def _written_and_generated(result: EvaluationResult) -> str:
+    """Each metric's mean over the questions people wrote and over the generated ones, apart:
+    a generated set can be easier or harder than real questions (docs/evaluation.md)."""
+    if not result.generated:
+        return ""
+    groups = {
+        "written": lambda qid: qid not in result.generated,
+        "generated": lambda qid: qid in result.generated,
+    }
+    rows = []
+    for name, metric in result.metrics.items():
+        cells = []
+        for keep in groups.values():
+            values = [v or 0.0 for qid, v in metric.values.items() if keep(qid)]  # NaN counts 0, as in mean
+            cells.append(
+                f"<td>{sum(values) / len(values):.3f} (n={len(values)})</td>" if values else "<td>-</td>"
+            )
+        rows.append(f"<tr><td>{escape(name)}</td>{''.join(cells)}</tr>")
+    makers = ", ".join(f"{escape(m)} {n}" for m, n in sorted(Counter(result.generated.values()).items()))
+    return (f"<p class='muted'>{len(result.generated)} of {len(result.records)} questions were generated "
+            f"({makers}); scores apart:</p><table><tr><th>metric</th><th>written</th><th>generated</th></tr>"
+            f"{''.join(rows)}</table>")  # fmt: skip
+
+
 def _usage(result: EvaluationResult) -> str:
     """LLM calls and tokens by role: what this evaluation cost."""
     if not any(u.calls or u.failed for u in result.usage.values()):
@@ -164,7 +190,7 @@ def _questions(result: EvaluationResult) -> str:
             else f"<span class='fail'>{escape(record.error)}</span>"
         )
         rows.append(
-            f"<tr><td>{_traced_id(record, result.trace_url)}</td><td>{escape(record.question)}</td><td class='answer'>{answer}</td>"
+            f"<tr><td>{_traced_id(record, result.trace_url)}{_made_by(record.id, result)}</td><td>{escape(record.question)}</td><td class='answer'>{answer}</td>"
             f"<td>{'<br>'.join(escape(s) for s in record.source_ids)}</td>{cells}"
             f"<td>{record.usage.calls} / {record.judge_usage.calls}</td></tr>"
         )
@@ -181,6 +207,11 @@ def _traced_id(record: AnswerRecord, trace_url: str | None) -> str:
         return f"<span title='trace {record.trace_id}'>{escape(record.id)}</span>"
     href = escape(trace_url.replace("{trace_id}", record.trace_id))
     return f"<a href='{href}' title='its trace'>{escape(record.id)}</a>"
+
+
+def _made_by(qid: str, result: EvaluationResult) -> str:
+    made = result.generated.get(qid)
+    return f"<br><span class='muted' title='generated question'>{escape(made)}</span>" if made else ""
 
 
 def _excerpt(answer: str) -> str:

@@ -152,6 +152,7 @@ def evaluate_session(
         followed=followed_count(golden),
         not_applicable=not_applicable(golden, names("offline") + (judge.metrics if judge else [])),
         usage=usage,
+        generated={q.id: q.generated_by for q in golden.questions if q.generated_by},
         trace_url=tracer.config.trace_url if (tracer := tracing_setup.active()) else None,
     )
 
