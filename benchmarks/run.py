@@ -44,6 +44,7 @@ FULL = {
     "tuned_docs": 0,  # pages of each shared set `tune` searches (0: all; 24 give tune 28-31 questions)
     "rerank_questions": 49,
     "finetune_steps": 80,
+    "agreement": [0, "500,1000,2000"],  # pages of each shared set (0: all), chunk sizes
 }
 SMOKE = {
     "chunks": 32,
@@ -65,6 +66,7 @@ SMOKE = {
     "tuned_docs": 24,
     "rerank_questions": 3,
     "finetune_steps": 2,
+    "agreement": [24, "1000"],
 }
 
 
@@ -82,6 +84,7 @@ SECTIONS = (
     "quality",
     "html",
     "tuned",
+    "agreement",
     "rerank",
     "finetune",
     "signals",
@@ -130,6 +133,11 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
         results["tuned"] = {
             name: _child("benchmarks.tuned_search", name, str(sizes["tuned_docs"]))
             for name in ("ray", "zenml")
+        }
+    if "agreement" in only:  # do generated questions rank search variants as real users' questions do?
+        pages, sizes_ = sizes["agreement"]
+        results["agreement"] = {
+            name: _child("benchmarks.golden_agreement", name, str(pages), sizes_) for name in ("ray", "zenml")
         }
     if "rerank" in only:  # a MiniLM-L6-shaped cross-encoder's cost, on the tests' five pages' index
         results["rerank"] = _rerank_cost(sizes["rerank_questions"])

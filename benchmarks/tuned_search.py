@@ -42,15 +42,20 @@ def golden_set(name: str, doc_ids: set[str]) -> GoldenSet:
     return GoldenSet(name=question_file, content_hash="", questions=questions)
 
 
-def build(name: str, max_docs: int | None) -> DocsIndex:
+def source_config(name: str, max_docs: int | None) -> DirectorySourceConfig:
+    """The shared set's pages as a directory source; `max_docs`: a subset, pages the questions name first."""
     folder, question_file, source = SETS[name]
     config = DirectorySourceConfig(name=source, path=DATASETS / folder)
-    if max_docs:  # a subset: pages the questions name first
+    if max_docs:
         named = sorted(
             {json.loads(line)["file"] for line in (DATASETS / question_file).read_text().splitlines()}
         )
         config = config.model_copy(update={"include": named[:max_docs]})
-    nodes = chunk_documents(load_documents([config]), ChunkingConfig())
+    return config
+
+
+def build(name: str, max_docs: int | None, chunking: ChunkingConfig | None = None) -> DocsIndex:
+    nodes = chunk_documents(load_documents([source_config(name, max_docs)]), chunking or ChunkingConfig())
     embedding = EmbeddingConfig()
     model = build_embedding(embedding)
     return DocsIndex.build(nodes, model, embedding, describe(embedding, model), IndexConfig(type="flat"))

@@ -183,6 +183,9 @@ def golden_generate(config_path: Path, out: Path, dry_run: bool, **settings: obj
         click.echo(f"LLM: {r.calls} calls ({r.failed_calls} failed), {r.prompt_tokens:,} prompt / "
                    f"{r.completion_tokens:,} completion tokens; dropped {r.dropped_by_critic} the critic "
                    f"found unanswered, {r.unparseable} unparseable")  # fmt: skip
+    if len(made.candidates) < options.max_questions:
+        click.echo(f"fewer than --max {options.max_questions}: these documents give no more distinct questions "
+                   f"at --per-page {options.per_page}")  # fmt: skip
     click.echo(f"review them: agent-factory golden review {out}   then: agent-factory golden accept {out}")
 
 

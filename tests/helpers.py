@@ -81,6 +81,7 @@ def write_golden(path: Path, questions: list[dict] = GOLDEN) -> Path:
 def write_corpus(root: Path, files: dict[str, str] = CORPUS) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     return root
 

@@ -11,10 +11,11 @@ import textwrap
 from pathlib import Path
 
 import click
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from evaluation.generation.candidates import Candidate, read_candidates, write_candidates
-from evaluation.golden import GoldenError, GoldenQuestion
+from evaluation.golden import GoldenQuestion
+from rag.settings_file import error_parts
 
 PASSAGE_LINES = 12
 CHOICES = {"a": "accept", "e": "edit", "r": "reject", "s": "skip", "q": "quit"}
@@ -66,8 +67,10 @@ def _edited(question: GoldenQuestion) -> GoldenQuestion:
         text = click.prompt("  question", default=question.question)
         try:
             return GoldenQuestion.model_validate({**question.model_dump(), "question": text.strip()})
-        except ValueError as exc:
-            click.secho(f"  {GoldenError(str(exc).splitlines()[-1])}", fg="red")
+        except ValidationError as exc:
+            click.secho(
+                "  " + "; ".join(f"{key}: {message}" for key, _, message in error_parts(exc)), fg="red"
+            )
 
 
 def show(candidate: Candidate, n: int, total: int) -> str:

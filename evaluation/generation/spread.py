@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter, defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from evaluation.generation.passages import Draft
@@ -29,10 +30,24 @@ def normalized(question: str) -> str:
 
 
 def spread(
-    drafts: list[Draft], max_questions: int, per_page: int, known: set[str] = frozenset(), seed: int = 0
+    drafts: list[Draft],
+    max_questions: int,
+    per_page: int,
+    known: set[str] = frozenset(),
+    seed: int = 0,
+    shares: dict[str, float] | None = None,
 ) -> list[Draft]:
     """At most `max_questions` drafts spread as the module docstring says; `known` holds
-    :func:`normalized` questions that count as duplicates already."""
+    :func:`normalized` questions that count as duplicates already; `shares` caps a maker's share
+    of `max_questions` (its drafts past the cap are passed over)."""
+    caps = {maker: int(share * max_questions) for maker, share in (shares or {}).items()}
+    made: Counter[str] = Counter()
+
+    def fresh(draft: Draft) -> bool:
+        return normalized(draft.question) not in seen and made[draft.generated_by] < caps.get(
+            draft.generated_by, max_questions
+        )
+
     folders = _by_folder_and_page(drafts, random.Random(seed))
     weight = {folder: sum(len(page.drafts) for page in pages) for folder, pages in folders.items()}
     taken: Counter[str] = Counter()
@@ -40,11 +55,12 @@ def spread(
     chosen: list[Draft] = []
     while len(chosen) < max_questions and folders:
         folder = min(folders, key=lambda f: (taken[f] / weight[f], f))
-        draft = _next(folders[folder], per_page, seen)
+        draft = _next(folders[folder], per_page, fresh)
         if draft is None:
             del folders[folder]
             continue
         seen.add(normalized(draft.question))
+        made[draft.generated_by] += 1
         taken[folder] += 1
         chosen.append(draft)
     return chosen
@@ -72,14 +88,14 @@ class _Page:
     given: int = 0  # questions chosen from it so far
 
 
-def _next(pages: deque[_Page], per_page: int, seen: set[str]) -> Draft | None:
+def _next(pages: deque[_Page], per_page: int, fresh: Callable[[Draft], bool]) -> Draft | None:
     """The next new question from the folder's pages in turn; a page leaves the turn when it
     has given `per_page` questions or has none left."""
     while pages:
         page = pages.popleft()
         while page.drafts:
             draft = page.drafts.popleft()
-            if normalized(draft.question) not in seen:
+            if fresh(draft):
                 page.given += 1
                 if page.given < per_page and page.drafts:
                     pages.append(page)

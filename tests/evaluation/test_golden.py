@@ -118,3 +118,10 @@ def test_the_projects_own_golden_set_imports_refusal_questions_included():
     assert problems == [] and len(questions) == len(shipped.questions)
     refusals = [q.id for q in questions if q.expect_refusal]
     assert refusals == [q.id for q in shipped.questions if q.expect_refusal] and len(refusals) >= 5
+
+
+def test_generated_by_is_kept_and_checked(tmp_path):
+    made = {"id": "g", "question": "What is a theme?", "reference_sources": ["docs/a.md"], "generated_by": "offline/heading"}
+    assert load_golden(write_golden(tmp_path / "ok.jsonl", [made])).questions[0].generated_by == "offline/heading"
+    with pytest.raises(GoldenError, match=r"bad.jsonl:1: generated_by: String should match pattern"):
+        load_golden(write_golden(tmp_path / "bad.jsonl", [made | {"generated_by": "a person <script>"}]))

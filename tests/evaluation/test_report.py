@@ -33,3 +33,20 @@ def test_metrics_without_golden_data_are_shown_as_not_applicable():
     html = render_report(result, decision, GateConfig(), title="t")
     assert "<td>must_include</td><td colspan='6'>not applicable" in html
     assert "<td>semantic_similarity</td><td colspan='6'>not applicable" in html
+
+
+def test_written_and_generated_questions_are_scored_apart():
+    records = [AnswerRecord(id=q, question=q, answer="a", contexts=[], source_ids=[], tool_calls=[], latency_s=0.1)
+               for q in ("w1", "w2", "g1")]  # fmt: skip
+    values = {"w1": 1.0, "w2": None, "g1": 1.0}  # a NaN counts 0, as in the headline mean
+    result = EvaluationResult(golden_name="g.jsonl", golden_hash="h", records=records,
+                              metrics={"hit_rate": MetricScore(name="hit_rate", tier="offline", values=values)},
+                              latency_p50_s=0.1, latency_p95_s=0.1, seconds=1.0,
+                              generated={"g1": "offline/<heading>"})  # fmt: skip
+    decision = Decision(stage=None, reasons=["r"], thresholds_passed=False, non_regression_passed=None)
+    html = render_report(result, decision, GateConfig(), title="t")
+    assert "1 of 3 questions were generated (offline/&lt;heading&gt; 1)" in html
+    assert "<tr><td>hit_rate</td><td>0.500 (n=2)</td><td>1.000 (n=1)</td></tr>" in html
+    assert "g1<br><span class='muted' title='generated question'>offline/&lt;heading&gt;</span>" in html
+    plain = render_report(result.model_copy(update={"generated": {}}), decision, GateConfig(), title="t")
+    assert "were generated" not in plain and "generated question" not in plain
