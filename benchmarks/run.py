@@ -44,7 +44,7 @@ FULL = {
     "tuned_docs": 0,  # pages of each shared set `tune` searches (0: all; 24 give tune 28-31 questions)
     "rerank_questions": 49,
     "finetune_steps": 80,
-    "agreement": [0, "500,1000,2000"],  # pages of each shared set (0: all), chunk sizes
+    "agreement": [0, "500,1000,2000", ["ray", "zenml"]],  # pages of each set (0: all), chunk sizes, sets
 }
 SMOKE = {
     "chunks": 32,
@@ -66,7 +66,7 @@ SMOKE = {
     "tuned_docs": 24,
     "rerank_questions": 3,
     "finetune_steps": 2,
-    "agreement": [24, "1000"],
+    "agreement": [24, "1000", ["ray"]],
 }
 
 
@@ -135,9 +135,9 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
             for name in ("ray", "zenml")
         }
     if "agreement" in only:  # do generated questions rank search variants as real users' questions do?
-        pages, sizes_ = sizes["agreement"]
+        pages, chunk_sizes, sets = sizes["agreement"]
         results["agreement"] = {
-            name: _child("benchmarks.golden_agreement", name, str(pages), sizes_) for name in ("ray", "zenml")
+            name: _child("benchmarks.golden_agreement", name, str(pages), chunk_sizes) for name in sets
         }
     if "rerank" in only:  # a MiniLM-L6-shaped cross-encoder's cost, on the tests' five pages' index
         results["rerank"] = _rerank_cost(sizes["rerank_questions"])

@@ -1,8 +1,9 @@
 """Choosing generated questions so they cover the docs tree: every top-level folder before any
-folder twice, then each folder in proportion to what it holds (the questions its pages give: a
-guide of ten sections weighs ten one-paragraph API pages), pages drawn in a seeded order weighted
-the same way, no page over ``per_page``, and no question that repeats another (or one already in
-the golden set) in other words.
+folder twice, then each folder in proportion to the text its pages hold, pages drawn in a seeded
+order weighted the same way, no page over ``per_page``, and no question that repeats another (or
+one already in the golden set) in other words. Text, not pages, because people ask about guides
+more than about generated reference pages: 83% of Ray's pages are one-paragraph API entries, 12%
+of its users' questions point at one (benchmarks/RESULTS.md).
 
 >>> from evaluation.generation.passages import SectionPassage
 >>> def draft(doc, q):
@@ -15,6 +16,7 @@ the golden set) in other words.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections import Counter, defaultdict, deque
@@ -40,7 +42,7 @@ def spread(
     """At most `max_questions` drafts spread as the module docstring says; `known` holds
     :func:`normalized` questions that count as duplicates already; `shares` caps a maker's share
     of `max_questions` (its drafts past the cap are passed over)."""
-    caps = {maker: int(share * max_questions) for maker, share in (shares or {}).items()}
+    caps = {maker: math.ceil(share * max_questions) for maker, share in (shares or {}).items()}
     made: Counter[str] = Counter()
 
     def fresh(draft: Draft) -> bool:
@@ -49,7 +51,7 @@ def spread(
         )
 
     folders = _by_folder_and_page(drafts, random.Random(seed))
-    weight = {folder: sum(len(page.drafts) for page in pages) for folder, pages in folders.items()}
+    weight = {folder: sum(page.weight for page in pages) for folder, pages in folders.items()}
     taken: Counter[str] = Counter()
     seen = set(known)
     chosen: list[Draft] = []
@@ -76,8 +78,8 @@ def _by_folder_and_page(drafts: list[Draft], rng: random.Random) -> dict[str, de
     for folder, by_page in sorted(pages.items()):
         for page in by_page.values():  # a page's questions in a seeded order: every kind has a turn
             rng.shuffle(page.drafts)
-        # Weighted order without replacement (Efraimidis-Spirakis): a page with more to ask comes sooner.
-        order = sorted(sorted(by_page), key=lambda page: -(rng.random() ** (1 / len(by_page[page].drafts))))
+        # Weighted order without replacement (Efraimidis-Spirakis): a page with more text comes sooner.
+        order = sorted(sorted(by_page), key=lambda page: -(rng.random() ** (1 / by_page[page].weight)))
         out[folder] = deque(by_page[page] for page in order)
     return out
 
@@ -86,6 +88,11 @@ def _by_folder_and_page(drafts: list[Draft], rng: random.Random) -> dict[str, de
 class _Page:
     drafts: deque[Draft] = field(default_factory=deque)
     given: int = 0  # questions chosen from it so far
+
+    @property
+    def weight(self) -> int:
+        """Characters of text in the sections its questions come from."""
+        return max(1, sum(len(p.prose) for p in {d.passage for d in self.drafts if d.passage}))
 
 
 def _next(pages: deque[_Page], per_page: int, fresh: Callable[[Draft], bool]) -> Draft | None:

@@ -121,7 +121,15 @@ def test_the_projects_own_golden_set_imports_refusal_questions_included():
 
 
 def test_generated_by_is_kept_and_checked(tmp_path):
-    made = {"id": "g", "question": "What is a theme?", "reference_sources": ["docs/a.md"], "generated_by": "offline/heading"}
-    assert load_golden(write_golden(tmp_path / "ok.jsonl", [made])).questions[0].generated_by == "offline/heading"
+    made = {
+        "id": "g",
+        "question": "What is a theme?",
+        "reference_sources": ["docs/a.md"],
+        "generated_by": "offline/heading",
+    }
+    assert (
+        load_golden(write_golden(tmp_path / "ok.jsonl", [made])).questions[0].generated_by
+        == "offline/heading"
+    )
     with pytest.raises(GoldenError, match=r"bad.jsonl:1: generated_by: String should match pattern"):
         load_golden(write_golden(tmp_path / "bad.jsonl", [made | {"generated_by": "a person <script>"}]))

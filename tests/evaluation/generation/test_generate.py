@@ -25,7 +25,9 @@ def _top_folders(doc_ids: set[str]) -> set[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("folder", ["zenml-docs", "ray-docs"])
 def test_offline_candidates_cover_the_tree_with_no_duplicates_and_real_pages(folder):
-    config = AgentConfig(name="shared", sources=[{"type": "directory", "name": "site", "path": str(DATASETS / folder)}])
+    config = AgentConfig(
+        name="shared", sources=[{"type": "directory", "name": "site", "path": str(DATASETS / folder)}]
+    )
     made = generate(config, GenerateSettings(max_questions=80, per_page=2))
     questions = [c.question for c in made.candidates]
     doc_ids = {doc for ids in list_ids(config.sources).values() for doc, _ in ids}
@@ -37,7 +39,9 @@ def test_offline_candidates_cover_the_tree_with_no_duplicates_and_real_pages(fol
     pages = [s for q in questions for s in q.reference_sources]
     assert max(pages.count(p) for p in pages) <= 2  # no page over its share
     refusals = [q for q in questions if q.expect_refusal]
-    assert len(refusals) == 8 and all(q.generated_by == "offline/refusal" and not q.reference_sources for q in refusals)
+    assert len(refusals) == 8 and all(
+        q.generated_by == "offline/refusal" and not q.reference_sources for q in refusals
+    )
     assert all(q.generated_by.startswith("offline/") for q in questions)
     answerable = [q for q in questions if not q.expect_refusal]
     assert all(q.reference_contexts and q.reference_contexts[0].strip() for q in answerable)
@@ -61,10 +65,14 @@ def test_rules_on_a_small_corpus(tmp_path: Path):
 
     assert "What is a theme?" not in by_text  # already in the golden set
     port = by_text["How do I configure the port in Installing?"]
-    assert port.reference_sources == ["docs/guide/install.md"] and port.reference_sections == ["configuring-the-port"]
+    assert port.reference_sources == ["docs/guide/install.md"] and port.reference_sections == [
+        "configuring-the-port"
+    ]
     assert "7341" in port.reference_contexts[0] and port.generated_by == "offline/heading"
     assert by_text["What does `widget.server.start` do?"].generated_by == "offline/identifier"
     assert set(made.folders) == {"docs/guide", "docs/api"}
     refusal = next(q for q in by_text.values() if q.expect_refusal)
     term = next(f for f in FOREIGN if f in refusal.question)
-    assert not re.search(re.escape(term.lower()), "".join(p.read_text().lower() for p in corpus.rglob("*.md")))
+    assert not re.search(
+        re.escape(term.lower()), "".join(p.read_text().lower() for p in corpus.rglob("*.md"))
+    )

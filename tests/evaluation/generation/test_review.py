@@ -17,7 +17,7 @@ import pytest
 from evaluation.generation.candidates import Candidate, read_candidates, write_candidates
 from evaluation.golden import GoldenQuestion, load_golden
 from rag.errors import AgentFactoryError
-from tests.helpers import run_cli, write_corpus, write_config
+from tests.helpers import run_cli, write_config, write_corpus
 
 QUESTIONS = [
     ("q1", "How do I install the widget server?", "install.md"),
@@ -101,7 +101,9 @@ def test_a_review_session_in_a_terminal_then_accept(project: Path):
     term.expect("accepted 1, edited 1, rejected 1, skipped 1; 2 still pending")
     assert term.close() == 0
 
-    marks = {c.question.id: (c.review, c.question.question) for c in read_candidates(project / "candidates.jsonl")}
+    marks = {
+        c.question.id: (c.review, c.question.question) for c in read_candidates(project / "candidates.jsonl")
+    }
     assert marks == {"q1": ("accepted", QUESTIONS[0][1]), "q2": ("accepted", "Which TCP port does the widget server listen on?"),
                      "q3": ("rejected", QUESTIONS[2][1]), "q4": ("pending", QUESTIONS[3][1]),
                      "q5": ("pending", QUESTIONS[4][1])}  # fmt: skip
@@ -117,7 +119,10 @@ def test_a_review_session_in_a_terminal_then_accept(project: Path):
 
     done = run_cli("golden", "accept", "candidates.jsonl", "--config", "agent.yaml", cwd=project)
     assert done.returncode == 0, done.stderr
-    assert "golden.jsonl (0 already there, 0 pending, 2 rejected left out)" in done.stdout and "added 3 questions" in done.stdout
+    assert (
+        "golden.jsonl (0 already there, 0 pending, 2 rejected left out)" in done.stdout
+        and "added 3 questions" in done.stdout
+    )
     golden = load_golden(project / "golden.jsonl")
     assert [q.id for q in golden.questions] == ["q1", "q2", "q4"]
     assert {q.generated_by for q in golden.questions} == {"offline/heading"}
@@ -132,16 +137,25 @@ def test_a_hand_edited_file_is_validated_before_anything_is_added(project: Path)
     edited[1]["reference_sources"] = ["docs/missing.md"]  # a person's typo
     path.write_text("\n".join(json.dumps(e) for e in edited) + "\n" + "\n".join(lines[2:]) + "\n")
     refused = run_cli("golden", "accept", "candidates.jsonl", "--config", "agent.yaml", cwd=project)
-    assert refused.returncode == 1 and "docs/missing.md" in refused.stderr and "nothing was added" in refused.stderr
+    assert (
+        refused.returncode == 1
+        and "docs/missing.md" in refused.stderr
+        and "nothing was added" in refused.stderr
+    )
     assert not (project / "golden.jsonl").exists()
 
     path.write_text(path.read_text().replace('"review": "accepted"', '"review": "yes"', 1))
     bad = run_cli("golden", "accept", "candidates.jsonl", "--config", "agent.yaml", cwd=project)
-    assert bad.returncode == 1 and "candidates.jsonl:1: review: 'yes' is not one of pending, accepted, rejected" in bad.stderr
+    assert (
+        bad.returncode == 1
+        and "candidates.jsonl:1: review: 'yes' is not one of pending, accepted, rejected" in bad.stderr
+    )
 
     edited[1]["reference_sources"] = ["docs/ports.md"]
     path.write_text("\n".join(json.dumps(e) for e in edited) + "\n")
     done = run_cli("golden", "accept", "candidates.jsonl", "--config", "agent.yaml", cwd=project)
     assert done.returncode == 0 and "added 2 questions" in done.stdout
     with pytest.raises(AgentFactoryError, match="is not a candidates file this tool wrote"):
-        write_candidates(project / "golden.jsonl", [])  # the golden set is never overwritten as a candidates file
+        write_candidates(
+            project / "golden.jsonl", []
+        )  # the golden set is never overwritten as a candidates file
