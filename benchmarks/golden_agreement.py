@@ -7,7 +7,8 @@ at each chunk size (or an ``INDEX`` folder saved from the same pages at that siz
 pages; every variant (chunk size x search settings) is scored by page hit@5 and MRR@10 on the real
 questions and on the generated ones. Agreement: Kendall's tau-b between the two rankings of the
 variants and Pearson's r between their scores, each with a 95% bootstrap interval (questions of
-both sets resampled, 2000 draws); also per maker (headings alone, API names alone...). The cap on
+both sets resampled, 2000 draws); for each pair of variants the real questions tell apart, whether the
+generated ones point the same way (paired bootstrap, as the gate compares); also per maker (headings alone, API names alone...). The cap on
 API-name questions (evaluation/generation/generate.py) is studied apart: each cap in ``SHARES``
 against the *tune* half of the real questions (factory/tune.py's split), where it was chosen, and
 the *held-out* half, where it is confirmed.
@@ -15,6 +16,7 @@ the *held-out* half, where it is confirmed.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import warnings
@@ -28,7 +30,7 @@ from evaluation.generation.offline import offline_drafts
 from evaluation.generation.passages import Draft, section_passages
 from evaluation.generation.spread import spread
 from evaluation.golden import GoldenQuestion
-from evaluation.page_hits import CHUNKS, page_ranks, ranks_scores
+from evaluation.page_hits import CHUNKS, page_ranks, paired_interval, ranks_scores
 from factory.tune import split
 from rag.config import ChunkingConfig, RetrievalConfig
 from rag.index.docs_index import DocsIndex
@@ -92,6 +94,26 @@ def agreement(real: dict, generated: dict, metric: str, draws: int = 2000, seed:
         return {"tau": _number(tau), "tau_ci": _interval(taus), "r": _number(r), "r_ci": _interval(rs)}
 
 
+def pairs(real: dict, generated: dict, metric: str) -> dict:
+    """The pairs of variants the real questions tell apart (paired bootstrap 95% interval of the
+    difference excludes 0), and what the generated questions say of each: the same direction, the
+    same and also told apart, or the opposite and told apart."""
+    out = {"pairs": 0, "separated": 0, "same_sign": 0, "same_separated": 0, "opposite_separated": 0}
+    for v, w in itertools.combinations(list(real), 2):
+        out["pairs"] += 1
+        low, high = paired_interval(real[v][metric], real[w][metric])
+        if low <= 0 <= high:
+            continue
+        out["separated"] += 1
+        sign = 1 if low > 0 else -1
+        g_low, g_high = paired_interval(generated[v][metric], generated[w][metric])
+        g_mean = float(generated[v][metric].mean() - generated[w][metric].mean())
+        out["same_sign"] += g_mean * sign > 0
+        out["same_separated"] += (g_low > 0) if sign > 0 else (g_high < 0)
+        out["opposite_separated"] += (g_high < 0) if sign > 0 else (g_low > 0)
+    return out
+
+
 def _interval(values: list[float]) -> list[float | None]:
     kept = [v for v in values if not np.isnan(v)]
     return [_number(np.percentile(kept, 2.5)), _number(np.percentile(kept, 97.5))] if kept else [None, None]
@@ -149,6 +171,7 @@ def main(name: str, max_docs: int | None, sizes: list[int], saved: dict[int, str
         "share": OFFLINE_SHARES["offline/identifier"],
         "rows": rows,
         "agreement": {m: agreement(real_scores, gen_scores, m) for m in METRICS},
+        "pairs": {m: pairs(real_scores, gen_scores, m) for m in METRICS},
         "by_maker": by_maker,
         "share_study": study,
     }
