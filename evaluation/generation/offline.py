@@ -73,6 +73,11 @@ _PRONOUNS = {
     "another",
     "its",
 }
+CONTENTS = {"table of contents", "contents", "toc", "index", "site map", "sitemap"}
+_NOT_A_TERM = _PRONOUNS | {
+    "while", "if", "when", "although", "because", "since", "as", "so", "but", "and", "or", "now", "then",
+    "also", "thus", "once", "after", "before", "unless", "whether", "where",
+}  # fmt: skip
 _FILE = re.compile(r"\.(?:py|ya?ml|json|txt|md|html?|sh|cfg|toml|ini|csv|ipynb)$")
 _DEFINITION = re.compile(
     r"(?:^|(?<=[.!?]\s))(?:(An?|The)\s)?([\w`][\w`.\-]*(?: [\w`.\-]+){0,4}) (is|are) (?:an?|the) [^.]{15,200}\."
@@ -93,8 +98,10 @@ def _heading(p: SectionPassage) -> Iterator[Draft]:
         yield Draft(f"What does `{heading}` do?", p, "offline/identifier", p.prose)
         return
     title = clean_heading(p.title)
+    if title.lower() in CONTENTS:  # a table of contents: its headings are other pages' titles
+        return
     if re.search(r"\bit\b", heading) and heading != title:  # "How to use it" under "Kubernetes Orchestrator"
-        heading, title = re.sub(r"\bit\b", title, heading, count=1), heading
+        heading = title = re.sub(r"\bit\b", title, heading, count=1)  # the title now in it: no context to add
     question = _as_question(heading)
     if question:
         yield Draft(_in_context(question, heading, title), p, "offline/heading", p.prose)
@@ -106,7 +113,8 @@ def clean_heading(heading: str) -> str:
     >>> clean_heading("🐍 Python Client:")
     'Python Client'
     """
-    return re.sub(r"^[^\w`(]+", "", heading.replace("\u2019", "'")).strip().rstrip(":").strip()
+    text = re.sub(r"^[^\w`(]+", "", heading.replace("\u2019", "'"))
+    return re.sub(r"^\d+(?:\.\d+)*[.)]?\s+", "", text).strip().rstrip(":").strip()  # "2. What happened?"
 
 
 def _as_question(heading: str) -> str | None:
@@ -115,17 +123,19 @@ def _as_question(heading: str) -> str | None:
     first = words[0].lower()
     if heading.endswith(("...", "…")) or (len(words) < 2 and verb_base(first)):
         return None
+    if first == "how" and len(words) > 2 and words[1].lower() == "to":
+        return "How do I " + " ".join(words[2:]).rstrip("?") + "?"
     if heading.endswith("?"):
         return heading
-    if first == "how" and len(words) > 2 and words[1].lower() == "to":
-        return "How do I " + " ".join(words[2:]) + "?"
-    base = verb_base(first) if words[1:2] not in (["and"], ["&"]) else None  # "Debugging and Monitoring"
+    # "Debugging and Monitoring" names a thing; "Debug and solve issues" asks to do one
+    gerund_pair = first.endswith("ing") and words[1:2] in (["and"], ["&"])
+    base = None if gerund_pair else verb_base(first)
     if base:
         rest = " ".join(words[1:]).replace("your ", "my ").replace("Your ", "my ")
         return f"How do I {base} {rest}?".replace(" ?", "?")
     if len(words) > 8:
         return None
-    if first in ("what", "why", "when", "which", "where", "who"):
+    if first in ("what", "why", "when", "which", "where", "who", "how"):
         return heading + "?"
     head = re.split(r" (?:of|with|for|in|on|to|between|from|and|as|by) ", heading)[0].split()[-1]
     plural = re.search(r"[^su]s$", head) is not None
@@ -151,6 +161,8 @@ def _in_context(question: str, heading: str, title: str) -> str:
     title_words = {w.lower() for w in re.findall(r"\w{4,}", title)}
     if (
         heading == title
+        or title.lower() in heading.lower()
+        or heading.endswith("?")  # a heading that is a question already says what it asks
         or _SLUG.match(title)
         or title_words & {w.lower() for w in re.findall(r"\w+", heading)}
     ):
@@ -161,7 +173,7 @@ def _in_context(question: str, heading: str, title: str) -> str:
 def _definition(p: SectionPassage) -> Iterator[Draft]:
     for match in _DEFINITION.finditer(p.prose):
         article, term, verb = match.group(1), match.group(2).strip("`"), match.group(3)
-        if term.split()[0].lower() in _PRONOUNS or len(term) < 3:
+        if _NOT_A_TERM & {w.lower() for w in term.split()} or len(term) < 3:
             continue
         lead = f"{article.lower()} " if article and article.lower() != "the" else ""
         yield Draft(f"What {verb} {lead}{term}?", p, "offline/definition", match.group(0))

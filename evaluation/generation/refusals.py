@@ -21,6 +21,8 @@ _NAME = re.compile(
     r"^[A-Z][\w&.+]*(?: [A-Za-z][\w&.+]*){0,3}$"
 )  # a title that names a thing: "Model serving"
 
+# A title that asks something ("What can be configured") names nothing to pair with a technology.
+_ASKS = re.compile(r"(?i)^(?:what|how|why|when|which|where|who|can|does|do|is|are)\b")
 FOREIGN = (
     "Lotus Notes", "COBOL", "Microsoft Access", "Visual Basic 6", "Adobe Flash", "Silverlight",
     "Windows Phone", "Symbian", "ColdFusion", "FoxPro", "Delphi 7", "Fortran 77", "IBM AS/400",
@@ -40,7 +42,9 @@ def refusal_drafts(
     """`count` refusal questions; `corpus_text` is every document's text, lower-cased."""
     foreign = [f for f in FOREIGN if not re.search(rf"(?<!\w){re.escape(f.lower())}(?!\w)", corpus_text)]
     names = {clean_heading(p.title) for p in passages}
-    titles = sorted(n for n in names if _NAME.match(n) and not verb_base(n.split()[0].lower()))
+    titles = sorted(
+        n for n in names if _NAME.match(n) and not _ASKS.match(n) and not verb_base(n.split()[0].lower())
+    )
     if not foreign or not titles or count <= 0:
         return []
     rng = random.Random(seed)

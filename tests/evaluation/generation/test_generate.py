@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.generation.generate import GenerateSettings, generate
+from evaluation.generation.offline import offline_drafts
 from evaluation.generation.passages import SectionPassage
 from evaluation.generation.refusals import FOREIGN
 from evaluation.generation.spread import normalized
@@ -76,3 +77,25 @@ def test_rules_on_a_small_corpus(tmp_path: Path):
     assert not re.search(
         re.escape(term.lower()), "".join(p.read_text().lower() for p in corpus.rglob("*.md"))
     )
+
+
+def _asked(
+    title: str, heading: str, prose: str = "Everything about it is on this page, with examples."
+) -> list[str]:
+    path = (title,) if heading == title else (title, heading)
+    return [d.question for d in offline_drafts([SectionPassage("docs/x.md", title, path, "a", prose)])]
+
+
+def test_headings_read_as_questions_a_person_would_ask():
+    assert _asked("Local Docker Orchestrator", "How to use it?") == [
+        "How do I use Local Docker Orchestrator?"
+    ]
+    assert _asked("FAQ", "Which license does ZenML use?") == ["Which license does ZenML use?"]
+    assert _asked("Guide", "Debug and solve issues") == ["How do I debug and solve issues in Guide?"]
+    assert _asked("Guide", "Debugging and Monitoring") == ["What is Debugging and Monitoring in Guide?"]
+    assert _asked(
+        "CI/CD", "Set up CI/CD", "While this is a simple setup, real projects add more steps to it."
+    ) == [
+        "How do I set up CI/CD?"  # and no "What is While this?"
+    ]
+    assert _asked("Table of contents", "How-To") == []  # a contents page's headings are other pages' titles
