@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from llama_index.core import Document
 
-from rag.ingest.sections import FENCES, TABLE_RULE, parse
+from rag.ingest.sections import FENCES, is_table, parse
 
 PASSAGE_CHARS = 700  # what a reviewer reads and the reference keeps: a paragraph or two
 
@@ -48,7 +48,7 @@ def section_passages(documents: list[Document]) -> list[SectionPassage]:
         title = doc.metadata.get("title") or doc.doc_id.rsplit("/", 1)[-1]
         _, sections = parse(doc.text, doc.metadata.get("path", doc.doc_id), title)
         for section in sections:
-            prose = [b for b in section.blocks if not b.startswith(FENCES) and not _is_table(b)]
+            prose = [b for b in section.blocks if not b.startswith(FENCES) and not is_table(b)]
             passages.append(
                 SectionPassage(
                     doc_id=doc.doc_id,
@@ -56,16 +56,11 @@ def section_passages(documents: list[Document]) -> list[SectionPassage]:
                     path=tuple(section.path),
                     anchor=section.anchor,
                     prose=_cut(prose),
-                    tables=tuple(b for b in section.blocks if _is_table(b)),
+                    tables=tuple(b for b in section.blocks if is_table(b)),
                     code=tuple(b for b in section.blocks if b.startswith(FENCES)),
                 )
             )
     return passages
-
-
-def _is_table(block: str) -> bool:
-    lines = block.splitlines()
-    return len(lines) > 2 and bool(TABLE_RULE.match(lines[1].strip()))
 
 
 def _cut(paragraphs: list[str]) -> str:

@@ -138,6 +138,16 @@ def _sections(lines: list[tuple[int, str, str] | str], title: str | None) -> lis
     return [s for s in sections if s.blocks]
 
 
+def is_table(block: str) -> bool:
+    """Whether a block (of :func:`blocks`) is a table: a header, a rule, at least one row.
+
+    >>> is_table("| a | b |\\n| --- | --- |\\n| 1 | 2 |"), is_table("| a | b |")
+    (True, False)
+    """
+    lines = block.splitlines()
+    return len(lines) > 2 and bool(TABLE_RULE.match(lines[1].strip()))
+
+
 def table(lines: list[str]) -> str | None:
     """A Markdown table kept a table (header, rule, rows), each cell's markup cleaned; None if not one.
 
