@@ -29,10 +29,14 @@ def _open_session(index_dir: Path | None, model: str | None, config_path: Path, 
         except AgentFactoryError:
             trusted = None
         return open_local_agent(index_dir, trusted)
+    from factory.resolved import open_recalled
+
+    model = model_name(model, config_path)
+    if (session := open_recalled(model, version)) is not None:  # the store unchanged: no ZenML to import
+        return session
     from factory.artifacts import load_agent
     from factory.versions import VersionNotFound, list_versions
 
-    model = model_name(model, config_path)
     try:
         return load_agent(model, version)
     except VersionNotFound as exc:

@@ -15,6 +15,7 @@ from zenml.models import ModelVersionResponse
 
 from evaluation.golden import GoldenSet
 from evaluation.records import EvaluationResult
+from factory import resolved
 from factory.bootstrap import bootstrap
 from factory.versions import VersionNotFound, find_version, get_version
 from rag.agent.chat import ChatSession
@@ -190,5 +191,11 @@ def load_agent(model: str = "docs_agent", version: str | int = "production") -> 
         print(session.ask("How do I install Agent Factory?").answer)
     """
     bootstrap()  # the Python chat engine is a program's start: offline defaults, ZenML secrets
-    index, spec = load_parts(get_version(model, version))
+    stamp = resolved.store_stamp()  # before the lookup: a change during it counts as a change after it
+    mv = get_version(model, version)
+    index, spec = load_parts(mv)
+    if stamp:  # the next cold `ask` opens the same folder without ZenML while the store stays as it is
+        found = resolved.Resolved(stamp=stamp, version=mv.name, index_folder=str(index.folder),
+                                  spec=spec.model_dump(mode="json"))  # fmt: skip
+        resolved.remember(model, version, found)
     return open_session(spec, index)

@@ -128,6 +128,21 @@ def _quiet_user_errors() -> None:
             handler.addFilter(_NoTracebackForUserErrors())
 
 
+UNUSED_INTEGRATIONS = ("pytorch", "sklearn")  # no artifact of ours is either; activating them costs ~4 s
+
+
+def _skip_unused_integrations() -> None:
+    """ZenML activates every installed integration before each run: torch and scikit-learn imported for nothing."""
+    from zenml.integrations.registry import integration_registry
+
+    try:
+        integration_registry._initialize()  # registers them all; then the two are taken out again
+        for name in UNUSED_INTEGRATIONS:
+            integration_registry.integrations.pop(name, None)
+    except AttributeError:  # another ZenML: it activates them, which costs time, not correctness
+        pass
+
+
 class BuildFailed(AgentFactoryError):
     """A step of the build failed; the message names the step and its error. Nothing was promoted."""
 
@@ -207,6 +222,7 @@ def run_build(
 
     validate(config)
     _quiet_user_errors()
+    _skip_unused_integrations()
 
     name = candidates_model(config.name) if against else config.name
     what = (

@@ -4,7 +4,7 @@ import pytest
 
 from benchmarks.run import _rerank_cost
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.benchmark]
 
 
 def test_rerank_cost_times_the_search_alone_and_reranked():

@@ -4,7 +4,7 @@ import pytest
 
 from tests.helpers import needs_datasets
 
-pytestmark = [pytest.mark.slow, needs_datasets]
+pytestmark = [pytest.mark.slow, pytest.mark.benchmark, needs_datasets]
 
 
 def test_index_sections(smoke):

@@ -5,7 +5,7 @@ import pytest
 from benchmarks.answers import MODES
 from tests.helpers import needs_datasets
 
-pytestmark = [pytest.mark.slow, needs_datasets]
+pytestmark = [pytest.mark.slow, pytest.mark.benchmark, needs_datasets]
 
 
 def test_quality_sections(smoke):

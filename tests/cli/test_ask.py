@@ -1,8 +1,10 @@
 """`ask`: without an index or a production, and a cold ask that loads no torch."""
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -25,19 +27,26 @@ def test_ask_without_production_lists_the_versions(tmp_path: Path):
     assert "its versions: 1 (no stage). Pick one with --version N" in result.output, result.output
 
 
-def test_cold_ask_loads_no_torch_and_no_langchain(first_build):
+def test_cold_ask_loads_no_torch_and_no_langchain_and_then_no_zenml(first_build):
     """Issue 13, point 11: a cold `ask` runs the exported ONNX encoder (no torch, ~5 s saved)
-    and skips LlamaIndex's LangChain probe (0.7 s); tests/rag/test_onnx_encoder.py checks the vectors."""
+    and skips LlamaIndex's LangChain probe (0.7 s); tests/rag/test_onnx_encoder.py checks the vectors.
+    Issue 46: the next one, the store unchanged, opens the same agent without importing ZenML."""
+    from factory import resolved
+
+    store = resolved._sqlite_file((resolved._config_dir() / "config.yaml").read_bytes())
+    then = time.time() - 60
+    os.utime(store, (then, then))  # last written a minute ago, not in the racy seconds after a write
     code = (
         "import json, sys; from cli.main import main\n"
         "try:\n    main(['ask', 'Which TCP port does the server listen on?', '--model', 'test_agent',"
         f" '--version', '{first_build.version}'])\nexcept SystemExit:\n    pass\n"
-        "print(json.dumps(sorted(m for m in ('torch', 'sentence_transformers', 'langchain_core')"
+        "print(json.dumps(sorted(m for m in ('torch', 'sentence_transformers', 'langchain_core', 'zenml')"
         " if m in sys.modules)))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "7341" in out.stdout, out.stdout + out.stderr
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    for imported in (["zenml"], []):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert "7341" in out.stdout, out.stdout + out.stderr
+        assert json.loads(out.stdout.strip().splitlines()[-1]) == imported
 
 
 def _traced_config(path: Path, corpus: Path, golden: Path, endpoint: str, capture: bool) -> Path:
