@@ -1,10 +1,14 @@
-"""The packaged model on torch, ONNX fp32 and ONNX int8: throughput and retrieval parity, one run.
+"""The packaged model on ONNX fp32 and int8 (and torch on ZenML): throughput and retrieval parity, one run.
 
-Run as ``python -m benchmarks.embedding_backends [MAX_DOCS]``; prints one JSON object. Every
-backend embeds the same chunks of ZenML's docs (``../shared/datasets``) in this process, best
-of two timed passes after a warm-up, then indexes them and ranks pages for the dev questions
-(benchmarks/retrieval_quality.py): page hit@5 dense-only (the embedder alone) and with the
-default retrieval (BM25 fused), with the paired 95% interval of the difference to torch.
+Run as ``python -m benchmarks.embedding_backends MAX_DOCS [SET ...]``; prints one JSON object. A SET is
+``zenml`` or ``ray`` (the shared sets with their own questions) or ``NAME=FOLDER``: any docs folder
+(Markdown or HTML), questions generated from its pages offline (evaluation/generation/, 120 answerable
+ones, as ``golden generate --offline`` writes them; refusals have no page to rank). For each set the
+chunks are embedded by every backend in this process (timed after a warm-up on 64 chunks), indexed,
+and the pages ranked for the questions (evaluation/page_hits.py): hit@5 and MRR@10 dense-only (the
+embedder alone) and with the default retrieval (BM25 fused), each with the paired 95% interval of
+its difference to ONNX fp32. torch runs on ZenML only: fp32 ONNX is its export, equal within 1e-6
+(tests/rag/index/test_onnx_encoder.py), and it is the slowest by far.
 """
 
 from __future__ import annotations
@@ -12,58 +16,85 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from benchmarks.retrieval_quality import DATASETS, page_ranks
-from evaluation.page_hits import paired_interval, ranks_scores
-from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig
+from benchmarks.tuned_search import golden_set, source_config
+from evaluation.generation.generate import golden_question
+from evaluation.generation.offline import offline_drafts
+from evaluation.generation.passages import section_passages
+from evaluation.generation.spread import spread
+from evaluation.golden import GoldenQuestion
+from evaluation.page_hits import page_ranks, paired_interval, ranks_scores
+from rag.config import ChunkingConfig, EmbeddingConfig, IndexConfig, RetrievalConfig
 from rag.index.docs_index import DocsIndex
 from rag.index.embeddings import build_embedding, describe
 from rag.ingest.chunking import chunk_documents
 from rag.ingest.sources import load_documents
 from rag.ingest.sources.directory import DirectorySourceConfig
+from rag.retrieval.search import DocsSearch
 
-BACKENDS = ("torch", "onnx", "onnx_int8")
+GENERATED = 120
+METRICS = ("hit@5", "mrr@10")
+MODES = {"dense": {"hybrid": False}, "default": {}}
 
 
-def main(max_docs: int | None = None) -> None:
-    lines = (DATASETS / "zenml-questions-dev.jsonl").read_text().splitlines()
-    questions = [q | {"doc_id": f"zenml/{q['file']}"} for q in map(json.loads, lines)]
-    named = {q["doc_id"] for q in questions}
-    documents = load_documents([DirectorySourceConfig(name="zenml", path=DATASETS / "zenml-docs")])
-    if max_docs:
-        documents = sorted(documents, key=lambda d: (d.doc_id not in named, d.doc_id))[:max_docs]
-    questions = [q for q in questions if q["doc_id"] in {d.doc_id for d in documents}]
+def _pages(spec: str, max_docs: int | None) -> tuple[str, list, list[GoldenQuestion] | None]:
+    """(set name, documents, its own questions or None)."""
+    if "=" in spec:
+        name, folder = spec.split("=", 1)
+        return name, load_documents([DirectorySourceConfig(name=name, path=Path(folder))]), None
+    return spec, load_documents([source_config(spec, max_docs)]), []
+
+
+def _questions(
+    name: str, documents: list, own: list | None, doc_ids: set[str]
+) -> tuple[str, list[GoldenQuestion]]:
+    if own is not None:
+        return "the set's own", [
+            q for q in golden_set(name, doc_ids).questions if set(q.reference_sources) & doc_ids
+        ]
+    drafts = offline_drafts(section_passages(documents))
+    return "generated offline", [golden_question(d) for d in spread(drafts, GENERATED, per_page=2)]
+
+
+def measure(spec: str, max_docs: int | None) -> dict:
+    name, documents, own = _pages(spec, max_docs)
     nodes = chunk_documents(documents, ChunkingConfig())
+    kind, questions = _questions(name, documents, own, {d.doc_id for d in documents})
     texts = [n.get_content(metadata_mode="embed") for n in nodes]
-    rows, base = [], None
-    for backend in BACKENDS:
+    backends = ("torch", "onnx", "onnx_int8") if name == "zenml" else ("onnx", "onnx_int8")
+    rows, scored = [], {}
+    for backend in backends:
         config = EmbeddingConfig(backend=backend)
         model = build_embedding(config)
         model.get_text_embedding_batch(texts[:64])  # warm-up: load (and export/quantize) the model
-        seconds, vectors = float("inf"), []
-        for _ in range(2):
-            start = time.perf_counter()
-            vectors = model.get_text_embedding_batch(texts)
-            seconds = min(seconds, time.perf_counter() - start)
-        copies = [n.model_copy(update={"embedding": v}) for n, v in zip(nodes, vectors, strict=True)]
+        start = time.perf_counter()
+        vectors = np.asarray(model.get_text_embedding_batch(texts), dtype=np.float32)
+        seconds = time.perf_counter() - start
+        copies = [n.model_copy(update={"embedding": v.tolist()}) for n, v in zip(nodes, vectors, strict=True)]
         index = DocsIndex.build(copies, model, config, describe(config, model), IndexConfig(type="flat"))
-        got = {mode: ranks_scores(page_ranks(index, questions, {"hybrid": mode == "default"})[0])
-               for mode in ("dense", "default")}  # fmt: skip
-        base = base or (got, np.asarray(vectors))
-        rows.append({
-            "backend": backend, "chunks": len(texts), "chunks_per_s": len(texts) / seconds,
-            "cosine_to_torch": float((np.asarray(vectors) * base[1]).sum(axis=1).mean()),
-            **{f"{mode}_hit@5": float(got[mode]["hit@5"].mean()) for mode in got},
-            **{f"{mode}_hit5_diff_ci": paired_interval(got[mode]["hit@5"], base[0][mode]["hit@5"]) for mode in got},
-        })  # fmt: skip
-        print(f"{backend}: {rows[-1]}", file=sys.stderr, flush=True)
-    torch_speed = rows[0]["chunks_per_s"]
+        scored[backend] = (vectors, {mode: ranks_scores(page_ranks(DocsSearch.from_defaults(
+            index, RetrievalConfig(**switches, top_k=50, candidates=50)), questions)) for mode, switches in MODES.items()})  # fmt: skip
+        rows.append({"backend": backend, "chunks_per_s": len(texts) / seconds})
+        print(f"{name} {backend}: {len(texts) / seconds:.1f} chunks/s", file=sys.stderr, flush=True)
+    base_vectors, base = scored["onnx"]
     for row in rows:
-        row["speed_vs_torch"] = row["chunks_per_s"] / torch_speed
-    print(json.dumps({"questions": len(questions), "documents": len(documents), "rows": rows}))
+        vectors, got = scored[row["backend"]]
+        row["speed_vs_onnx"] = row["chunks_per_s"] / next(
+            r["chunks_per_s"] for r in rows if r["backend"] == "onnx"
+        )
+        row["cosine_to_onnx"] = float((vectors * base_vectors).sum(axis=1).mean())
+        for mode in MODES:
+            for metric in METRICS:
+                row[f"{mode} {metric}"] = float(got[mode][metric].mean())
+                row[f"{mode} {metric} diff CI"] = paired_interval(got[mode][metric], base[mode][metric])
+    return {"set": name, "documents": len(documents), "chunks": len(texts), "questions": len(questions),
+            "question_kind": kind, "rows": rows}  # fmt: skip
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) or None if len(sys.argv) > 1 else None)
+    max_docs = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    sets = sys.argv[2:] or ["zenml"]
+    print(json.dumps({"sets": [measure(spec, max_docs or None) for spec in sets]}))

@@ -45,6 +45,7 @@ FULL = {
     "rerank_questions": 49,
     "finetune_steps": 80,
     "agreement": [0, "500,1000,2000", ["ray", "zenml"]],  # pages of each set (0: all), chunk sizes, sets
+    "backend_sets": ["zenml", "ray"],  # and $AGENT_FACTORY_THIRD_SET (NAME=FOLDER) when set
 }
 SMOKE = {
     "chunks": 32,
@@ -67,7 +68,15 @@ SMOKE = {
     "rerank_questions": 3,
     "finetune_steps": 2,
     "agreement": [24, "1000", ["ray"]],
+    "backend_sets": ["zenml"],
 }
+
+
+def _backend_sets(sizes: dict) -> list[str]:
+    """The shared sets, and a docs folder of the user's choosing with questions generated from it
+    (``AGENT_FACTORY_THIRD_SET=python=/usr/share/doc/python3.11/html``; benchmarks/RESULTS.md says which)."""
+    third = os.environ.get("AGENT_FACTORY_THIRD_SET")
+    return [*sizes["backend_sets"], *([third] if third and sizes is FULL else [])]
 
 
 def _child(module: str, *args: str, env: dict | None = None) -> dict:
@@ -155,7 +164,9 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
     if "scale" in only:
         results["scale"] = _scale(sizes["scales"], sizes["queries"])
     if "backends" in only:
-        results["backends"] = _child("benchmarks.embedding_backends", str(sizes["quality_docs"]))
+        results["backends"] = _child(
+            "benchmarks.embedding_backends", str(sizes["quality_docs"]), *_backend_sets(sizes)
+        )
     if "judge" in only:
         results["judge"] = _child("benchmarks.judge", str(sizes["judge_questions"]))
     if "serving" in only:

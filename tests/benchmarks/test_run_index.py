@@ -18,6 +18,8 @@ def test_index_sections(smoke):
     scale = {(row["n"], row["index_type"]) for row in results["scale"]}
     assert scale == {(2_000, "flat"), (2_000, "ivf"), (2_000, "pgvector")} and "## 7. Scale" in text
     assert all(row["answered"] == 1.0 and row["baseline"]["nodes"] == 2_000 for row in results["scale"])
-    assert [row["backend"] for row in results["backends"]["rows"]] == ["torch", "onnx", "onnx_int8"]
+    (zenml,) = results["backends"]["sets"]
+    assert [row["backend"] for row in zenml["rows"]] == ["torch", "onnx", "onnx_int8"]
+    assert zenml["question_kind"] == "the set's own" and "fp32 against int8" in text
     assert "### Chunking hostile input" in text
     assert all(row["growth"] > 0 and row["chars"] == 200_000 for row in results["chunking"])

@@ -22,13 +22,18 @@ def _top_folders(doc_ids: set[str]) -> set[str]:
     return {SectionPassage(doc, "", (), "", "").folder for doc in doc_ids}
 
 
+RAY_FOLDERS = ["ray-references", "ray-overview", "ray-contribute", "workflows", "ray-more-libs",
+               "ray-observability", "serve", "cluster", "ray-core"]  # fmt: skip
+
+
 @needs_datasets
 @pytest.mark.slow
 @pytest.mark.parametrize("folder", ["zenml-docs", "ray-docs"])
 def test_offline_candidates_cover_the_tree_with_no_duplicates_and_real_pages(folder):
-    config = AgentConfig(
-        name="shared", sources=[{"type": "directory", "name": "site", "path": str(DATASETS / folder)}]
-    )
+    source = {"type": "directory", "name": "site", "path": str(DATASETS / folder)}
+    if folder == "ray-docs":  # 10 of its 14 folders (438 of 2,851 pages): reading them all took minutes
+        source["include"] = ["*.html", *(f"{d}/**/*.html" for d in RAY_FOLDERS)]
+    config = AgentConfig(name="shared", sources=[source])
     made = generate(config, GenerateSettings(max_questions=80, per_page=2))
     questions = [c.question for c in made.candidates]
     doc_ids = {doc for ids in list_ids(config.sources).values() for doc, _ in ids}
