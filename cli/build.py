@@ -160,13 +160,9 @@ def index_cmd(config_path: Path, out: Path) -> None:
       agent-factory index --config agent.yaml --out /tmp/agent
     """
     config = read_config(config_path)
-    from rich.progress import Progress
-
     from rag.agent.local import build_local_agent
+    from rag.progress import shown
 
-    with Progress(transient=True) as progress:
-        task = progress.add_task("embedding chunks", total=None)
-        corpus = build_local_agent(
-            config, out, lambda done, total: progress.update(task, completed=done, total=total)
-        )
+    with shown(lambda line: click.echo(line, err=True), sys.stderr):  # bars in a terminal, else lines
+        corpus = build_local_agent(config, out)
     click.echo(f"indexed {corpus.documents} documents, {corpus.chunks} chunks into {out}")

@@ -38,6 +38,7 @@ from rag.agent.chat import ChatSession
 from rag.agent.spec import AgentSpec, open_session
 from rag.index.docs_index import DocsIndex
 from rag.index.embeddings import build_embedding
+from rag.progress import tick
 from rag.tracing import setup as tracing_setup
 from rag.usage import UsageMeter
 
@@ -55,15 +56,14 @@ def run_golden(
     """
     meter = meter or UsageMeter()
     records: dict[str, AnswerRecord] = {}
-    conversations = golden.conversations()
-    for number, conversation in enumerate(conversations, start=1):
+    tick("asked", "questions", 0, len(golden.questions))
+    for conversation in golden.conversations():
         session.reset()
         for question in conversation:
             with meter.scope(question.id):
                 record = _ask(session, question.id, question.question)
             records[question.id] = record.model_copy(update={"usage": meter.usage(question.id)})
-        if number % 10 == 0 or number == len(conversations):
-            log.info("evaluated %d/%d conversations", number, len(conversations))
+            tick("asked", "questions", len(records), len(golden.questions))
     return [records[q.id] for q in golden.questions]
 
 

@@ -32,7 +32,6 @@ from rag.index.manifest import DocsIndexError, IndexManifest
 from rag.ingest.chunking import chunk_documents
 from rag.ingest.corpus import Chunks, Corpus, CorpusFingerprint, fingerprint
 from rag.ingest.sources import load_documents
-from rag.progress import ProgressLine
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +76,7 @@ def build_index(
     info = describe(embedding, model)
     reused = _reuse_previous_vectors(chunks, embedding)
 
-    progress = ProgressLine("embedded", "new chunks", log.info)  # a line per 10 s with rate and time left
-    built = DocsIndex.build(chunks.nodes, model, embedding, info, index, on_batch=progress)
+    built = DocsIndex.build(chunks.nodes, model, embedding, info, index)
     _log_reuse(len(chunks.nodes), reused)
     return built, built.manifest
 
@@ -105,7 +103,7 @@ def embed_shard(shard: Chunks, embedding: EmbeddingConfig) -> Annotated[np.ndarr
     """One shard's vectors, in order (reusing the previous version's for unchanged text)."""
     model = build_embedding(embedding)
     reused = _reuse_previous_vectors(shard, embedding)
-    embed_nodes(shard.nodes, model, on_batch=ProgressLine("embedded", "chunks of the shard", log.info))
+    embed_nodes(shard.nodes, model)
     _log_reuse(len(shard.nodes), reused)
     return np.asarray([node.embedding for node in shard.nodes], dtype=np.float32)
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from opentelemetry.trace import Span
 
-from rag import tracing
+from rag import progress, tracing
 from rag.tracing.config import TracingConfig
 from rag.tracing.setup import start
 
@@ -23,11 +24,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def traced(step: F) -> F:
-    """`step` run inside a span named after it; ZenML still sees the function's own signature."""
+    """`step` run inside a span named after it, the progress it ticks shown (rag/progress.py: bars in
+    a terminal, else a line per interval in the step's log); ZenML still sees the function's own signature."""
 
     @functools.wraps(step)
     def run(*args: Any, **kwargs: Any) -> Any:
-        with tracing.span(f"step {step.__name__}", "CHAIN"):
+        say = logging.getLogger(step.__module__).info
+        with tracing.span(f"step {step.__name__}", "CHAIN"), progress.shown(say, progress.terminal()):
             return step(*args, **kwargs)
 
     return run  # type: ignore[return-value]

@@ -30,6 +30,7 @@ from rag.http import openai_client_kwargs
 from rag.index import onnx_encoder
 from rag.offline import apply_offline_defaults
 from rag.preflight import check_gguf
+from rag.progress import tick
 from rag.providers import EMBEDDINGS
 from rag.secrets import api_key
 from rag.settings_file import ConfigError
@@ -137,9 +138,6 @@ class LocalEmbedding(BaseEmbedding):
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
 
-    async def _aget_text_embedding(self, text: str) -> list[float]:
-        return self._get_text_embedding(text)
-
 
 Encoder = Callable[[list[str], int], Any]  # (texts, batch size) -> normalised vectors, one row each
 
@@ -188,7 +186,7 @@ def _int8_encoder(model_path: str) -> Encoder:
 
         model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
         onnx_encoder.export(model_path, model[0].auto_model)
-    return onnx_encoder.OnnxEncoder(model_path, onnx_encoder.quantize(model_path)).encode
+    return onnx_encoder.OnnxEncoder(model_path, onnx_encoder.quantize(model_path), one_at_a_time=True).encode
 
 
 def packaged_model_path() -> str:
@@ -291,10 +289,12 @@ def embed_nodes(nodes: list[Any], model: BaseEmbedding, on_batch: Any = None) ->
     """
     todo = [n for n in nodes if n.embedding is None]
     size = model.embed_batch_size
+    tick("embedded", "new chunks", 0, len(todo))  # the clock starts: rates count from here
     for start in range(0, len(todo), size):
         batch = todo[start : start + size]
         vectors = model.get_text_embedding_batch([n.get_content(metadata_mode="embed") for n in batch])
         for node, vector in zip(batch, vectors, strict=True):
             node.embedding = vector
+        tick("embedded", "new chunks", start + len(batch), len(todo))
         if on_batch:
             on_batch(start + len(batch), len(todo))

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-FORMAT = "1"  # bump when the exported graph changes: old exports are then ignored
+FORMAT = "2"  # bump when the exported graph changes: old exports are then ignored (2: fused attention)
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 PIPELINE = [
     "sentence_transformers.models.Transformer",
@@ -75,7 +75,7 @@ BATCH_TOKENS = 1024  # padded tokens per run (benchmarks: sentence scoring 2.2x 
 class OnnxEncoder:
     """Mean-pooled, L2-normalised sentence vectors from an exported graph."""
 
-    def __init__(self, model_path: str, graph: Path) -> None:
+    def __init__(self, model_path: str, graph: Path, one_at_a_time: bool = False) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -91,6 +91,8 @@ class OnnxEncoder:
         options.enable_cpu_mem_arena = False  # an arena kept for every input shape grows a server's memory
         self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
+        # int8 graphs quantize activations per tensor: a text's vector would depend on its batch-mates
+        self.one_at_a_time = one_at_a_time
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """One row per text; texts are batched by length (less padding), rows keep input order.
@@ -100,6 +102,7 @@ class OnnxEncoder:
         """
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
+        batch_size = 1 if self.one_at_a_time else batch_size
         encodings = self.tokenizer.encode_batch(texts)
         order = [int(i) for i in np.argsort([len(e.ids) for e in encodings], kind="stable")]
         batches, current = [], []
@@ -131,7 +134,7 @@ def load(model_path: str, int8: bool = False) -> OnnxEncoder | None:
     if not supported(model_path):
         return None
     graph = export_path(model_path, int8)
-    return OnnxEncoder(model_path, graph) if graph.is_file() else None
+    return OnnxEncoder(model_path, graph, one_at_a_time=int8) if graph.is_file() else None
 
 
 def quantize(model_path: str) -> Path:
@@ -141,6 +144,7 @@ def quantize(model_path: str) -> Path:
     lost too much (cosine 0.94). Weights use 7 bits (`reduce_range`): full 8-bit weights saturate
     the u8 x s8 products of some CPUs' int8 instructions, and the same graph then scored cosine 0.972
     on one Xeon and 0.99 on another; with 7 bits it is >= 0.98 on both."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     target = export_path(model_path, int8=True)
@@ -153,6 +157,9 @@ def quantize(model_path: str) -> Path:
             weight_type=QuantType.QInt8,
             per_channel=True,
             reduce_range=True,
+            extra_options={
+                "DefaultTensorType": onnx.TensorProto.FLOAT
+            },  # the fused ops' outputs have no inferred type
         )
         os.replace(tmp, target)
     finally:
@@ -180,6 +187,8 @@ def export(model_path: str, transformer: Any) -> Path:
 
     target = export_path(model_path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if hasattr(transformer, "set_attn_implementation"):  # plain attention: the pattern ONNX Runtime fuses
+        transformer.set_attn_implementation("eager")
     names = ["input_ids", "attention_mask", "token_type_ids"]
     ids = torch.tensor([[101, 2023, 102]])
     sample = (ids, torch.ones_like(ids), torch.zeros_like(ids))
@@ -193,7 +202,23 @@ def export(model_path: str, transformer: Any) -> Path:
                 output_names=["last_hidden_state"], opset_version=17, dynamo=False,
                 dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
             )  # fmt: skip
+        _fuse(tmp, model_path)
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)
     return target
+
+
+def _fuse(graph: str, model_path: str) -> None:
+    """Attention, layer norms and GELU fused into ONNX Runtime's own kernels, in place (BERT-shaped
+    models only): the same vectors, ~1.2x faster in fp32, and an int8 graph ~1.6x fp32's (benchmarks/)."""
+    config = json.loads((Path(model_path) / "config.json").read_text())
+    if config.get("model_type") != "bert":
+        return
+    from onnxruntime.transformers import optimizer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fused = optimizer.optimize_model(graph, model_type="bert", num_heads=config["num_attention_heads"],
+                                         hidden_size=config["hidden_size"], opt_level=1)  # fmt: skip
+    fused.save_model_to_file(graph)

@@ -31,6 +31,7 @@ from llama_index.core.schema import BaseNode, Document, NodeRelationship, TextNo
 
 from rag.config import ChunkingConfig
 from rag.ingest.sections import FENCES, TABLE_RULE, Section, parse
+from rag.progress import tick
 
 # What the LLM sees above each chunk (so it can cite); nothing else leaks into prompts.
 LLM_VISIBLE_METADATA = ("doc_id", "title", "section", "url")
@@ -66,7 +67,11 @@ def chunk_documents(documents: list[Document], config: ChunkingConfig) -> list[T
     if config.strategy == "plain":
         nodes: list[BaseNode] = _splitter(config).get_nodes_from_documents(documents)
     else:
-        nodes = [node for doc in documents for node in _structured(doc, config)]
+        nodes = []
+        tick("chunked", "documents", 0, len(documents))
+        for done, doc in enumerate(documents, start=1):
+            nodes += _structured(doc, config)
+            tick("chunked", "documents", done, len(documents))
     for node in nodes:
         node.excluded_llm_metadata_keys = [k for k in node.metadata if k not in LLM_VISIBLE_METADATA]
         node.excluded_embed_metadata_keys = [k for k in node.metadata if k not in EMBEDDED_METADATA]

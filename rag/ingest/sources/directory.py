@@ -28,6 +28,7 @@ from rag.ingest.sources.base import (
     within_limits,
 )
 from rag.ingest.text import BINARY_PROBE_BYTES, file_to_text, looks_binary
+from rag.progress import tick
 from rag.source_settings import NAME
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,12 @@ class DirectorySource:
     def load(self) -> list[Document]:
         if not self.root.is_dir():
             raise SourceError(f"source {self.name!r}: {self.root} is not a directory")
-        docs = [doc for path in self._files() if (doc := self._read(path)) is not None]
+        files, docs = self._files(), []
+        tick("read", "files", 0, len(files))
+        for done, path in enumerate(files, start=1):
+            if (doc := self._read(path)) is not None:
+                docs.append(doc)
+            tick("read", "files", done, len(files))
         if not docs:
             raise self._nothing_readable()
         return docs

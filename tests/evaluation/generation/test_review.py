@@ -4,12 +4,6 @@ then `golden accept` of what the person decided; and the same through a hand-edi
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +11,7 @@ import pytest
 from evaluation.generation.candidates import Candidate, read_candidates, write_candidates
 from evaluation.golden import GoldenQuestion, load_golden
 from rag.errors import AgentFactoryError
-from tests.helpers import run_cli, write_config, write_corpus
+from tests.helpers import Terminal, run_cli, write_config, write_corpus
 
 QUESTIONS = [
     ("q1", "How do I install the widget server?", "install.md"),
@@ -26,38 +20,6 @@ QUESTIONS = [
     ("q4", "How do I change the theme?", "themes.md"),
     ("q5", "How do I back up dashboards?", "themes.md"),
 ]
-
-
-class Terminal:
-    """A command on a pseudo-terminal: wait for text it prints, type lines as a person would."""
-
-    def __init__(self, *args: str | Path, cwd: Path) -> None:
-        self.master, slave = pty.openpty()
-        command = [str(Path(sys.executable).with_name("agent-factory")), *map(str, args)]
-        self.process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, cwd=cwd,
-                                        env=os.environ | {"TERM": "xterm"}, close_fds=True)  # fmt: skip
-        os.close(slave)
-        self.seen = ""
-
-    def expect(self, text: str, timeout_s: float = 120) -> str:
-        end = time.monotonic() + timeout_s
-        while text not in self.seen:
-            ready, _, _ = select.select([self.master], [], [], max(0.0, end - time.monotonic()))
-            if not ready:
-                raise AssertionError(f"never printed {text!r}; the terminal shows:\n{self.seen[-2000:]}")
-            try:
-                self.seen += os.read(self.master, 4096).decode(errors="replace")
-            except OSError:  # the process ended and closed the terminal
-                raise AssertionError(f"ended before printing {text!r}:\n{self.seen[-2000:]}") from None
-        return self.seen
-
-    def type(self, line: str) -> None:
-        os.write(self.master, line.encode() + b"\r")  # Enter, as a terminal sends it
-
-    def close(self) -> int:
-        code = self.process.wait(timeout=60)
-        os.close(self.master)
-        return code
 
 
 @pytest.fixture

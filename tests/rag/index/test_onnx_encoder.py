@@ -111,14 +111,18 @@ def test_int8_backend_is_close_to_fp32_and_never_shares_an_index_with_it(exporte
     cosines = (ours * theirs).sum(axis=1)
     assert cosines.min() > 0.98 and np.abs(ours - theirs).max() > 1e-4
     assert onnx_encoder.export_path(packaged_model_path(), int8=True).is_file()
-    assert identity(EmbeddingConfig(backend="onnx_int8")) != identity(EmbeddingConfig())
-    assert identity(EmbeddingConfig(backend="torch")) == identity(EmbeddingConfig())
+    assert identity(EmbeddingConfig(backend="onnx_int8")) != identity(EmbeddingConfig(backend="onnx"))
+    assert identity(EmbeddingConfig(backend="torch")) == identity(EmbeddingConfig(backend="onnx"))
+    assert identity(EmbeddingConfig()) == identity(EmbeddingConfig(backend="onnx_int8"))  # the default
 
 
-def test_a_backend_for_a_remote_provider_is_a_config_error():
+def test_a_backend_for_a_remote_provider_is_a_config_error_but_one_recorded_as_the_old_default_loads():
     from pydantic import ValidationError
 
     from rag.config import EmbeddingConfig
 
     with pytest.raises(ValidationError, match="backend 'onnx_int8' applies to the local provider only"):
         EmbeddingConfig(provider="openai", model="text-embedding-3-small", backend="onnx_int8")
+    recorded = {"provider": "openai", "model": "text-embedding-3-small", "backend": "onnx"}  # before int8
+    assert EmbeddingConfig.model_validate(recorded).backend is None
+    assert EmbeddingConfig().backend == "onnx_int8" and EmbeddingConfig(backend="onnx").backend == "onnx"
