@@ -86,8 +86,8 @@ class EmbeddingConfig(EndpointConfig):
     batch_size: int = Field(64, ge=1, le=2048)
     dimensions: int | None = Field(None, gt=0)
     # How the local model runs: ONNX Runtime with int8 weights (exported and quantized once from its own
-    # weights: 1.7x fp32's throughput, retrieval within the intervals of fp32's on three docs sets,
-    # benchmarks/RESULTS.md), fp32 ONNX (torch's vectors) or torch. Remote providers have none.
+    # weights: 1.26-1.34x the fp32 throughput on 2-core AVX2 machines, retrieval within fp32's intervals
+    # on three docs sets, benchmarks/RESULTS.md), fp32 ONNX (torch's vectors) or torch. Remote: none.
     backend: Literal["onnx", "torch", "onnx_int8"] | None = None
     # Chunks per embedding step: set, the pipeline fans the embedding out over shards (docs/scaling.md).
     shard_size: int | None = Field(None, ge=1)

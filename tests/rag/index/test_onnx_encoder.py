@@ -41,6 +41,10 @@ def test_onnx_vectors_equal_torch_vectors(exported):
     theirs = torch_model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
     assert ours.shape == theirs.shape == (len(TEXTS), 384)
     assert np.abs(ours - theirs).max() < 1e-5
+    import onnx
+
+    ops = {node.op_type for node in onnx.load(str(graph)).graph.node}
+    assert {"Attention", "SkipLayerNormalization"} <= ops  # fused into ONNX Runtime's kernels, same vectors
 
 
 def test_export_is_keyed_by_the_weights(exported, tmp_path: Path):
@@ -110,6 +114,8 @@ def test_int8_backend_is_close_to_fp32_and_never_shares_an_index_with_it(exporte
     theirs = torch_model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
     cosines = (ours * theirs).sum(axis=1)
     assert cosines.min() > 0.98 and np.abs(ours - theirs).max() > 1e-4
+    alone = np.asarray([int8.get_text_embedding(text) for text in TEXTS])  # no batch-mates
+    assert np.abs(alone - ours).max() < 1e-6  # activations quantized per text: batches change nothing
     assert onnx_encoder.export_path(packaged_model_path(), int8=True).is_file()
     assert identity(EmbeddingConfig(backend="onnx_int8")) != identity(EmbeddingConfig(backend="onnx"))
     assert identity(EmbeddingConfig(backend="torch")) == identity(EmbeddingConfig(backend="onnx"))
