@@ -205,8 +205,9 @@ def build_local(config: EmbeddingConfig) -> BaseEmbedding:
             f"embedding.model: local model {config.model!r} is neither the packaged "
             f"{PACKAGED_MODEL!r} nor a sentence-transformers folder on disk"
         )
+    backend = config.backend or "onnx"  # a plugin provider on the local model: its identity says fp32
     return LocalEmbedding(
-        model_path=path, model_name=config.model, batch_size=config.batch_size, backend=config.backend
+        model_path=path, model_name=config.model, batch_size=config.batch_size, backend=backend
     )
 
 

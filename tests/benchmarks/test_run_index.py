@@ -19,7 +19,7 @@ def test_index_sections(smoke):
     assert scale == {(2_000, "flat"), (2_000, "ivf"), (2_000, "pgvector")} and "## 7. Scale" in text
     assert all(row["answered"] == 1.0 and row["baseline"]["nodes"] == 2_000 for row in results["scale"])
     (zenml,) = results["backends"]["sets"]
-    assert [row["backend"] for row in zenml["rows"]] == ["torch", "onnx", "onnx_int8"]
-    assert zenml["question_kind"] == "the set's own" and "fp32 against int8" in text
+    assert [row["backend"] for row in zenml["rows"]] == ["onnx before fusion", "torch", "onnx", "onnx_int8"]
+    assert zenml["question_kind"] == "the set's own" and "### Embedding backends" in text
     assert "### Chunking hostile input" in text
     assert all(row["growth"] > 0 and row["chars"] == 200_000 for row in results["chunking"])

@@ -28,7 +28,7 @@ def test_build_creates_a_version_with_full_metadata(first_build, pipeline_config
     assert meta["corpus"]["documents"] == 5 and meta["corpus"]["chunks"] >= 5
     assert len(meta["corpus"]["content_hash"]) == 64 and meta["corpus"]["sources"] == ["docs"]
     assert meta["index"]["embedding"] == {"provider": "local", "model": "all-MiniLM-L6-v2", "dimension": 384,
-                                          "identity": "local|all-MiniLM-L6-v2||"}  # fmt: skip
+                                          "identity": "local|all-MiniLM-L6-v2|||int8"}  # fmt: skip
     assert len(meta["code"]["commit"]) in (40, len("unknown")) and "dirty" in meta["code"]
     assert meta["libraries"]["zenml"] == "0.98.0"
     assert {t.name for t in mv.tags} == {

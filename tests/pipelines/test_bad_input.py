@@ -178,7 +178,7 @@ def test_index_built_with_another_embedding_model_is_refused(local_agent, tmp_pa
     shutil.copytree(local_agent, out)
     manifest = out / "manifest.json"
     data = json.loads(manifest.read_text())
-    data["embedding_config"] |= {"provider": "openai", "model": "text-embedding-3-small"}
+    data["embedding_config"] |= {"provider": "openai", "model": "text-embedding-3-small", "backend": None}
     manifest.write_text(json.dumps(data))
     code, output = cli("ask", "Which port?", "--index", str(out))
     assert code == 1 and "Traceback" not in output, output

@@ -25,7 +25,7 @@ def test_local_model_ranks_paraphrase_above_unrelated(embed_model):
 
 def test_describe_records_provider_model_and_dimension(embed_model):
     assert describe(EmbeddingConfig(), embed_model) == EmbeddingInfo(
-        provider="local", model="all-MiniLM-L6-v2", dimension=384, identity="local|all-MiniLM-L6-v2||"
+        provider="local", model="all-MiniLM-L6-v2", dimension=384, identity="local|all-MiniLM-L6-v2|||int8"
     )
 
 

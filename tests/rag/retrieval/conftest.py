@@ -5,7 +5,7 @@ from llama_index.core.schema import NodeRelationship, TextNode
 
 from rag.config import EmbeddingConfig, IndexConfig
 from rag.index.docs_index import DocsIndex
-from rag.index.embeddings import describe
+from rag.index.embeddings import build_embedding, describe
 from tests.rag.retrieval.rerank.conftest import cross_encoder  # noqa: F401  (the tiny cross-encoder)
 
 
@@ -16,13 +16,13 @@ def _node(doc_id: str, text: str, i: int = 0) -> TextNode:
 
 
 @pytest.fixture(scope="module")
-def parts_index(embed_model):
-    # Dense search blurs part numbers; BM25 matches them exactly.
+def parts_index():
+    # Dense search blurs part numbers; BM25 matches them exactly. fp32: the steps' tests need its order.
+    config = EmbeddingConfig(backend="onnx")
+    embed_model = build_embedding(config)
     nodes = [
         _node(f"parts/p{n}.md", f"Widget part {n} is stored in warehouse bin {n * 7 % 50}.")
         for n in range(100, 160)
     ]
     nodes += [_node("parts/p123.md", "Part 123 ships with a spare gasket.", 1)]
-    return DocsIndex.build(
-        nodes, embed_model, EmbeddingConfig(), describe(EmbeddingConfig(), embed_model), IndexConfig()
-    )
+    return DocsIndex.build(nodes, embed_model, config, describe(config, embed_model), IndexConfig())
