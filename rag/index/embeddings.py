@@ -206,9 +206,7 @@ def build_local(config: EmbeddingConfig) -> BaseEmbedding:
             f"{PACKAGED_MODEL!r} nor a sentence-transformers folder on disk"
         )
     backend = config.backend or "onnx"  # a plugin provider on the local model: its identity says fp32
-    return LocalEmbedding(
-        model_path=path, model_name=config.model, batch_size=config.batch_size, backend=backend
-    )
+    return LocalEmbedding(model_path=path, model_name=config.model, batch_size=config.batch_size, backend=backend)  # fmt: skip
 
 
 def build_openai(config: EmbeddingConfig) -> BaseEmbedding:
