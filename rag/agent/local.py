@@ -18,7 +18,6 @@ artifacts; this is the quickest path for trying a config.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from rag.agent.chat import ChatSession
@@ -38,29 +37,26 @@ MAX_SPEC_BYTES = 1_000_000  # a spec is a few kilobytes
 CORPUS_FILE = "corpus.json"
 
 
-def build_index(
-    config: RagConfig, on_batch: Callable[[int, int], None] | None = None
-) -> tuple[DocsIndex, CorpusFingerprint]:
+def build_index(config: RagConfig) -> tuple[DocsIndex, CorpusFingerprint]:
     """Ingest, chunk, embed and index `config`'s sources in memory."""
     documents = load_documents(config.sources)
     nodes = chunk_documents(documents, config.chunking)
     embed_model = build_embedding(config.embedding)
     info = describe(config.embedding, embed_model)
-    index = DocsIndex.build(nodes, embed_model, config.embedding, info, config.index, on_batch)
+    index = DocsIndex.build(nodes, embed_model, config.embedding, info, config.index)
     return index, fingerprint(documents, nodes)
 
 
 def build_local_agent(
     config: RagConfig,
     directory: str | Path,
-    on_batch: Callable[[int, int], None] | None = None,
 ) -> CorpusFingerprint:
     """Build the index of `config` and save it, with the agent's spec, into `directory`.
 
     `directory` must be new, empty, or an agent folder this tool wrote (checked before any work).
     """
     check_replaceable(Path(directory))
-    index, corpus = build_index(config, on_batch)
+    index, corpus = build_index(config)
     spec = AgentSpec.from_config(config)
     index.save(
         directory,

@@ -77,12 +77,11 @@ class DocsIndex:
         embedding_config: EmbeddingConfig,
         info: EmbeddingInfo,
         config: IndexConfig,
-        on_batch=None,
     ) -> DocsIndex:
         """Embed nodes that lack vectors, then index them all in a temporary folder (see :meth:`save`)."""
         if not nodes:
             raise DocsIndexError("cannot build an index from zero chunks")
-        embed_nodes(nodes, embed_model, on_batch)
+        embed_nodes(nodes, embed_model)
         folder = Path(tempfile.mkdtemp(prefix="agent-factory-index-"))
         writer = IndexWriter(folder, config, embedding_config, info)
         writer.add(nodes, np.asarray([n.embedding for n in nodes], dtype=np.float32))

@@ -281,10 +281,10 @@ def build_llama_cpp(config: EmbeddingConfig) -> BaseEmbedding:
                              embed_batch_size=config.batch_size)  # fmt: skip
 
 
-def embed_nodes(nodes: list[Any], model: BaseEmbedding, on_batch: Any = None) -> None:
+def embed_nodes(nodes: list[Any], model: BaseEmbedding) -> None:
     """Set ``node.embedding`` for every node lacking one, in batches of the model's size.
 
-    ``on_batch(done, total)`` is called after each batch (progress bars, step logs).
+    Progress is ticked after each batch (rag/progress.py: bars, step logs).
     """
     todo = [n for n in nodes if n.embedding is None]
     size = model.embed_batch_size
@@ -295,5 +295,3 @@ def embed_nodes(nodes: list[Any], model: BaseEmbedding, on_batch: Any = None) ->
         for node, vector in zip(batch, vectors, strict=True):
             node.embedding = vector
         tick("embedded", "new chunks", start + len(batch), len(todo))
-        if on_batch:
-            on_batch(start + len(batch), len(todo))
