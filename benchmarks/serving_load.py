@@ -8,8 +8,11 @@ process to the server) by CLIENTS threads, each asking QUESTIONS questions one a
 Baseline in the same run: the same questions answered in-process, one at a time, by the same
 agent (``AgentService``), twice: cold (nothing cached) and warm; questions repeat under load
 as they do in real use, so the served/in-process p50 ratio is taken against the warm pass.
-The server runs with the default settings (the rate limit too: every client shares one key);
-its RSS (the deployment's process) is read after the warm-up and after each of three runs.
+The server runs with the default settings (the rate limit too: every client shares one key),
+beside the same agent on one server process (what serving was before ``serve.processes``) and,
+when ``AGENT_FACTORY_BASELINE_TREE`` names a checkout of older code, that code's deployment:
+load runs alternate between them. RSS (the deployment's processes; each worker's too) is read
+after the warm-up and after each of three runs.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,11 +119,73 @@ def _load(
     return latencies, errors[0], time.perf_counter() - start
 
 
-def bench(corpus: str, clients: int, per_client: int, work: Path) -> dict:
-    import numpy as np
+Server = tuple[str, str, int, int]  # URL, key, pid, server processes
+
+
+def _deploy(name: str, folder: Path, work: Path, processes: int | None) -> Server:
+    """Deploy `folder` with the default settings (but `processes`) as deployment `name`."""
     from zenml.client import Client
 
     from factory.serve_config import ServeConfig
+    from serving import deploy
+
+    # The default settings, the rate limit included: 8 clients behind one key must all get through.
+    config = ServeConfig(deployment=name, port=_free_port(), processes=processes,
+                         feedback_path=work / f"{name}-feedback.sqlite")  # fmt: skip
+    deploy.serve("load_agent", config, index_dir=folder)
+    pid = Client().get_deployment(name).deployment_metadata["pid"]
+    return deploy.status(name).url, deploy.bearer_key(name), pid, deploy.processes(config)
+
+
+_DEPLOY_BEFORE = """
+import json, sys
+from pathlib import Path
+import pipelines  # noqa: F401
+from zenml.client import Client
+from factory.serve_config import ServeConfig
+from serving import deploy
+name, folder, work, port = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
+config = ServeConfig(deployment=name, port=port, feedback_path=work / f"{name}-feedback.sqlite")
+deploy.serve("load_agent", config, index_dir=folder)
+pid = Client().get_deployment(name).deployment_metadata["pid"]
+print(json.dumps([deploy.status(name).url, deploy.bearer_key(name), pid, 1]))
+"""
+
+
+def _deploy_before(tree: Path, name: str, folder: Path, work: Path) -> Server:
+    """Deploy `folder` with the code in `tree` (a checkout of the version to compare against), its
+    default settings, into this run's ZenML store: the server runs that code."""
+    import subprocess
+
+    env = os.environ | {"PYTHONPATH": str(tree)}
+    done = subprocess.run([sys.executable, "-c", _DEPLOY_BEFORE, name, str(folder), str(work), str(_free_port())],
+                          cwd=tree, env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    return tuple(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _workers_mb(pid: int) -> list[float]:
+    """RSS of each process answering: the server itself, or the worker processes under it."""
+    import psutil
+
+    server = psutil.Process(pid)
+    workers = [p for p in server.children() if "spawn_main" in " ".join(p.cmdline())]
+    return [_rss_mb(p.pid) for p in workers] or [_rss_mb(pid)]
+
+
+def _servers(corpus: str, folder: Path, work: Path) -> dict[str, Callable[[], Server]]:
+    """What is compared: the code in $AGENT_FACTORY_BASELINE_TREE when set ("before"), this code on
+    one process, and this code with the default settings (a process per core)."""
+    setups: dict[str, Callable[[], Server]] = {}
+    if tree := os.environ.get("AGENT_FACTORY_BASELINE_TREE"):
+        setups["before"] = lambda: _deploy_before(Path(tree), f"load-{corpus}-before", folder, work)
+    setups["one process"] = lambda: _deploy(f"load-{corpus}-one", folder, work, 1)
+    setups["default"] = lambda: _deploy(f"load-{corpus}-default", folder, work, None)
+    return setups
+
+
+def bench(corpus: str, clients: int, per_client: int, work: Path) -> list[dict]:
+    """The setups side by side, load runs alternating between them so a busy moment of the machine
+    falls on all alike; throughput and p95 of each against the first."""
     from rag.agent.local import build_local_agent
     from serving import deploy
 
@@ -127,33 +193,49 @@ def bench(corpus: str, clients: int, per_client: int, work: Path) -> dict:
     build_local_agent(_config(corpus), folder)
     questions = _questions(corpus)
     cold, warm = _in_process(folder, questions[: min(len(questions), 40)])
-    # The default settings, the rate limit included: 8 clients behind one key must all get through.
-    config = ServeConfig(deployment=f"load-{corpus}", port=_free_port(),
-                         feedback_path=work / f"{corpus}-feedback.sqlite")  # fmt: skip
-    deploy.serve(f"load_{corpus}", config, index_dir=folder)
-    latencies, errors, wall, rss, rss_start = [], 0, 0.0, [], 0.0
+    servers: dict[str, Server] = {}
+    runs: dict[str, dict] = {}
     try:
-        key = deploy.bearer_key(config.deployment)
-        url = deploy.status(config.deployment).url
-        pid = Client().get_deployment(config.deployment).deployment_metadata["pid"]
-        rss_start = _rss_mb(pid)  # loaded, not one question asked
-        _load(url, key, questions, clients, 3)  # warm-up: every worker thread has run once
-        rss_before = _rss_mb(pid)
+        for label, start in _servers(corpus, folder, work).items():
+            servers[label] = url, key, pid, count = start()
+            rss_start = _rss_mb(pid)  # loaded, not one question asked
+            _load(url, key, questions, clients, 3 * count)  # warm-up: every worker thread has run once
+            runs[label] = {"latencies": [], "errors": 0, "wall": 0.0, "rss": [], "rss_start": rss_start,
+                           "rss_before": _rss_mb(pid), "processes": count}  # fmt: skip
         for _ in range(RUNS):  # memory after each run: flat once warm
-            run_latencies, run_errors, run_wall = _load(url, key, questions, clients, per_client)
-            latencies, errors, wall = latencies + run_latencies, errors + run_errors, wall + run_wall
-            rss.append(_rss_mb(pid))
+            for label, (url, key, pid, _count) in servers.items():
+                latencies, errors, wall = _load(url, key, questions, clients, per_client)
+                run = runs[label]
+                run["latencies"] += latencies
+                run["errors"] += errors
+                run["wall"] += wall
+                run["rss"].append(_rss_mb(pid))
+                run["workers_mb"] = _workers_mb(pid)
     finally:
-        deploy.stop(config.deployment)
+        for label in servers:
+            deploy.stop(f"load-{corpus}-{label.split()[0]}")
+    rows = [_row(corpus, clients, label, run, cold, warm) for label, run in runs.items()]
+    for row in rows:
+        row["throughput_vs_first"] = row["throughput_rps"] / rows[0]["throughput_rps"]
+        row["p95_vs_first"] = row["p95_ms"] / rows[0]["p95_ms"]
+    return rows
+
+
+def _row(corpus: str, clients: int, label: str, run: dict, cold: list[float], warm: list[float]) -> dict:
+    import numpy as np
+
+    latencies, rss = run["latencies"], run["rss"]
     p50, p95 = np.percentile(latencies, [50, 95])
     return {
-        "corpus": corpus, "clients": clients, "requests": len(latencies), "errors": errors,
-        "p50_ms": p50 * 1000, "p95_ms": p95 * 1000, "throughput_rps": len(latencies) / wall,
+        "corpus": corpus, "clients": clients, "setup": label, "processes": run["processes"], "requests": len(latencies),
+        "errors": run["errors"], "p50_ms": p50 * 1000, "p95_ms": p95 * 1000,
+        "throughput_rps": len(latencies) / run["wall"],
         "in_process_cold_p50_ms": float(np.percentile(cold, 50)) * 1000,
         "in_process_p50_ms": float(np.percentile(warm, 50)) * 1000,
         "served_vs_in_process_p50": float(p50 / np.percentile(warm, 50)),
-        "rss_start_mb": rss_start, "rss_before_mb": rss_before, "rss_after_runs_mb": rss, "rss_after_mb": rss[-1],
-        "rss_growth": rss[-1] / rss_before - 1, "requests_per_minute": config.requests_per_minute,
+        "rss_start_mb": run["rss_start"], "rss_before_mb": run["rss_before"], "rss_after_runs_mb": rss,
+        "rss_after_mb": rss[-1], "rss_growth": rss[-1] / run["rss_before"] - 1,
+        "workers_rss_mb": run["workers_mb"],
     }  # fmt: skip
 
 
@@ -163,7 +245,7 @@ def main(clients: int, per_client: int, corpora: list[str]) -> None:
         os.environ.setdefault("AGENT_FACTORY_DATA_DIR", str(Path(tmp) / "data"))
         import pipelines  # noqa: F401  (offline defaults, ZenML source root)
 
-        rows = [bench(corpus, clients, per_client, Path(tmp)) for corpus in corpora]
+        rows = [row for corpus in corpora for row in bench(corpus, clients, per_client, Path(tmp))]
     print(json.dumps({"rows": rows}))
 
 

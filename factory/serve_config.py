@@ -33,7 +33,8 @@ class ServeConfig(BaseModel):
     restart: Literal["on-failure", "no"] = "on-failure"  # the local deployer: restart a server that died
     max_restarts: int = Field(3, ge=0, le=100)  # then it stays stopped: a crash at start-up is not looped
     reload_every_s: float = Field(10.0, gt=0)  # how often a stage is re-checked for a new version
-    workers: int = Field(4, ge=1, le=64)  # answers computed at once; more wait their turn
+    workers: int = Field(4, ge=1, le=64)  # answers computed at once in each process; more wait their turn
+    processes: int | None = Field(None, ge=1, le=64)  # server processes; None: one per CPU core (at most 8)
     feedback_path: Path | None = None  # default: $AGENT_FACTORY_DATA_DIR/<deployment>-feedback.sqlite
     slack_secret: str | None = None  # a ZenML secret with bot_token and signing_secret: Slack on
     slack_api_url: str = "https://slack.com/api/"  # Slack's Web API (tests point it at a local fake)

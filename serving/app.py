@@ -16,8 +16,6 @@ requests instead) needs the deployment's bearer key.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import logging
 import uuid
@@ -32,6 +30,7 @@ from zenml import pipeline, step
 from factory.serve_config import ServedAgent
 from rag.agent.chat import QuestionError
 from rag.tracing.setup import start as start_tracing
+from serving import process
 from serving.feedback import AnswerRecord, Channel, FeedbackError, FeedbackStore, Rating
 from serving.limits import RateLimiter, read_body
 from serving.openai_api import ApiError, Kind, response, sse
@@ -45,16 +44,9 @@ UI_DIR = Path(__file__).parent / "ui"
 _STATE: dict[str, Any] = {}  # what the start-up hook loaded; one server process, one service
 
 
-def _bound_malloc_arenas(arenas: int = 2) -> None:
-    """glibc gives each answering thread its own heap arena, which it rarely returns: ~95 MB more
-    under load, still creeping after warm-up. Two arenas keep it flat (docs/serving.md, Measured)."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc (musl, macOS): nothing to bound
-        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8: M_ARENA_MAX
-
-
 def startup(app_runner: Any = None, served: dict[str, Any] | None = None) -> None:
     """Load the agent, open the feedback store, set the limits (`served`: a ServedAgent as JSON)."""
-    _bound_malloc_arenas()
+    process.bound_malloc_arenas()
     agent = ServedAgent.model_validate(served or {})
     config = agent.serve
     _STATE["tracing"] = start_tracing(agent.tracing)  # before the agent loads: LlamaIndex is instrumented
@@ -70,15 +62,23 @@ def startup(app_runner: Any = None, served: dict[str, Any] | None = None) -> Non
         token, signing = slack.credentials(config.slack_secret)
         _STATE["slack"] = slack.build(service, store, agent, token, signing)
         _STATE["slack_signing"] = signing
-    _STATE.update(service=service, store=store, limiter=RateLimiter(config.requests_per_minute), served=agent)
+    limiter = RateLimiter(config.requests_per_minute, limits_path(agent))
+    _STATE.update(service=service, store=store, limiter=limiter, served=agent)
+    process.exit_with_parent()
     log.info("serving %s version %s", agent.model, service.loaded.version)
+
+
+def limits_path(agent: ServedAgent) -> Path:
+    """The rate limits' file, beside the feedback store: one for all the deployment's processes."""
+    return agent.feedback_path.with_name(f"{agent.serve.deployment}-limits.sqlite")
 
 
 def shutdown(app_runner: Any = None, **_: Any) -> None:
     if service := _STATE.pop("service", None):
         service.close()
-    if store := _STATE.pop("store", None):
-        store.close()
+    for name in ("store", "limiter"):
+        if opened := _STATE.pop(name, None):
+            opened.close()
     if tracing := _STATE.pop("tracing", None):
         tracing.stop()
 

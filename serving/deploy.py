@@ -11,6 +11,7 @@ The bearer key is generated once per deployment name and kept as a ZenML secret
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import subprocess
 import sys
@@ -94,9 +95,20 @@ def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None =
         cors=cors,
         uvicorn_host=config.host,
         uvicorn_port=config.port,
+        uvicorn_workers=processes(config),
     )
     deployer = {"auth_key": key, "port": config.port, "address": config.host, "allocate_port_if_busy": False}
     return {"deployer": deployer, "deployment": deployment}
+
+
+def processes(config: ServeConfig) -> int:
+    """How many server processes answer: `serve.processes`, else one per CPU core this process may
+    use (Python answers one question at a time per process; a process per core uses them all)."""
+    if config.processes:
+        return config.processes
+    return max(
+        1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    )
 
 
 def serve(model: str, config: ServeConfig, index_dir: Path | None = None, timeout_s: int = 120,

@@ -117,7 +117,11 @@ class FeedbackStore:
         self._db.executescript(_SCHEMA)
         columns = {row[1] for row in self._db.execute("pragma table_info(answers)")}
         if "trace_id" not in columns:  # a store written before answers were traced
-            self._db.execute("alter table answers add column trace_id text not null default ''")
+            try:
+                self._db.execute("alter table answers add column trace_id text not null default ''")
+            except sqlite3.OperationalError as exc:  # another server process added it just now
+                if "duplicate column" not in str(exc):
+                    raise
 
     def record(self, answer: AnswerRecord, answer_id: str | None = None) -> str:
         """Store a served answer under `answer_id` (a new one if None); returns the id feedback refers to."""

@@ -70,7 +70,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, otlp: OtlpReceiver) -> It
     slack, signing_secret = FakeSlack(), "test-signing-secret"
     Client().create_secret("test-slack", values={"bot_token": "xoxb-test", "signing_secret": signing_secret})
     serve_config = ServeConfig(
-        deployment="test-chat", port=free_port(), reload_every_s=0.5, max_restarts=1, requests_per_minute=600,
+        deployment="test-chat", port=free_port(), reload_every_s=0.5, max_restarts=1, requests_per_minute=600, processes=2,
         feedback_path=root / "feedback.sqlite", slack_secret="test-slack", slack_api_url=slack.url,
     )  # fmt: skip
     Client().create_secret("test-otlp", values={"auth": TRACE_KEY})

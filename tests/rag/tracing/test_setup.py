@@ -50,7 +50,7 @@ def test_a_question_is_one_trace_from_the_agent_to_the_search_stages_and_the_ext
     assert root["attributes"]["agent_factory.pages"][0] == "docs/ports.rst"
     assert root["resource"]["service.name"] == "agent-factory"
     # LlamaIndex's steps (OpenInference's instrumentation) and ours, in one tree under the question
-    assert {"ReActAgent.run", "QueryEngineTool.acall", "dense search", "lexical search", "fusion",
+    assert {"DocsAgent.run", "QueryEngineTool.acall", "dense search", "lexical search", "fusion",
             "extractive answer"} <= set(by_name)  # fmt: skip
     assert by_name["QueryEngineTool.acall"]["attributes"]["tool.name"] == "docs_search"
     fusion = by_name["fusion"]["attributes"]
