@@ -34,7 +34,7 @@ from zenml.config.deployment_settings import (
 from factory.serve_config import ServeConfig, ServedAgent
 from rag.errors import AgentFactoryError
 from rag.tracing.config import TracingConfig
-from serving import app, http_errors, supervisor
+from serving import app, balance, http_errors, supervisor
 from serving.feedback import feedback_path
 
 
@@ -91,7 +91,8 @@ def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None =
         # key: both off, so an unknown route is a 404 in OpenAI's shape (serving/http_errors.py).
         include_default_endpoints=DeploymentDefaultEndpoints.API,
         app_kwargs={"openapi_url": None},
-        app_extensions=[AppExtensionSpec(extension=http_errors.install)],
+        app_extensions=[AppExtensionSpec(extension=http_errors.install)]
+        + ([AppExtensionSpec(extension=balance.install)] if processes(config) > 1 else []),
         cors=cors,
         uvicorn_host=config.host,
         uvicorn_port=config.port,
