@@ -10,7 +10,8 @@ embedder alone) and with the default retrieval (BM25 fused), each with the paire
 its difference to ONNX fp32. torch runs on ZenML only: fp32 ONNX is its export, equal within 1e-5
 (tests/rag/index/test_onnx_encoder.py), and it is the slowest by far. ``onnx before fusion`` is the
 graph as exported before attention and layer norms were fused (rag/index/onnx_encoder.py ``_fuse``),
-timed on the same texts: the same vectors, so only its throughput is reported.
+timed on the same texts: the same vectors, so only its throughput is reported; so is ``onnx_int8 one
+text at a time``, int8 as it ran before texts went side by side on the cores.
 """
 
 from __future__ import annotations
@@ -79,6 +80,27 @@ def _unfused_speed(texts: list[str]) -> float:
         return len(texts) / (time.perf_counter() - start)
 
 
+def _int8_in_turn_speed(texts: list[str]) -> float:
+    """Chunks a second through int8 as it ran before texts went side by side: one text at a time,
+    spread over ONNX Runtime's own threads (rag/index/onnx_encoder.py ``_side_by_side``)."""
+    import onnxruntime
+
+    path = packaged_model_path()
+    graph = onnx_encoder.quantize(path)
+    encoder = onnx_encoder.OnnxEncoder(path, graph, one_at_a_time=True)
+    options = onnxruntime.SessionOptions()
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.enable_cpu_mem_arena = False
+    encoder.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+    encodings = encoder.tokenizer.encode_batch(texts)
+    for encoding in encodings[:64]:
+        encoder._forward([encoding])
+    start = time.perf_counter()
+    for encoding in encodings:
+        encoder._forward([encoding])
+    return len(texts) / (time.perf_counter() - start)
+
+
 def measure(spec: str, max_docs: int | None) -> dict:
     name, documents, own = _pages(spec, max_docs)
     nodes = chunk_documents(documents, ChunkingConfig())
@@ -99,6 +121,7 @@ def measure(spec: str, max_docs: int | None) -> dict:
             index, RetrievalConfig(**switches, top_k=50, candidates=50)), questions)) for mode, switches in MODES.items()})  # fmt: skip
         rows.append({"backend": backend, "chunks_per_s": len(texts) / seconds})
         print(f"{name} {backend}: {len(texts) / seconds:.1f} chunks/s", file=sys.stderr, flush=True)
+    rows.append({"backend": "onnx_int8 one text at a time", "chunks_per_s": _int8_in_turn_speed(texts)})
     rows.insert(0, {"backend": "onnx before fusion", "chunks_per_s": _unfused_speed(texts)})
     print(f"{name} unfused: {rows[0]['chunks_per_s']:.1f} chunks/s", file=sys.stderr, flush=True)
     base_vectors, base = scored["onnx"]
