@@ -27,7 +27,6 @@ TESTED_THROUGH = {
     "pipelines/tracing.py": "tests/pipelines/test_agent_pipeline.py",  # a build traced to a real receiver
     "pipelines/materializers.py": "tests/pipelines/test_faults.py",  # a disk full while saving
     "serving/app.py": "tests/serving/test_deployment.py",  # every route through real clients
-    "serving/deploy.py": "tests/serving/test_deployment.py",
     "serving/http_errors.py": "tests/serving/test_deployment.py",  # 401/404/405 in OpenAI's shape
     "serving/supervisor.py": "tests/serving/test_deployment.py",  # killed, restarted once, then left
     "cli/display.py": "tests/cli/test_versions.py",  # the versions table and compare rows
