@@ -4,8 +4,8 @@ With ``serve.processes`` above one, uvicorn's worker processes share one listeni
 the kernel gives each *connection* to whichever process accepts it first. Clients keep
 connections alive (the ``openai`` client, browsers, Slack's retries), so a handful of clients
 stay pinned to the process that accepted them: with 8 clients on 2 processes one often holds 5
-or 6, and their answers queue there while the other process idles (benchmarks/RESULTS.md,
-"Serving under load": 1.52x one process with connections kept, 1.72x closed). Closing after each
+or 6, and their answers queue there while the other process idles (two processes against one,
+side by side on 2 cores: 1.52x the requests/s with connections kept, 1.67-1.72x closed). Closing after each
 response makes every request a new accept, which the idle process wins. The price is a TCP
 handshake per request, negligible on a local network next to an answer's tens of milliseconds.
 
