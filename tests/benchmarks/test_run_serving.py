@@ -12,7 +12,9 @@ def test_serving_living_and_identity_sections(smoke):
     one, default = results["serving"]["rows"]  # one server process, then the default settings
     assert (one["setup"], one["processes"], default["setup"]) == ("one process", 1, "default")
     for served in (one, default):
-        assert served["errors"] == 0 and served["requests"] == 2 * 3 * 3 and served["p50_ms"] > 0  # three runs
+        assert (
+            served["errors"] == 0 and served["requests"] == 2 * 3 * 3 and served["p50_ms"] > 0
+        )  # three runs
         assert len(served["workers_rss_mb"]) == served["processes"] and len(served["per_run_rps"]) == 3
     assert "Serving under load" in text
     living = results["living"]
