@@ -126,7 +126,7 @@ class OnnxEncoder:
 
     def _side_by_side(self, encodings: list[Any]) -> np.ndarray:
         """Each text alone, as many at once as there are cores (ONNX Runtime runs without the GIL):
-        1.2-1.3x the throughput of one text at a time on two threads (benchmarks/RESULTS.md)."""
+        1.1-1.3x the throughput of one text at a time on both cores (benchmarks/RESULTS.md)."""
         if len(encodings) == 1:
             return self._forward(encodings)
         if self._lanes is None:
