@@ -11,7 +11,6 @@ The bearer key is generated once per deployment name and kept as a ZenML secret
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from zenml.config.deployment_settings import (
 
 from factory.serve_config import ServeConfig, ServedAgent
 from rag.errors import AgentFactoryError
+from rag.index.onnx_encoder import cores
 from rag.tracing.config import TracingConfig
 from serving import app, balance, http_errors, supervisor
 from serving.feedback import feedback_path
@@ -107,9 +107,7 @@ def processes(config: ServeConfig) -> int:
     use (Python answers one question at a time per process; a process per core uses them all)."""
     if config.processes:
         return config.processes
-    return max(
-        1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    )
+    return min(8, cores())
 
 
 def serve(model: str, config: ServeConfig, index_dir: Path | None = None, timeout_s: int = 120,
