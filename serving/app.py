@@ -47,6 +47,7 @@ _STATE: dict[str, Any] = {}  # what the start-up hook loaded; one server process
 def startup(app_runner: Any = None, served: dict[str, Any] | None = None) -> None:
     """Load the agent, open the feedback store, set the limits (`served`: a ServedAgent as JSON)."""
     process.bound_malloc_arenas()
+    process.exit_with_parent(ready=lambda: "service" in _STATE)
     agent = ServedAgent.model_validate(served or {})
     config = agent.serve
     _STATE["tracing"] = start_tracing(agent.tracing)  # before the agent loads: LlamaIndex is instrumented
@@ -64,7 +65,6 @@ def startup(app_runner: Any = None, served: dict[str, Any] | None = None) -> Non
         _STATE["slack_signing"] = signing
     limiter = RateLimiter(config.requests_per_minute, limits_path(agent))
     _STATE.update(service=service, store=store, limiter=limiter, served=agent)
-    process.exit_with_parent()
     log.info("serving %s version %s", agent.model, service.loaded.version)
 
 

@@ -97,9 +97,14 @@ def settings(model: str, config: ServeConfig, key: str, index_dir: Path | None =
         uvicorn_host=config.host,
         uvicorn_port=config.port,
         uvicorn_workers=processes(config),
+        # uvicorn kills a worker silent for 5 s; one loading the agent on a busy machine can be
+        uvicorn_kwargs={"timeout_worker_healthcheck": WORKER_SILENT_S},
     )
     deployer = {"auth_key": key, "port": config.port, "address": config.host, "allocate_port_if_busy": False}
     return {"deployer": deployer, "deployment": deployment}
+
+
+WORKER_SILENT_S = 120  # how long a worker may not answer uvicorn's ping before it is replaced
 
 
 def processes(config: ServeConfig) -> int:

@@ -10,17 +10,22 @@ import threading
 import time
 
 import psutil
+import pytest
 
 # A stand-in for uvicorn's server process: it spawns one worker as uvicorn does (multiprocessing,
 # spawn), the worker calls exit_with_parent as the start-up hook does, then waits to be stopped.
+# READY says whether the worker has loaded: one still loading ignores SIGTERM until it has (uvicorn
+# only checks for its exit between requests), so it must be ended another way.
 SERVER = """
 import multiprocessing, sys, time
+READY = {ready}
 
 def worker():
     import signal, time
     from serving.process import exit_with_parent
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # what uvicorn's worker does on SIGTERM
-    exit_with_parent(every_s=0.1)
+    handler = (lambda *_: sys.exit(0)) if READY else signal.SIG_IGN  # uvicorn's worker on SIGTERM
+    signal.signal(signal.SIGTERM, handler)
+    exit_with_parent(ready=lambda: READY, every_s=0.1)
     time.sleep(600)
 
 if __name__ == "__main__":
@@ -32,9 +37,10 @@ if __name__ == "__main__":
 """
 
 
-def test_a_worker_stops_when_its_server_process_is_killed(tmp_path):
+@pytest.mark.parametrize("ready", [True, False], ids=["serving", "still loading"])
+def test_a_worker_stops_when_its_server_process_is_killed(tmp_path, ready):
     script = tmp_path / "server.py"
-    script.write_text(SERVER)
+    script.write_text(SERVER.format(ready=ready))
     server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
                               env=os.environ | {"PYTHONPATH": os.getcwd()})  # fmt: skip
     worker = psutil.Process(int(server.stdout.readline()))
