@@ -26,6 +26,7 @@ os.environ["XDG_DATA_HOME"] = str(_SESSION_DIR / "xdg-data")  # ragas writes an 
 os.environ["XDG_RUNTIME_DIR"] = str(_SESSION_DIR / "runtime")  # PostgreSQL tools ask platformdirs for it
 (_SESSION_DIR / "runtime").mkdir(mode=0o700)
 os.environ["MPLCONFIGDIR"] = str(_SESSION_DIR / "matplotlib")
+os.environ["AGENT_FACTORY_WARM"] = "0"  # no `ask` leaves a helper process behind (tests/cli/test_warm.py)
 os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "WARN")
 # Steps resolve as `pipelines.steps` from this folder, also in xdist workers (whose __main__ has no file).
 os.environ["ZENML_CUSTOM_SOURCE_ROOT"] = str(Path(__file__).resolve().parent)

@@ -12,6 +12,23 @@ import click
 from cli.base import fail, main, model_name, model_option, read_config
 
 
+@contextlib.contextmanager
+def _warm(command: list[str], version: str, model: str | None, config_path: Path | None,
+          index_dir: Path | None) -> Iterator[None]:  # fmt: skip
+    """Run the command in the warm helper when one answers (cli/warm.py), else here, then leave one."""
+    from cli import warm
+
+    args = [*command, "--version", version]
+    for option, value in (("--model", model), ("--config", config_path), ("--index", index_dir)):
+        args += [option, str(value)] if value is not None else []
+    if (code := warm.run(args)) is not None:
+        raise click.exceptions.Exit(code)
+    try:
+        yield
+    finally:
+        warm.leave_helper()
+
+
 def _session(index_dir: Path | None, model: str | None, config_path: Path, version: str) -> Any:
     from rag.agent.collector import collector_paused  # a million objects loaded, no garbage
 
@@ -130,14 +147,15 @@ def ask(question: str, version: str, model: str | None, config_path: Path, index
     """
     if not question.strip():  # before loading anything: seconds saved on a typo
         fail("the question is empty")
-    tracing = _start_tracing(config_path)
-    with _session(index_dir, model, config_path, version) as session, _stopped(tracing):
-        for delta in session.stream(question, traced={"agent_factory.channel": "cli"}):
-            click.echo(delta, nl=False)
-        click.echo()
-        click.secho("retrieved:", bold=True)
-        _print_sources(session.history[-1])
-        _print_trace(tracing, session.history[-1].trace_id)
+    with _warm(["ask", question], version, model, config_path, index_dir):
+        tracing = _start_tracing(config_path)
+        with _session(index_dir, model, config_path, version) as session, _stopped(tracing):
+            for delta in session.stream(question, traced={"agent_factory.channel": "cli"}):
+                click.echo(delta, nl=False)
+            click.echo()
+            click.secho("retrieved:", bold=True)
+            _print_sources(session.history[-1])
+            _print_trace(tracing, session.history[-1].trace_id)
 
 
 @main.command()
@@ -151,9 +169,10 @@ def chat(version: str, model: str | None, config_path: Path, index_dir: Path | N
       agent-factory chat --version staging
       agent-factory chat --index .agent-factory/local
     """
-    tracing = _start_tracing(config_path)
-    with _session(index_dir, model, config_path, version) as session, _stopped(tracing):
-        _converse(session, tracing)
+    with _warm(["chat"], version, model, config_path, index_dir):
+        tracing = _start_tracing(config_path)
+        with _session(index_dir, model, config_path, version) as session, _stopped(tracing):
+            _converse(session, tracing)
 
 
 def _converse(session: Any, tracing: Any) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rag.errors import AgentFactoryError
-from rag.index.onnx_encoder import cache_dir
+from rag.cache import cache_dir
 
 RACY_S = 2.0  # a store written this recently may be written again within its clock tick: not trusted
 

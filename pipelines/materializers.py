@@ -22,7 +22,7 @@ from zenml.materializers.base_materializer import BaseMaterializer
 
 from rag.index.docs_index import DocsIndex
 from rag.index.manifest import MANIFEST, DocsIndexError
-from rag.index.onnx_encoder import cache_dir
+from rag.cache import cache_dir
 
 
 class DocsIndexMaterializer(BaseMaterializer):

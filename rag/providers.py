@@ -34,7 +34,7 @@ EMBEDDINGS.register(
     "llama_cpp", Provider(factory="rag.index.embeddings:build_llama_cpp", preflight=_GGUF_CHECK)
 )
 
-LLMS.register("extractive", Provider(factory="rag.answer.extractive:build", generative=False))
+LLMS.register("extractive", Provider(factory="rag.answer.extractive:build", generative=False, tokenizer="rag.answer.tokens:words_and_marks"))  # fmt: skip
 LLMS.register("openai", Provider(factory="rag.answer.remote:build_openai", needs_key=True, billed=True, preflight=_REMOTE_CHECK))  # fmt: skip
 LLMS.register("openai_like", Provider(factory="rag.answer.remote:build_openai_like", billed=True, preflight=_REMOTE_CHECK))  # fmt: skip
 LLMS.register(

@@ -73,6 +73,9 @@ class Provider(Plugin):
     billed: bool = False
     generative: bool = True
     preflight: Any = None  # (role, settings, timeout_s) -> detail; raises PreflightError
+    tokenizer: Any = (
+        None  # "module:attr", text -> tokens, how the agent counts; None: LlamaIndex's (tiktoken)
+    )
 
 
 class Configured(Plugin):

@@ -1,8 +1,7 @@
 """Token counts and answer cuts for OpenAI's ``usage``, ``max_tokens`` and ``stop``.
 
-The extractive answerer has no tokenizer, so tokens are estimated: one per word (a run of
-letters, digits or underscores) or punctuation mark. GPT tokenizers count about 1.3 tokens
-per English word, so this undercounts prose by about a quarter: an estimate, never a bill.
+The extractive answerer has no tokenizer, so tokens are estimated as its agent counts them
+(rag/answer/tokens.py): one per word or punctuation mark, an estimate, never a bill.
 
 >>> count_tokens("Run `zenml up`, then serve.")
 9
@@ -17,10 +16,9 @@ per English word, so this undercounts prose by about a quarter: an estimate, nev
 from __future__ import annotations
 
 import itertools
-import re
 from typing import Literal
 
-TOKEN = re.compile(r"\w+|[^\w\s]")
+from rag.answer.tokens import TOKEN
 
 
 def count_tokens(text: str) -> int:

@@ -31,7 +31,8 @@ TESTED_THROUGH = {
     "serving/supervisor.py": "tests/serving/test_deployment.py",  # killed, restarted once, then left
     "cli/display.py": "tests/cli/test_versions.py",  # the versions table and compare rows
     "cli/main.py": "tests/cli/test_base.py",  # registers the families
-    "cli/tune.py": "tests/factory/test_tune.py",  # the command over the same index as the library
+    "cli/tune.py": "tests/factory/test_tune.py",
+    "cli/warm_process.py": "tests/cli/test_warm.py",  # the helper, run as `ask` runs it  # the command over the same index as the library
 }
 
 

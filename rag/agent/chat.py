@@ -21,7 +21,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from llama_index.core.agent.workflow import AgentStream, ReActAgent, ToolCallResult
+from llama_index.core.agent.workflow import AgentStream, ToolCallResult
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.workflow import Context
 from opentelemetry import context as otel_context
@@ -29,6 +29,7 @@ from opentelemetry import trace
 from pydantic import BaseModel
 
 from rag import tracing
+from rag.agent.docs_agent import DocsAgent
 from rag.errors import AgentFactoryError
 
 
@@ -88,12 +89,12 @@ def _sources(raw_output: Any) -> list[SourceRef]:
 class ChatSession:
     """Memory across turns lives in one workflow ``Context`` on one private event loop."""
 
-    def __init__(self, agent: ReActAgent, billed: bool = True, max_question_chars: int = 4000) -> None:
+    def __init__(self, agent: DocsAgent, billed: bool = True, max_question_chars: int = 4000) -> None:
         self.agent = agent
         self.billed = billed  # whether its LLM's tokens cost money (rag.registry.Provider.billed)
         self.max_question_chars = max_question_chars
         self._loop = asyncio.new_event_loop()
-        self._ctx = Context(agent)
+        self._ctx, self._memory = Context(agent), agent.new_memory()
         self.history: list[ChatAnswer] = []
 
     def ask(self, question: str) -> ChatAnswer:
@@ -147,7 +148,7 @@ class ChatSession:
 
     def reset(self) -> None:
         """Forget the conversation."""
-        self._ctx = Context(self.agent)
+        self._ctx, self._memory = Context(self.agent), self.agent.new_memory()
         self.history.clear()
 
     def close(self) -> None:
@@ -165,7 +166,9 @@ class ChatSession:
         self, question: str, chat_history: list[ChatMessage] | None, trace_id: str
     ) -> AsyncIterator[str]:
         start = time.perf_counter()
-        handler = self.agent.run(user_msg=question, ctx=self._ctx, chat_history=chat_history)
+        handler = self.agent.run(
+            user_msg=question, ctx=self._ctx, chat_history=chat_history, memory=self._memory
+        )
         calls: list[ToolCall] = []
         sent = 0
         async for event in handler.stream_events():

@@ -16,11 +16,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from llama_index.core.agent.workflow import ReActAgent
 from llama_index.core.tools import QueryEngineTool
-from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from rag.agent.chat import ChatSession
+from rag.agent.docs_agent import DocsAgent
 from rag.answer import build_llm
 from rag.config import (
     ChatConfig,
@@ -33,6 +33,7 @@ from rag.config import (
 )
 from rag.index.docs_index import DocsIndex
 from rag.providers import LLMS
+from rag.registry import resolve
 from rag.retrieval.search import build_query_engine
 
 SPEC_VERSION = 2  # 2: section answers and a 3000-character section window by default
@@ -101,23 +102,11 @@ def open_session(spec: AgentSpec, index: DocsIndex) -> ChatSession:
     )
 
 
-class DocsAgent(ReActAgent):
-    """LlamaIndex's ``ReActAgent``, its steps listed once: the workflow looks them up by inspecting
-    the instance a dozen times per question (~12% of an answer's CPU on the default answerer),
-    though an agent's steps never change once it is built."""
-
-    _steps: dict[str, Any] | None = PrivateAttr(default=None)
-
-    def _get_steps(self) -> dict[str, Any]:
-        if self._steps is None:
-            self._steps = super()._get_steps()
-        return self._steps
-
-
-def build_agent(spec: AgentSpec, index: DocsIndex) -> ReActAgent:
+def build_agent(spec: AgentSpec, index: DocsIndex) -> DocsAgent:
     """A ReAct agent whose only tool searches `index` and returns passages with their doc ids."""
     llm = build_llm(spec.llm, index.embed_model)
-    engine = build_query_engine(index, spec.retrieval, llm)
+    tokenizer = LLMS.get(spec.llm.provider).tokenizer  # "module:attr": the agent's memory keeps the name
+    engine = build_query_engine(index, spec.retrieval, llm, resolve(tokenizer) if tokenizer else None)
     tool = QueryEngineTool.from_defaults(engine, name=spec.tool.name, description=spec.tool.description)
     return DocsAgent(
         name=spec.name,
@@ -126,4 +115,5 @@ def build_agent(spec: AgentSpec, index: DocsIndex) -> ReActAgent:
         llm=llm,
         system_prompt=spec.system_prompt(),
         streaming=True,
+        tokenizer=tokenizer,
     )

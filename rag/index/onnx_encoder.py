@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from rag.cache import cache_dir
+
 FORMAT = "2"  # bump when the exported graph changes: old exports are then ignored (2: fused attention)
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 PIPELINE = [
@@ -32,14 +34,6 @@ PIPELINE = [
     "sentence_transformers.models.Pooling",
     "sentence_transformers.models.Normalize",
 ]
-
-
-def cache_dir() -> Path:
-    """Where exports live: ``$AGENT_FACTORY_CACHE_DIR``, else ``$XDG_CACHE_HOME/agent-factory``."""
-    if explicit := os.environ.get("AGENT_FACTORY_CACHE_DIR"):
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(xdg) / "agent-factory"
 
 
 def supported(model_path: str) -> bool:

@@ -28,7 +28,10 @@ threshold means the same with or without a reranker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from llama_index.core.base.base_retriever import BaseRetriever
+from llama_index.core.indices.prompt_helper import ChatPromptHelper, PromptHelper
 from llama_index.core.llms import LLM
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.query_engine import RetrieverQueryEngine
@@ -71,13 +74,20 @@ class DocsSearch(BaseRetriever):
         return hits[: self.config.top_k]
 
 
-def build_query_engine(index: DocsIndex, config: RetrievalConfig, llm: LLM) -> RetrieverQueryEngine:
-    """The agent tool's engine: the search, each hit widened to its section, passages returned as they are."""
+def build_query_engine(
+    index: DocsIndex, config: RetrievalConfig, llm: LLM, tokenizer: Callable[[str], list] | None = None
+) -> RetrieverQueryEngine:
+    """The agent tool's engine: the search, each hit widened to its section, passages returned as they
+    are. `tokenizer` counts the LLM's tokens (None: LlamaIndex's default, tiktoken)."""
     window = config.section_window
     # context_only: the tool returns the retrieved chunks; the agent's LLM writes the answer once.
     return RetrieverQueryEngine(
         retriever=DocsSearch.from_defaults(index, config),
-        response_synthesizer=ContextOnly(llm=llm),
+        response_synthesizer=ContextOnly(
+            llm=llm,
+            prompt_helper=PromptHelper.from_llm_metadata(llm.metadata, tokenizer=tokenizer),
+            chat_prompt_helper=ChatPromptHelper.from_llm_metadata(llm.metadata, tokenizer=tokenizer),
+        ),
         node_postprocessors=[SectionWindow(docstore=index.docstore, max_chars=window)] if window else [],
     )
 
