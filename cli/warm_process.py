@@ -1,9 +1,10 @@
 """The warm helper itself (see cli/warm.py): imports once, then forks a child per command.
 
 Run as ``python -m cli.warm_process SOCKET [--idle SECONDS]``; `agent-factory ask` starts it.
-It imports what ``ask`` and ``chat`` import (not ZenML: a recalled version needs none), with the
-offline defaults applied first as in any of our programs, and nothing else: no thread, no file,
-no model session is open when it forks, so each child starts as clean as a fresh process.
+It imports what ``ask`` and ``chat`` import, ZenML's client included (a version looked up again
+after a build needs it), with the offline defaults applied first as in any of our programs, and
+nothing else: no thread, no file, no store connection, no model session is open when it forks, so
+each child starts as clean as a fresh process.
 """
 
 from __future__ import annotations
@@ -30,14 +31,17 @@ CHECK_S = 5.0  # how often an idle helper checks whether it should still be ther
 MAX_REQUEST_BYTES = 1_000_000  # the command line and environment
 PRELOAD = (
     "cli.ask",
+    "factory.artifacts",
     "factory.config",
     "factory.resolved",
+    "factory.versions",
     "rag.agent.collector",
     "rag.agent.local",
     "rag.agent.spec",
     "rag.tracing.setup",
     "onnxruntime",
     "tokenizers",
+    "zenml.client",
 )
 
 

@@ -15,6 +15,7 @@ def test_build_sections(smoke):
     assert results["build"]["cold"]["steps"]["build_index"]["status"] == "completed"
     cold = results["cold_start"]
     assert cold["cold_ask_s"] > 0 and cold["vector_onnx_s"] > 0 and "Cold `agent-factory ask`" in text
+    assert cold["helper_ask_s"] > 0 and cold["helper_rss_mb"] > 0 and "answered by the warm helper" in text
     assert results["fanout"]["identical"] and results["fanout"]["shards"] > 1
     judge = results["judge"]
     assert judge["calls_estimated"] == judge["calls_measured"] > 0 and judge["ratio"] > 0
