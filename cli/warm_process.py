@@ -23,6 +23,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 from cli import warm
 
@@ -100,8 +101,11 @@ def serve(path: Path, idle_s: float) -> None:
                 break
             continue
         with conn:
-            if not _handle(conn, listener, files):
-                break
+            try:
+                if not _handle(conn, listener, files):
+                    break
+            except (OSError, ValueError, KeyError, TypeError) as exc:  # a caller that went away or sent junk
+                log.warning("a request was dropped: %s", exc)
         last = time.monotonic()
     if _still_mine(path, mine):
         path.unlink()
@@ -124,6 +128,8 @@ def _handle(conn: socket.socket, listener: socket.socket, files: dict[str, int])
         if uid != os.getuid() or len(fds) != 3 or size > MAX_REQUEST_BYTES:
             return True
         request = json.loads(_read(conn, size))
+        if not _well_formed(request):
+            raise ValueError("not a command line, folder and environment")
         if changed(files):
             conn.sendall(b'{"stale": true}\n')
             return False
@@ -139,6 +145,17 @@ def _handle(conn: socket.socket, listener: socket.socket, files: dict[str, int])
     finally:
         for fd in fds:
             os.close(fd)
+
+
+def _well_formed(request: Any) -> bool:
+    return (
+        isinstance(request, dict)
+        and isinstance(request.get("args"), list)
+        and all(isinstance(arg, str) for arg in request["args"])
+        and isinstance(request.get("cwd"), str)
+        and isinstance(request.get("env"), dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in request["env"].items())
+    )
 
 
 def _read(conn: socket.socket, size: int) -> bytes:

@@ -64,12 +64,16 @@ def _helper_socket(env: dict, timeout_s: float = 300) -> Path:
 def test_a_fresh_ask_is_answered_by_the_helper_as_a_cold_one_would(agent_folder, env):
     cold = _ask(env, QUESTION, "--index", str(agent_folder))
     assert cold.returncode == 0 and "7341" in cold.stdout, cold.stderr
-    log = _helper_socket(env).with_suffix(".log")  # the cold ask left a helper behind
+    sock = _helper_socket(env)  # the cold ask left a helper behind
+    log = sock.with_suffix(".log")
 
     warm_reply = _ask(env, QUESTION, "--index", str(agent_folder))
     assert (warm_reply.returncode, warm_reply.stdout) == (0, cold.stdout), warm_reply.stderr
     assert "ran ['ask']" in log.read_text()  # answered by the helper's child, not in the process itself
 
+    with socket.socket(socket.AF_UNIX) as junk:  # no descriptors, no command: dropped, the helper stays
+        junk.connect(str(sock))
+        junk.sendall(b"\x00\x00\x00\x05hello")
     missing = str(agent_folder.parent / "missing")
     failed = _ask(env, QUESTION, "--index", missing)
     failed_cold = _ask(env | {"AGENT_FACTORY_WARM": "0"}, QUESTION, "--index", missing)
