@@ -55,6 +55,7 @@ def startup(app_runner: Any = None, served: dict[str, Any] | None = None) -> Non
         service = AgentService.from_folder(agent.index_dir, workers=config.workers)
     else:
         service = AgentService.for_version(agent.model, config.version, config.reload_every_s, config.workers)
+    service.share_vectors(agent.feedback_path.with_name(f"{config.deployment}-vectors.sqlite"))
     service.warm()
     store = FeedbackStore(agent.feedback_path)
     if config.slack_secret:

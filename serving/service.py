@@ -42,6 +42,7 @@ from pydantic import BaseModel
 from rag.agent.chat import ChatAnswer, ChatSession, SourceRef
 from rag.agent.collector import collector_paused
 from rag.agent.spec import AgentSpec, build_agent
+from rag.answer.shared_vectors import SharedVectors
 from rag.index.docs_index import DocsIndex
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class AgentService:
         workers: int = 4,
     ) -> None:
         self._load, self._current_id = load, current_id
+        self._vectors: Path | None = None
         with collector_paused():
             self.loaded = load()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
@@ -132,6 +134,12 @@ class AgentService:
             return Loaded(str(folder), str(folder), spec, index, build_agent(spec, index))
 
         return cls(load, None, workers=workers)
+
+    def share_vectors(self, path: Path) -> None:
+        """The answerer's sentence vectors kept in `path` too, for every version this service loads:
+        the deployment's processes embed a sentence once, and a restart starts warm."""
+        self._vectors = path
+        _share_vectors(self.loaded, path)
 
     def warm(self, question: str = "What is this documentation about?") -> None:
         """Answer one question now, so the encoder and the answer path load at start-up: the first
@@ -187,6 +195,8 @@ class AgentService:
             return False
         with collector_paused():
             fresh = self._load()
+        if self._vectors:
+            _share_vectors(fresh, self._vectors)
         log.info("now serving version %s (was %s)", fresh.version, self.loaded.version)
         self.loaded = fresh  # one reference swap: atomic for the threads reading it
         return True
@@ -205,6 +215,11 @@ class AgentService:
     @staticmethod
     def _session(loaded: Loaded) -> ChatSession:
         return ChatSession(loaded.agent, max_question_chars=loaded.spec.chat.max_question_chars)
+
+
+def _share_vectors(loaded: Loaded, path: Path) -> None:
+    if share := getattr(loaded.agent.llm, "share_vectors", None):  # answerers that embed (extractive)
+        share(SharedVectors(path, loaded.index.manifest.embedding.identity))
 
 
 def _messages(history: list[tuple[str, str]]) -> list[ChatMessage]:

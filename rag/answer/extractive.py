@@ -53,6 +53,7 @@ from rag import tracing
 from rag.answer import section_answer
 from rag.answer.excerpt import is_code
 from rag.answer.passages import Passage, parse_observation, split_sentences, words
+from rag.answer.shared_vectors import SharedVectors
 from rag.config import LLMConfig
 from rag.ingest.text import plain_markdown
 
@@ -87,6 +88,7 @@ class ExtractiveLLM(CustomLLM):
     default_tool: str = "docs_search"
     _cache: OrderedDict[str, np.ndarray] = PrivateAttr(default_factory=OrderedDict)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _shared: SharedVectors | None = PrivateAttr(default=None)
     counts_tokens: ClassVar[bool] = False  # it writes nothing: no tokens in its traces (rag/tracing)
 
     @classmethod
@@ -224,6 +226,10 @@ class ExtractiveLLM(CustomLLM):
         m = _unit(self._sentence_vectors(sentences))
         return (m @ q.T).max(axis=1)
 
+    def share_vectors(self, shared: SharedVectors) -> None:
+        """Keep sentence vectors in `shared` too: a deployment's processes embed each sentence once."""
+        self._shared = shared
+
     def _sentence_vectors(self, sentences: list[str]) -> np.ndarray:
         """Vectors of documentation sentences, remembered: popular sections come back all day."""
         with self._lock:
@@ -232,8 +238,13 @@ class ExtractiveLLM(CustomLLM):
                 self._cache.move_to_end(sentence)
         missing = [s for s in dict.fromkeys(sentences) if s not in found]
         if missing:
-            fresh = self.embed_model.get_text_embedding_batch(missing)
-            found |= {s: np.asarray(v, dtype=np.float32) for s, v in zip(missing, fresh, strict=True)}
+            known = self._shared.get(missing) if self._shared else {}
+            unknown = [s for s in missing if s not in known]
+            fresh = self.embed_model.get_text_embedding_batch(unknown) if unknown else []
+            made = {s: np.asarray(v, dtype=np.float32) for s, v in zip(unknown, fresh, strict=True)}
+            if self._shared:
+                self._shared.put(made)
+            found |= known | made
             with self._lock:
                 self._cache.update((s, found[s]) for s in missing)
                 while len(self._cache) > SENTENCE_CACHE:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -58,6 +59,8 @@ def test_openai_client_gets_an_answer_with_sources_and_version(deployed):
     assert extra["version"] == deployed.versions[0]
     assert extra["sources"][0]["doc_id"] == "docs/ports.rst"
     assert store(deployed).list()[0].question == QUESTION  # every answer is recorded with its id
+    vectors = sqlite3.connect(Path(deployed.feedback).with_name("test-chat-vectors.sqlite"))
+    assert vectors.execute("select count(*) from vectors").fetchone()[0] > 0  # shared by the processes
 
 
 def test_openai_client_streams_and_follow_ups_use_the_messages_sent(deployed):
