@@ -282,16 +282,20 @@ def build_llama_cpp(config: EmbeddingConfig) -> BaseEmbedding:
 
 
 def embed_nodes(nodes: list[Any], model: BaseEmbedding) -> None:
-    """Set ``node.embedding`` for every node lacking one, in batches of the model's size.
+    """Set ``node.embedding`` for every node lacking one, in batches of the model's size; a text
+    that repeats (a notice on every page of a section) is embedded once.
 
     Progress is ticked after each batch (rag/progress.py: bars, step logs).
     """
-    todo = [n for n in nodes if n.embedding is None]
-    size = model.embed_batch_size
-    tick("embedded", "new chunks", 0, len(todo))  # the clock starts: rates count from here
-    for start in range(0, len(todo), size):
-        batch = todo[start : start + size]
-        vectors = model.get_text_embedding_batch([n.get_content(metadata_mode="embed") for n in batch])
-        for node, vector in zip(batch, vectors, strict=True):
-            node.embedding = vector
-        tick("embedded", "new chunks", start + len(batch), len(todo))
+    todo: dict[str, list[Any]] = {}
+    for node in nodes:
+        if node.embedding is None:
+            todo.setdefault(node.get_content(metadata_mode="embed"), []).append(node)
+    texts, size = list(todo), model.embed_batch_size
+    tick("embedded", "new chunks", 0, len(texts))  # the clock starts: rates count from here
+    for start in range(0, len(texts), size):
+        batch = texts[start : start + size]
+        for text, vector in zip(batch, model.get_text_embedding_batch(batch), strict=True):
+            for copy, node in enumerate(todo[text]):
+                node.embedding = list(vector) if copy else vector
+        tick("embedded", "new chunks", start + len(batch), len(texts))

@@ -57,3 +57,20 @@ def test_openai_like_builds_without_network():
 def test_registry_accepts_custom_provider(embed_model):
     with registered(EMBEDDINGS, "test_fixed", Provider(factory=lambda config: embed_model)):
         assert build_embedding(EmbeddingConfig(provider="test_fixed")) is embed_model
+
+
+def test_a_repeated_text_is_embedded_once_and_every_chunk_gets_its_vector(embed_model, monkeypatch):
+    from llama_index.core.schema import TextNode
+
+    from rag.index.embeddings import embed_nodes
+
+    notice = "This page describes a deprecated API."  # the same notice on every page of a section
+    nodes = [TextNode(text=notice), TextNode(text="Port 7341."), TextNode(text=notice)]
+    embedded: list[str] = []
+    real = type(embed_model).get_text_embedding_batch
+    monkeypatch.setattr(type(embed_model), "get_text_embedding_batch",
+                        lambda self, texts, **kw: embedded.extend(texts) or real(self, texts, **kw))  # fmt: skip
+    embed_nodes(nodes, embed_model)
+    assert sorted(embedded) == sorted([notice, "Port 7341."])
+    assert nodes[0].embedding == nodes[2].embedding and nodes[0].embedding is not nodes[2].embedding
+    assert nodes[0].embedding != nodes[1].embedding
