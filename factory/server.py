@@ -10,8 +10,10 @@ fault. A local store (no variable, or a ``sqlite://`` / ``mysql://`` URL) is not
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:  # imported when a server is checked: every command on a local store starts faster
+    import httpx
 
 from rag.errors import AgentFactoryError
 
@@ -79,6 +81,8 @@ def _post(url: str, data: dict[str, str], failure: str) -> httpx.Response:
 
 
 def _send(method: str, url: str, data: dict[str, str] | None, failure: str) -> httpx.Response:
+    import httpx
+
     error: Exception | None = None
     for _ in range(ATTEMPTS):
         try:
