@@ -70,7 +70,8 @@ def run(args: list[str]) -> int | None:
 
 
 def _wait(replies) -> int | None:
-    """Follow the helper's replies: the child's pid, then its exit code. Ctrl-C reaches the child."""
+    """Follow the helper's replies: the child's pid, then its exit code. Ctrl-C, a terminal closed and
+    a SIGTERM reach the child as they would reach a command run here."""
     child = None
     while True:
         try:
@@ -89,6 +90,8 @@ def _wait(replies) -> int | None:
             return None
         if "pid" in reply:
             child = reply["pid"]
+            for sig in (signal.SIGTERM, signal.SIGHUP):  # stopping this process stops the command
+                signal.signal(sig, lambda number, _frame, pid=child: os.kill(pid, number))
         if "exit" in reply:
             return reply["exit"]
 

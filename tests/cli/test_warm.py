@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -12,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from cli import warm
@@ -39,10 +41,8 @@ def env():
     (cache / "onnx").symlink_to(shared)
     yield os.environ | {"AGENT_FACTORY_CACHE_DIR": str(cache), "AGENT_FACTORY_WARM": "1"}
     for pid_file in (cache / "warm").glob("*.pid"):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             os.kill(int(pid_file.read_text()), signal.SIGKILL)
-        except (OSError, ValueError):
-            pass
     shutil.rmtree(cache, ignore_errors=True)
 
 
@@ -81,6 +81,17 @@ def test_a_fresh_ask_is_answered_by_the_helper_as_a_cold_one_would(agent_folder,
     assert (failed.stdout, failed.stderr) == (failed_cold.stdout, failed_cold.stderr)
     assert log.read_text().count("ran ['ask']") == 2
 
+    helper = psutil.Process(int(sock.with_suffix(".pid").read_text()))
+    chat = subprocess.Popen([CLI, "chat", "--index", str(agent_folder)], env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not helper.children() and time.monotonic() < deadline:  # the chat waits at its prompt
+        time.sleep(0.2)
+    child = helper.children()[0]
+    chat.terminate()  # stopping the command a person started stops the helper's child running it
+    chat.wait(timeout=60)
+    child.wait(timeout=60)
+
 
 @pytest.mark.slow
 def test_an_idle_helper_leaves_and_a_dead_one_is_passed_by(env, monkeypatch):
@@ -100,7 +111,9 @@ def test_an_idle_helper_leaves_and_a_dead_one_is_passed_by(env, monkeypatch):
 
 def test_no_helper_is_left_by_a_script_or_where_switched_off(env, monkeypatch):
     monkeypatch.setenv("AGENT_FACTORY_CACHE_DIR", env["AGENT_FACTORY_CACHE_DIR"])
-    monkeypatch.delenv("AGENT_FACTORY_WARM", raising=False)  # by default only at a terminal; pytest's stdin is not one
+    monkeypatch.delenv(
+        "AGENT_FACTORY_WARM", raising=False
+    )  # by default only at a terminal; pytest's stdin is not one
     warm.leave_helper()
     monkeypatch.setenv("AGENT_FACTORY_WARM", "0")
     warm.leave_helper()

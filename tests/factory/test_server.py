@@ -98,10 +98,12 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_corpus(repo / "docs")
     write_golden(repo / "golden.jsonl")
     (repo / "configs").mkdir()
-    (repo / "configs/default.yaml").write_text("name: team_agent\nsources:\n  - type: directory\n    name: docs\n"
-                                               "    path: ../docs\nevaluation:\n  golden_set: ../golden.jsonl\n"
-                                               f"serve:\n  deployment: team-chat\n  port: {free_port()}\n"
-                                               "  restart: 'no'\n  processes: 1\n")  # fmt: skip  one process: tests/serving covers more
+    (repo / "configs/default.yaml").write_text(
+        "name: team_agent\nsources:\n  - type: directory\n    name: docs\n"
+        "    path: ../docs\nevaluation:\n  golden_set: ../golden.jsonl\n"
+        f"serve:\n  deployment: team-chat\n  port: {free_port()}\n"
+        "  restart: 'no'\n  processes: 1\n"
+    )  # one process: tests/serving covers more than one
     return repo
 
 
