@@ -29,7 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATASETS = ROOT.parent / "shared" / "datasets"
+# As benchmarks/retrieval_quality.py finds them (not imported: this module stays light for its clients).
+DATASETS = Path(os.environ.get("AGENT_FACTORY_DATASETS") or ROOT.parent / "shared" / "datasets")
 RUNS = 3  # load runs after the warm-up; RSS is read after each
 
 
