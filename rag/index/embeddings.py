@@ -283,10 +283,8 @@ def build_llama_cpp(config: EmbeddingConfig) -> BaseEmbedding:
 
 def embed_nodes(nodes: list[Any], model: BaseEmbedding) -> None:
     """Set ``node.embedding`` for every node lacking one, in batches of the model's size; a text
-    that repeats (a notice on every page of a section) is embedded once.
-
-    Progress is ticked after each batch (rag/progress.py: bars, step logs).
-    """
+    that repeats (a notice on every page of a section) is embedded once. Progress is ticked after
+    each batch (rag/progress.py: bars, step logs)."""
     todo: dict[str, list[Any]] = {}
     for node in nodes:
         if node.embedding is None:
