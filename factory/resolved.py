@@ -26,8 +26,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from rag.errors import AgentFactoryError
 from rag.cache import cache_dir
+from rag.errors import AgentFactoryError
 
 RACY_S = 2.0  # a store written this recently may be written again within its clock tick: not trusted
 

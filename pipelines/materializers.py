@@ -20,9 +20,9 @@ from typing import Any, ClassVar
 from zenml.enums import ArtifactType
 from zenml.materializers.base_materializer import BaseMaterializer
 
+from rag.cache import cache_dir
 from rag.index.docs_index import DocsIndex
 from rag.index.manifest import MANIFEST, DocsIndexError
-from rag.cache import cache_dir
 
 
 class DocsIndexMaterializer(BaseMaterializer):
