@@ -55,7 +55,7 @@ def startup(app_runner: Any = None, served: dict[str, Any] | None = None) -> Non
         service = AgentService.from_folder(agent.index_dir, workers=config.workers)
     else:
         service = AgentService.for_version(agent.model, config.version, config.reload_every_s, config.workers)
-    service.share_vectors(agent.feedback_path.with_name(f"{config.deployment}-vectors.sqlite"))
+    service.share_vectors(shared_file(agent, "vectors"))
     service.warm()
     store = FeedbackStore(agent.feedback_path)
     if config.slack_secret:
@@ -64,14 +64,14 @@ def startup(app_runner: Any = None, served: dict[str, Any] | None = None) -> Non
         token, signing = slack.credentials(config.slack_secret)
         _STATE["slack"] = slack.build(service, store, agent, token, signing)
         _STATE["slack_signing"] = signing
-    limiter = RateLimiter(config.requests_per_minute, limits_path(agent))
+    limiter = RateLimiter(config.requests_per_minute, shared_file(agent, "limits"))
     _STATE.update(service=service, store=store, limiter=limiter, served=agent)
     log.info("serving %s version %s", agent.model, service.loaded.version)
 
 
-def limits_path(agent: ServedAgent) -> Path:
-    """The rate limits' file, beside the feedback store: one for all the deployment's processes."""
-    return agent.feedback_path.with_name(f"{agent.serve.deployment}-limits.sqlite")
+def shared_file(agent: ServedAgent, what: str) -> Path:
+    """A file all the deployment's processes share (rate limits, sentence vectors), beside the feedback store."""
+    return agent.feedback_path.with_name(f"{agent.serve.deployment}-{what}.sqlite")
 
 
 def shutdown(app_runner: Any = None, **_: Any) -> None:
