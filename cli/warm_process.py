@@ -92,24 +92,32 @@ def serve(path: Path, idle_s: float) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     listener.settimeout(CHECK_S)
     log.info("helper %s ready for %s", os.getpid(), path)
+    try:
+        _answer_until_idle(listener, path, mine, files, idle_s)
+    finally:  # idle, replaced, its code changed, or stopped (SIGTERM): no socket is left behind
+        if _still_mine(path, mine):
+            path.unlink()
+        log.info("helper %s stops", os.getpid())
+
+
+def _answer_until_idle(
+    listener: socket.socket, path: Path, mine: int, files: dict[str, int], idle_s: float
+) -> None:
     last = time.monotonic()
     while True:
         try:
             conn, _ = listener.accept()
         except TimeoutError:
             if time.monotonic() - last > idle_s or not _still_mine(path, mine) or changed(files):
-                break
+                return
             continue
         with conn:
             try:
                 if not _handle(conn, listener, files):
-                    break
+                    return
             except (OSError, ValueError, KeyError, TypeError) as exc:  # a caller that went away or sent junk
                 log.warning("a request was dropped: %s", exc)
         last = time.monotonic()
-    if _still_mine(path, mine):
-        path.unlink()
-    log.info("helper %s stops", os.getpid())
 
 
 def _still_mine(path: Path, inode: int) -> bool:
@@ -170,6 +178,7 @@ def _read(conn: socket.socket, size: int) -> bytes:
 def _child(conn: socket.socket, fds: list[int], request: dict) -> int:
     """Become the caller's process (terminal, folder, environment), run the command, report its code."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a stopped command ends as a fresh process would
     log.handlers.clear()  # the helper's log file is not the command's
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for target, fd in enumerate(fds):
@@ -232,6 +241,7 @@ def main() -> None:
     log.propagate = False
     pid_file = args.socket.with_suffix(".pid")
     pid_file.write_text(str(os.getpid()))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` cleans up as an idle exit does
     try:
         serve(args.socket, args.idle)
     finally:

@@ -94,13 +94,19 @@ def test_a_fresh_ask_is_answered_by_the_helper_as_a_cold_one_would(agent_folder,
 
 
 @pytest.mark.slow
-def test_an_idle_helper_leaves_and_a_dead_one_is_passed_by(env, monkeypatch):
+def test_an_idle_or_stopped_helper_leaves_and_a_dead_one_is_passed_by(env, monkeypatch):
     monkeypatch.setenv("AGENT_FACTORY_CACHE_DIR", env["AGENT_FACTORY_CACHE_DIR"])
     monkeypatch.setenv("AGENT_FACTORY_WARM", "1")
     path = warm.socket_path()
     path.parent.mkdir(mode=0o700, parents=True)
     helper = subprocess.Popen([sys.executable, "-m", "cli.warm_process", str(path), "--idle", "1"], env=env)
     assert helper.wait(timeout=300) == 0  # imports, serves nobody, leaves after its idle second
+    assert not path.exists() and not path.with_suffix(".pid").exists()
+
+    stopped = subprocess.Popen([sys.executable, "-m", "cli.warm_process", str(path)], env=env)
+    _helper_socket(env)
+    stopped.terminate()  # as `kill $(cat .../warm/*.pid)` in docs/chat.md
+    assert stopped.wait(timeout=60) == 0
     assert not path.exists() and not path.with_suffix(".pid").exists()
 
     dead = socket.socket(socket.AF_UNIX)  # a helper killed without cleaning up: its socket stays
