@@ -1,13 +1,15 @@
 """Test isolation for the whole run (tests/ and the doctests of rag/ and evaluation/).
 
-State is isolated: ZenML's store, the Hugging Face cache, our own cache and the XDG folders other
-tools write to (Chromium, matplotlib, ragas) point into a session temp dir, removed when the session ends.
+State is isolated: ZenML's store, the Hugging Face cache, our own cache, the XDG folders other
+tools write to (Chromium, matplotlib, ragas) and TMPDIR point into a session temp dir, removed
+when the session ends.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,6 +17,9 @@ import pytest
 
 # Before anything imports zenml or huggingface: a private store and caches per session.
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="agent-factory-tests-"))
+# Temporary files of tests, doctests, pytest's tmp_path and every subprocess go with the session too.
+(_SESSION_DIR / "t").mkdir()
+os.environ["TMPDIR"] = tempfile.tempdir = str(_SESSION_DIR / "t")
 os.environ["ZENML_CONFIG_PATH"] = str(_SESSION_DIR / "zenml")
 os.environ["HF_HOME"] = str(_SESSION_DIR / "hf")
 os.environ["AGENT_FACTORY_CACHE_DIR"] = str(_SESSION_DIR / "cache")  # ONNX exports
@@ -26,6 +31,9 @@ os.environ["XDG_DATA_HOME"] = str(_SESSION_DIR / "xdg-data")  # ragas writes an 
 os.environ["XDG_RUNTIME_DIR"] = str(_SESSION_DIR / "runtime")  # PostgreSQL tools ask platformdirs for it
 (_SESSION_DIR / "runtime").mkdir(mode=0o700)
 os.environ["MPLCONFIGDIR"] = str(_SESSION_DIR / "matplotlib")
+# Machines here set PYTHONDONTWRITEBYTECODE: every CLI subprocess would compile this project again.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 os.environ["AGENT_FACTORY_WARM"] = "0"  # no `ask` leaves a helper process behind (tests/cli/test_warm.py)
 os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "WARN")
 # Steps resolve as `pipelines.steps` from this folder, also in xdist workers (whose __main__ has no file).
@@ -36,8 +44,9 @@ from factory.bootstrap import bootstrap  # noqa: E402
 bootstrap()  # as every program does first: offline defaults, old module paths
 
 
+@pytest.hookimpl(trylast=True)  # after session fixtures are torn down (a server's data folder is in here)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """The session's ZenML store and caches go with it (runs leave nothing behind in /tmp)."""
+    """The session's ZenML store, caches and temporary files go with it (runs leave nothing in /tmp)."""
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
 
 

@@ -46,6 +46,7 @@ FULL = {
     "finetune_steps": 80,
     "agreement": [0, "500,1000,2000", ["ray", "zenml"]],  # pages of each set (0: all), chunk sizes, sets
     "backend_sets": ["zenml", "ray"],  # and $AGENT_FACTORY_THIRD_SET (NAME=FOLDER) when set
+    "large_chunks": 27_500,  # of $AGENT_FACTORY_LARGE_SET's Markdown (the section is left out without it)
 }
 SMOKE = {
     "chunks": 32,
@@ -69,6 +70,7 @@ SMOKE = {
     "finetune_steps": 2,
     "agreement": [24, "1000", ["ray"]],
     "backend_sets": ["zenml"],
+    "large_chunks": 40,  # of this project's docs/
 }
 
 
@@ -100,6 +102,7 @@ SECTIONS = (
     "answers",
     "scale",
     "backends",
+    "large_build",
     "build",
     "judge",
     "serving",
@@ -167,6 +170,10 @@ def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
         results["backends"] = _child(
             "benchmarks.embedding_backends", str(sizes["quality_docs"]), *_backend_sets(sizes)
         )
+    if "large_build" in only:  # a first build of many Markdown pages, against $AGENT_FACTORY_BASELINE_TREE
+        folder = os.environ.get("AGENT_FACTORY_LARGE_SET") if sizes is FULL else str(ROOT / "docs")
+        if folder:
+            results["large_build"] = _child("benchmarks.large_build", folder, str(sizes["large_chunks"]))
     if "judge" in only:
         results["judge"] = _child("benchmarks.judge", str(sizes["judge_questions"]))
     if "serving" in only:

@@ -84,19 +84,21 @@ def serve(path: Path, idle_s: float) -> None:
     files = preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     staging = path.with_suffix(f".{os.getpid()}.new")
-    listener.bind(str(staging))
-    os.chmod(staging, 0o600)
-    listener.listen(16)
-    os.replace(staging, path)  # atomic: a client finds the old helper or this one, never nothing
-    mine = os.stat(path).st_ino
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    listener.settimeout(CHECK_S)
-    log.info("helper %s ready for %s", os.getpid(), path)
-    try:
+    mine = -1
+    try:  # from the bind on: a SIGTERM at any point leaves no socket behind
+        listener.bind(str(staging))
+        mine = os.stat(staging).st_ino  # the same inode once renamed
+        os.chmod(staging, 0o600)
+        listener.listen(16)
+        os.replace(staging, path)  # atomic: a client finds the old helper or this one, never nothing
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+        listener.settimeout(CHECK_S)
+        log.info("helper %s ready for %s", os.getpid(), path)
         _answer_until_idle(listener, path, mine, files, idle_s)
     finally:  # idle, replaced, its code changed, or stopped (SIGTERM): no socket is left behind
-        if _still_mine(path, mine):
-            path.unlink()
+        for name in (staging, path):
+            if _still_mine(name, mine):
+                name.unlink()
         log.info("helper %s stops", os.getpid())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,7 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory):
            pgdata=data, user=server.system_user)  # fmt: skip
     yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     pg_ctl(["-w", "stop"], pgdata=data, user=server.system_user)
+    atexit.unregister(server._cleanup)  # stopped here; its exit hook would recreate its lock folder
 
 
 # One real (temporary) ZenML store per session (the conftest.py at the project root); the

@@ -1,4 +1,4 @@
-"""Smoke run of the build (cold, cached, cold start, fan-out) and judge sections."""
+"""Smoke run of the build (cold, cached, cold start, fan-out), large build and judge sections."""
 
 import pytest
 
@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.benchmark, needs_datasets]
 
 
 def test_build_sections(smoke):
-    text, results = smoke("build", "judge")
+    text, results = smoke("build", "large_build", "judge")
     for heading in ["## 3. Build end to end", "## 5. Evaluation cost", "## 6. Memory"]:
         assert heading in text
     assert results["build"]["cached"]["steps"]["build_index"]["status"] == "cached"
@@ -20,3 +20,6 @@ def test_build_sections(smoke):
     judge = results["judge"]
     assert judge["calls_estimated"] == judge["calls_measured"] > 0 and judge["ratio"] > 0
     assert "Judge tier, all five metrics" in text
+    large = results["large_build"]["setups"]["this code"]
+    assert large["chunks"] >= 40 and large["chunks_per_s"] > 0 and large["steps_s"]["build_index"] > 0
+    assert "A first build of a large Markdown set" in text

@@ -23,19 +23,24 @@ def _cli(env: dict, *args: str, timeout: int = 600) -> subprocess.CompletedProce
     return run_cli(*args, env=env, timeout=timeout)
 
 
+def _db(env: dict) -> Path:
+    return Path(env["ZENML_CONFIG_PATH"]) / "local_stores" / "default_zen_store" / "zenml.db"
+
+
 def _stage(env: dict, version: str) -> str:
-    code = f"import pipelines; from factory.versions import get_version; print(get_version('appr_agent', {version}).stage)"
-    return subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    ).stdout.strip()
+    """The version's stage, read from the test's store (its SQLite file: a Python start per check
+    would cost seconds)."""
+    query = ("select v.stage from model_version v join model m on v.model_id = m.id "
+             "where m.name = 'appr_agent' and v.number = ?")  # fmt: skip
+    with contextlib.closing(sqlite3.connect(_db(env))) as conn:
+        return str(conn.execute(query, (int(version),)).fetchone()[0])
 
 
 def _pending(env: dict) -> bool:
     """A wait condition is pending in the test's store: read from its SQLite file, so polling
     costs no CLI start (the build registers the condition when it starts waiting)."""
-    db = Path(env["ZENML_CONFIG_PATH"]) / "local_stores" / "default_zen_store" / "zenml.db"
     try:
-        with contextlib.closing(sqlite3.connect(db)) as conn:
+        with contextlib.closing(sqlite3.connect(_db(env))) as conn:
             return (
                 conn.execute("select count(*) from run_wait_condition where status = 'pending'").fetchone()[0]
                 > 0
