@@ -16,7 +16,11 @@ from pathlib import Path
 import pytest
 
 # Before anything imports zenml or huggingface: a private store and caches per session.
-_SESSION_DIR = Path(tempfile.mkdtemp(prefix="agent-factory-tests-"))
+# xdist workers inherit the TMPDIR set below: theirs sit beside it, not inside (socket paths stay short).
+os.environ.setdefault("AGENT_FACTORY_TESTS_TMP", tempfile.gettempdir())
+_SESSION_DIR = Path(
+    tempfile.mkdtemp(prefix="agent-factory-tests-", dir=os.environ["AGENT_FACTORY_TESTS_TMP"])
+)
 # Temporary files of tests, doctests, pytest's tmp_path and every subprocess go with the session too.
 (_SESSION_DIR / "t").mkdir()
 os.environ["TMPDIR"] = tempfile.tempdir = str(_SESSION_DIR / "t")
