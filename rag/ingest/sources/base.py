@@ -11,13 +11,15 @@ import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from llama_index.core.schema import Document
 from pydantic import Field, field_validator
 
 from rag.errors import AgentFactoryError
 from rag.source_settings import SourceSettings, no_credentials
+
+if TYPE_CHECKING:  # imported where a Document is made: reading a config stays light
+    from llama_index.core.schema import Document
 
 T = TypeVar("T")
 
@@ -44,6 +46,8 @@ def content_hash(text: str) -> str:
 
 def make_document(source: str, path: str, title: str, text: str, **extra: str) -> Document:
     """Build a Document with the metadata contract above."""
+    from llama_index.core.schema import Document
+
     doc_id = f"{source}/{path}"
     metadata = {
         "doc_id": doc_id,

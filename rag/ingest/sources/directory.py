@@ -13,9 +13,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from llama_index.core.schema import Document
 from pydantic import Field
 
 from rag.ingest.sources.base import (
@@ -30,6 +29,9 @@ from rag.ingest.sources.base import (
 from rag.ingest.text import BINARY_PROBE_BYTES, file_to_text, looks_binary
 from rag.progress import tick
 from rag.source_settings import NAME
+
+if TYPE_CHECKING:  # LlamaIndex loads when a Document is made (sources/base.py), not with a config
+    from llama_index.core.schema import Document
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,8 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from llama_index.core.schema import Document
 from pydantic import Field, field_validator
 
 from rag.ingest.sources import base
@@ -28,6 +27,9 @@ from rag.ingest.sources.base import SourceError
 from rag.ingest.text import file_to_text
 from rag.secrets import redact_text, redact_url
 from rag.source_settings import NAME, no_credentials
+
+if TYPE_CHECKING:  # LlamaIndex loads when a Document is made (sources/base.py), not with a config
+    from llama_index.core.schema import Document
 
 log = logging.getLogger(__name__)
 

@@ -18,13 +18,15 @@ import zipfile
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from llama_index.core.schema import Document
 from pydantic import Field
 
 from rag.ingest.sources.base import SourceError, make_document
 from rag.source_settings import NAME, SourceSettings
+
+if TYPE_CHECKING:  # LlamaIndex loads when a Document is made (sources/base.py), not with a config
+    from llama_index.core.schema import Document
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")

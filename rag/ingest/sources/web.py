@@ -3,11 +3,10 @@
 Seeds come from a ``sitemap.xml`` and/or start URLs. Only hosts in ``allow_hosts`` and
 paths under ``allow_prefixes`` are fetched; redirects are followed only within them;
 ``robots.txt`` is honoured; private and loopback addresses are refused unless
-``allow_private``. Non-HTML and oversize responses are skipped; 5xx and timeouts are
-retried with exponential backoff; a page that keeps failing is reported in
-``source.report``, never fatal. The document id is the page's canonical URL. For example
-``WebSource(WebSourceConfig(sitemap="https://docs.example.com/sitemap.xml")).load()``
-(tests/rag/ingest/sources/test_web.py crawls a real local server).
+``allow_private``. Non-HTML and oversize responses are skipped; 5xx and timeouts are retried with
+exponential backoff; a page that keeps failing is reported in ``source.report``, never fatal.
+The document id is the page's canonical URL. For example ``WebSource(WebSourceConfig(
+sitemap="https://docs.example.com/sitemap.xml")).load()`` (tests/.../test_web.py crawls a local server).
 """
 
 from __future__ import annotations
@@ -16,13 +15,12 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
 from bs4 import BeautifulSoup
-from llama_index.core.schema import Document
 from pydantic import Field, field_validator, model_validator
 
 from rag.http import RETRY_STATUS, AsyncRetryTransport, address_problem
@@ -32,6 +30,9 @@ from rag.ingest.sources.sitemap import MAX_SITEMAP_DEPTH, MAX_SITEMAPS, read_sit
 from rag.ingest.text import normalize
 from rag.secrets import redact_text, redact_url
 from rag.source_settings import NAME, SourceSettings, no_credentials
+
+if TYPE_CHECKING:  # LlamaIndex loads when a Document is made (sources/base.py), not with a config
+    from llama_index.core.schema import Document
 
 log = logging.getLogger(__name__)
 MAX_REDIRECTS = 5

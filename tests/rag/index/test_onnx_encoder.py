@@ -2,6 +2,7 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -132,3 +133,22 @@ def test_a_backend_for_a_remote_provider_is_a_config_error_but_one_recorded_as_t
     recorded = {"provider": "openai", "model": "text-embedding-3-small", "backend": "onnx"}  # before int8
     assert EmbeddingConfig.model_validate(recorded).backend is None
     assert EmbeddingConfig().backend == "onnx_int8" and EmbeddingConfig(backend="onnx").backend == "onnx"
+
+
+def test_one_process_exports_at_a_time_and_the_others_wait(tmp_path, monkeypatch):
+    """A server's processes or a test run's workers starting together: the second waits for the
+    first's export (then loads it) instead of making its own."""
+    monkeypatch.setenv("AGENT_FACTORY_CACHE_DIR", str(tmp_path))
+    order: list[str] = []
+
+    def second() -> None:
+        with onnx_encoder.exporting(packaged_model_path()):
+            order.append("second")
+
+    with onnx_encoder.exporting(packaged_model_path()):
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        waiter.join(timeout=0.5)  # it must still be waiting here
+        order.append("first")
+    waiter.join(timeout=60)
+    assert order == ["first", "second"]
