@@ -74,10 +74,11 @@ def gemma(base_url: str, max_tokens: int) -> dict:
 
 
 def test_gemma_as_the_judge(llama_server, pipeline_corpus, small_golden):
-    # One judge call per question (context precision): the plumbing, at a third of faithfulness' cost.
+    # Context precision alone: the plumbing, at a third of faithfulness' cost.
     judge = {"llm": gemma(llama_server, 64), "metrics": ["llm_context_precision_with_reference"],
              "max_workers": 1, "max_reasks": 1, "timeout_s": 240}  # fmt: skip
-    config = make_config("gemma_judged", pipeline_corpus, small_golden,
+    # Two retrieved chunks a question: context precision asks the judge once per chunk.
+    config = make_config("gemma_judged", pipeline_corpus, small_golden, retrieval={"top_k": 2},
                          evaluation={"golden_set": str(small_golden), "judge": judge})  # fmt: skip
     run = run_build(config)
     assert run.status == "completed"
@@ -95,7 +96,8 @@ def test_gemma_as_the_judge(llama_server, pipeline_corpus, small_golden):
 
 
 def test_gemma_as_the_agents_llm(llama_server, pipeline_corpus, small_golden):
-    config = make_config("gemma_agent", pipeline_corpus, small_golden, llm=gemma(llama_server, 48))
+    config = make_config("gemma_agent", pipeline_corpus, small_golden, llm=gemma(llama_server, 48),
+                         retrieval={"top_k": 2})  # shorter prompts: the plumbing, not the answers  # fmt: skip
     run = run_build(config)
     assert run.status == "completed"
     meta = get_version("gemma_agent", run.version).run_metadata
