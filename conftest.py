@@ -45,8 +45,6 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 os.environ["AGENT_FACTORY_WARM"] = "0"  # no `ask` leaves a helper process behind (tests/cli/test_warm.py)
 os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "WARN")
-# ZenML's copy of each step's log in the artifact store: ~1 s a build, and nothing of ours reads it.
-os.environ.setdefault("ZENML_DISABLE_STEP_LOGS_STORAGE", "true")
 # Steps resolve as `pipelines.steps` from this folder, also in xdist workers (whose __main__ has no file).
 os.environ["ZENML_CUSTOM_SOURCE_ROOT"] = str(Path(__file__).resolve().parent)
 
