@@ -212,6 +212,14 @@ def screenshot(page_file: Path, name: str) -> Path:
     return ARTIFACTS / name
 
 
+def share_exports(cache: Path) -> Path:
+    """Give the cache folder `cache` the run's ONNX exports (one export per test run, conftest.py)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    if not (cache / "onnx").exists():
+        (cache / "onnx").symlink_to(os.environ["AGENT_FACTORY_TESTS_EXPORTS"])
+    return cache
+
+
 def run_cli(*args: str | Path, cwd: Path | None = None, env: dict | None = None,
             timeout: int = 600) -> subprocess.CompletedProcess:  # fmt: skip
     """`agent-factory ARGS` in a real subprocess (a real terminal's errors, not click's runner's)."""

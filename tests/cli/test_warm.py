@@ -17,6 +17,7 @@ import psutil
 import pytest
 
 from cli import warm
+from tests.helpers import share_exports
 
 CLI = str(Path(sys.executable).with_name("agent-factory"))
 QUESTION = "Which TCP port does the server listen on?"
@@ -35,10 +36,7 @@ def agent_folder(tmp_path_factory, agent_config, docs_index) -> Path:
 @pytest.fixture()
 def env():
     """A cache of its own (short: a socket path has at most 107 bytes), sharing the ONNX exports."""
-    cache = Path(tempfile.mkdtemp(prefix="af-warm-"))
-    shared = Path(os.environ["AGENT_FACTORY_CACHE_DIR"]) / "onnx"
-    shared.mkdir(parents=True, exist_ok=True)
-    (cache / "onnx").symlink_to(shared)
+    cache = share_exports(Path(tempfile.mkdtemp(prefix="af-warm-")))
     yield os.environ | {"AGENT_FACTORY_CACHE_DIR": str(cache), "AGENT_FACTORY_WARM": "1"}
     for pid_file in (cache / "warm").glob("*.pid"):
         with contextlib.suppress(OSError, ValueError):

@@ -18,7 +18,7 @@ import yaml
 
 from factory.server import StoreUnavailable, check_store
 from tests.fakes import JsonPeer
-from tests.helpers import free_port, run_cli, write_corpus, write_golden
+from tests.helpers import free_port, run_cli, share_exports, write_corpus, write_golden
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = {"ZENML_STORE_USERNAME": "admin", "ZENML_STORE_PASSWORD": "admin-password-for-tests"}
@@ -43,11 +43,7 @@ def _clean_env(home: Path, **variables: str) -> dict[str, str]:
     """What a CI runner has: a PATH, a fresh home folder and the variables it is given, with the
     model's ONNX export restored into its cache as docs/ci.md's workflow caches it (the first run
     of the session exports it; a fresh export is tested in tests/rag/index/test_onnx_encoder.py)."""
-    exports = Path(os.environ["AGENT_FACTORY_CACHE_DIR"]) / "onnx"
-    exports.mkdir(parents=True, exist_ok=True)
-    (home / ".cache" / "agent-factory").mkdir(parents=True, exist_ok=True)
-    if not (home / ".cache" / "agent-factory" / "onnx").exists():
-        (home / ".cache" / "agent-factory" / "onnx").symlink_to(exports)
+    share_exports(home / ".cache" / "agent-factory")
     return {"PATH": os.environ["PATH"], "HOME": str(home), "ZENML_ANALYTICS_OPT_IN": "false", **variables}
 
 
