@@ -27,11 +27,35 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu() -> dict[str, str]:
+    """The CPU's model and the widest int8 instructions it has: embedding speed hangs on them."""
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    model = value.strip()
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+                    break
+    except OSError:
+        pass
+    wanted = [
+        ("amx_int8", "AMX"),
+        ("avx512_vnni", "AVX-512 VNNI"),
+        ("avx_vnni", "AVX-VNNI"),
+        ("avx2", "AVX2"),
+    ]
+    return {"cpu_model": model, "int8": next((name for flag, name in wanted if flag in flags), "none known")}
+
+
 def machine() -> dict[str, str]:
     libs = ["faiss-cpu", "torch", "sentence-transformers", "llama-index-core", "zenml", "ragas"]
     return {
         "python": platform.python_version(),
         "cpu": platform.processor() or platform.machine(),
+        **cpu(),
         "cores": str(os.cpu_count()),
         "memory_gb": f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f}",
         **{lib: version(lib) for lib in libs},

@@ -48,12 +48,13 @@ def _build(
     files = sorted((str(p.relative_to(root)) for p in root.rglob("*.md")), key=lambda f: (f not in named, f))
     files = files[: max_docs or None]  # pages the questions name first, so a subset keeps some questions
     source = {"type": "directory", "name": "zenml", "path": str(root), "include": files}
-    golden = _golden(files, Path(tempfile.mkdtemp()))
-    config = AgentConfig.model_validate({"name": name, "sources": [source], "embedding": {"shard_size": shard_size},
-                                         "chunking": {"chunk_size": chunk_size}, "evaluation": {"golden_set": str(golden)}})  # fmt: skip
-    start = time.perf_counter()
-    result = run_build(config)
-    wall = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        golden = _golden(files, Path(tmp))
+        config = AgentConfig.model_validate({"name": name, "sources": [source], "embedding": {"shard_size": shard_size},
+                                             "chunking": {"chunk_size": chunk_size}, "evaluation": {"golden_set": str(golden)}})  # fmt: skip
+        start = time.perf_counter()
+        result = run_build(config)
+        wall = time.perf_counter() - start
     steps = Client().get_pipeline_run(result.run_id).steps
     seconds = {n: (s.end_time - s.start_time).total_seconds() for n, s in steps.items() if s.end_time}
     index = get_version(name, result.version).get_artifact("docs_index").load()

@@ -63,7 +63,12 @@ def main(index_dir: str, question_file: str, counts: list[int]) -> dict:
     questions = [
         json.loads(line)["question"] for line in Path(question_file).read_text().splitlines() if line
     ]
-    model = minilm_cross_encoder(Path(tempfile.mkdtemp()) / "cross-encoder")
+    with tempfile.TemporaryDirectory() as tmp:
+        model = minilm_cross_encoder(Path(tmp) / "cross-encoder")
+        return {"questions": len(questions), "rows": _rows(index, questions, model, counts)}
+
+
+def _rows(index: DocsIndex, questions: list[str], model: Path, counts: list[int]) -> list[dict]:
     base = per_question_ms(DocsSearch.from_defaults(index, RetrievalConfig(top_k=TOP_K)), questions)
     rows = [{"candidates": 0, "ms_per_question": round(base, 1), "ratio": 1.0}]
     for n in counts:
@@ -73,7 +78,7 @@ def main(index_dir: str, question_file: str, counts: list[int]) -> dict:
         )
         rows.append({"candidates": n, "ms_per_question": round(ms, 1), "ratio": round(ms / base, 2)})
         print(rows[-1], file=sys.stderr, flush=True)
-    return {"questions": len(questions), "rows": rows}
+    return rows
 
 
 if __name__ == "__main__":

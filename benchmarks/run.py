@@ -18,10 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import jinja2
-
-from benchmarks import html_quality
-from benchmarks.common import machine
+from benchmarks.common import cpu, machine
+from benchmarks.render import render
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = {
@@ -115,12 +113,21 @@ SECTIONS = (
 
 
 def collect(sizes: dict, config: Path, only: list[str], results: dict) -> dict:
-    """Run the `only` sections into `results` (which may hold earlier sections)."""
+    """Run the `only` sections into `results` (which may hold earlier sections), each stamped
+    with when and on what CPU it was measured (a partial run keeps the others' stamps)."""
+    head = {"machine": machine(), "date": dt.datetime.now().isoformat(timespec="seconds"), "sizes": sizes}
+    fresh = _measure(sizes, config, only)
+    stamp = {"date": head["date"], **cpu()}
+    measured = results.get("measured", {}) | {name: stamp for name in fresh}
+    return results | fresh | head | {"measured": measured}
+
+
+def _measure(sizes: dict, config: Path, only: list[str]) -> dict:
     from benchmarks.chunking import bench_chunking
     from benchmarks.embedding import bench_embedding
     from benchmarks.incremental import bench_incremental
 
-    results |= {"machine": machine(), "date": dt.datetime.now().isoformat(timespec="seconds"), "sizes": sizes}
+    results: dict = {}
     if "embedding" in only:
         results["embedding"] = bench_embedding(
             sizes["chunks"], tuple(sizes["batch_sizes"]), sizes["embed_repeats"]
@@ -252,24 +259,6 @@ def _scale(scales: list[int], queries: int) -> list[dict]:
                     rows.append({"n": n, **built, **measured, "baseline": baseline})
             subprocess.run(["rm", "-rf", str(folder)], check=True)
     return rows
-
-
-def _format(value: object, spec: str) -> str:
-    """``format`` for the template; a number the results lack raises UndefinedError naming it."""
-    return str(value) if isinstance(value, jinja2.Undefined) else format(value, spec)  # str() raises
-
-
-def render(r: dict, command: str) -> str:
-    """RESULTS.md from the results of the sections that ran (a partial run renders its own sections)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).parent),
-        undefined=jinja2.StrictUndefined,  # a key the results lack is an error, not an empty cell
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # Markdown, not HTML
-    )
-    env.filters["fmt"] = _format
-    return env.get_template("results.md.jinja").render(r=r, command=command, pool=html_quality.POOL)
 
 
 def main() -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from benchmarks.run import render
+from benchmarks.common import cpu
+from benchmarks.render import render
+from benchmarks.run import SMOKE, collect
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = "python -m benchmarks.run"
@@ -38,3 +40,27 @@ def test_a_missing_number_is_an_error_not_an_empty_cell(results):
     rows = [{k: v for k, v in row.items() if k != "ratio"} for row in results["embedding"]]
     with pytest.raises(jinja2.UndefinedError, match="ratio"):
         render(head | {"embedding": rows}, COMMAND)
+
+
+def test_sections_kept_from_another_run_say_when_and_on_what_cpu(results):
+    head = {k: results[k] for k in ("machine", "date", "sizes")}
+    head["machine"] = head["machine"] | {"cpu_model": "Xeon", "int8": "AMX"}
+    here = {"date": head["date"], "cpu_model": "Xeon", "int8": "AMX"}
+    there = {"date": "2026-11-30T10:00:00", "cpu_model": "AMD EPYC 7B13", "int8": "AVX2"}
+    r = head | {"embedding": results["embedding"], "scale": results["scale"], "chunking": results["chunking"]}
+    text = render(r | {"measured": {"embedding": here, "scale": there}}, COMMAND)
+    assert "2 cores of Xeon (int8 instructions: AMX)" in text
+    kept = next(line for line in text.splitlines() if line.startswith("Sections kept from earlier runs"))
+    assert "scale: 2026-11-30 on AMD EPYC 7B13 (int8: AVX2)" in kept
+    assert "chunking: earlier runs, machine not recorded" in kept and "embedding" not in kept
+    same = {"embedding": here, "scale": here, "chunking": here}
+    assert "Sections kept" not in render(r | {"measured": same}, COMMAND)
+
+
+def test_a_partial_run_stamps_its_sections_and_keeps_the_others_stamps(results):
+    there = {"date": "2026-11-30T10:00:00", "cpu_model": "AMD EPYC 7B13", "int8": "AVX2"}
+    earlier = {"scale": results["scale"], "measured": {"scale": there}}
+    ran = collect(SMOKE, ROOT / "configs" / "default.yaml", ["chunking"], earlier)
+    assert ran["measured"]["scale"] == there and ran["scale"] == results["scale"]
+    assert ran["measured"]["chunking"] == {"date": ran["date"], **cpu()}
+    assert ran["machine"]["int8"] == cpu()["int8"] and "chunking" in ran
